@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util'
+import * as apiKeys from '../db/api-keys.ts'
+import { loadConfig } from '../config.ts'
+import { openDatabase } from '../db/open.ts'
+import { prepareDatabase } from '../db/prepare.ts'
+
+const USAGE = `Usage:
+  npm run api-key -- create --name NAME --scope SCOPE [--scope SCOPE ...]
+  npm run api-key -- revoke NAME
+Scopes: ${apiKeys.SCOPES.join(', ')}`
+
+function fail (message: string): never {
+  console.error(`${message}\n\n${USAGE}`)
+  process.exit(2)
+}
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { name: { type: 'string' }, scope: { type: 'string', multiple: true } }
+})
+const [command, ...rest] = positionals
+
+if (command === 'create') {
+  const name = values.name ?? fail('create needs --name.')
+  const scopes = values.scope ?? fail('create needs at least one --scope.')
+  const unknown = scopes.filter(s => !(apiKeys.SCOPES as readonly string[]).includes(s))
+  if (unknown.length > 0) fail(`Unknown scope(s): ${unknown.join(', ')}.`)
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) fail('A name is 1-64 letters, digits, dots, dashes or underscores.')
+  await withDatabase(async (db) => {
+    const token = await apiKeys.create(db, name, scopes as apiKeys.Scope[]).catch((error: { code?: string }) => {
+      if (error.code === '23505') fail(`An active key named "${name}" exists; revoke it first.`)
+      throw error
+    })
+    console.error(`Created API key "${name}" with scope(s) ${scopes.join(', ')}. The token is shown once:`)
+    console.log(token)
+  })
+} else if (command === 'revoke') {
+  const name = rest[0] ?? fail('revoke needs the key\'s name.')
+  await withDatabase(async (db) => {
+    if (!await apiKeys.revoke(db, name)) fail(`No active key is named "${name}".`)
+    console.log(`Revoked API key "${name}"; it is refused from now on.`)
+  })
+} else {
+  fail(command === undefined ? 'No command given.' : `Unknown command "${command}".`)
+}
+
+async function withDatabase (work: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<void>) {
+  const database = await openDatabase(loadConfig())
+  try {
+    await prepareDatabase(database.db)
+    await work(database.db)
+  } finally {
+    await database.close()
+  }
+}

@@ -1,0 +1,41 @@
+import { readFile } from 'node:fs/promises'
+import { parse } from 'csv-parse/sync'
+import type { Db } from './connection.ts'
+
+const DATA_DIR = new URL('../../data/', import.meta.url)
+
+async function readCsv<Row> (file: string): Promise<Row[]> {
+  return parse(await readFile(new URL(file, DATA_DIR)), { columns: true, skip_empty_lines: true }) as Row[]
+}
+
+export interface LoadedCounts { counties: number, municipalities: number, populationFigures: number }
+
+/**
+ * Loads the SCB reference data shipped in data/ (see data/PROVENANCE.md). Rows that already exist
+ * are left alone, so loading twice changes nothing and an admin's later correction is never undone.
+ */
+export async function loadReferenceData (db: Db): Promise<LoadedCounts> {
+  const counties = await readCsv<{ county_code: string, county_name: string }>('counties.csv')
+  const municipalities = await readCsv<{ municipality_code: string, municipality_name: string, county_code: string }>('municipalities.csv')
+  const population = await readCsv<{ municipality_code: string, reference_date: string, population: string }>('population.csv')
+
+  return db.transaction().execute(async (trx) => {
+    const insertedCounties = await trx.insertInto('counties')
+      .values(counties.map(c => ({ code: c.county_code, name: c.county_name })))
+      .onConflict(oc => oc.doNothing())
+      .executeTakeFirst()
+    const insertedMunicipalities = await trx.insertInto('municipalities')
+      .values(municipalities.map(m => ({ code: m.municipality_code, name: m.municipality_name, county_code: m.county_code })))
+      .onConflict(oc => oc.doNothing())
+      .executeTakeFirst()
+    const insertedPopulation = await trx.insertInto('population_figures')
+      .values(population.map(p => ({ municipality_code: p.municipality_code, reference_date: p.reference_date, population: Number(p.population), updated_by_api_key_id: null })))
+      .onConflict(oc => oc.doNothing())
+      .executeTakeFirst()
+    return {
+      counties: Number(insertedCounties.numInsertedOrUpdatedRows ?? 0n),
+      municipalities: Number(insertedMunicipalities.numInsertedOrUpdatedRows ?? 0n),
+      populationFigures: Number(insertedPopulation.numInsertedOrUpdatedRows ?? 0n)
+    }
+  })
+}

@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+
+/** Does any entity tag in an If-None-Match header match? Weak comparison, as RFC 9110 asks for GET. */
+function matches (ifNoneMatch: string, etag: string): boolean {
+  if (ifNoneMatch.trim() === '*') return true
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '')
+  return ifNoneMatch.split(',').some(tag => opaque(tag) === opaque(etag))
+}
+
+/**
+ * Every successful GET carries a strong ETag of its exact bytes (so the JSON and CSV forms differ),
+ * and a matching If-None-Match gets 304 with no body: cheap polling for BI tools.
+ */
+export default fp(async function etag (app: FastifyInstance) {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return payload
+    if (reply.statusCode !== 200 || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
+    const tag = `"${createHash('sha256').update(payload).digest('base64url').slice(0, 32)}"`
+    reply.header('etag', tag)
+    const ifNoneMatch = request.headers['if-none-match']
+    if (ifNoneMatch === undefined || !matches(ifNoneMatch, tag)) return payload
+    reply.code(304).removeHeader('content-length')
+    return ''
+  })
+}, { name: 'etag' })

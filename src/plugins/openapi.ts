@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { release } from '../release.ts'
+
+const DESCRIPTION = `The system of record for Swedish municipalities' joint financing of knowledge management in
+social services (gemensam finansiering av socialtjänstens kunskapsstyrning).
+
+SKR (Sveriges Kommuner och Regioner) recommends that all 290 municipalities (kommuner) finance national
+support together; each municipality decides for itself. This API holds the reference data (counties,
+municipalities, SCB population figures), the decisions, the uptake figures, each municipality's cost share
+and the payouts to the quality registers.
+
+**Conventions.** JSON in and out, \`snake_case\` fields, dates \`YYYY-MM-DD\`, timestamps RFC 3339 in UTC,
+municipality codes as 4-digit strings. Lists take \`page\` (from 1) and \`limit\` (default 20, at most 500)
+and send RFC 8288 \`Link\` headers. Reads send an \`ETag\` and answer \`If-None-Match\` with 304. Lists and
+figures also come as CSV (\`Accept: text/csv\` or \`format=csv\`). Every error is an RFC 9457
+\`application/problem+json\` document; validation problems list every failing field.
+
+**Authentication.** Send an API key as \`Authorization: Bearer <token>\`. Each operation names the scope it
+needs in \`x-required-scopes\` (\`read\`, \`decisions:write\`, \`finance:write\` or \`admin\`). A deployment may
+open reads to everyone (\`PUBLIC_READ=true\`).
+
+Population figures: Källa/Source: SCB (Statistics Sweden), CC BY 4.0.`
+
+/** The contract, generated from the route schemas, at /openapi.json, with interactive docs at /docs. */
+export default fp(async function openapi (app: FastifyInstance) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: release.name,
+        version: release.version,
+        description: DESCRIPTION,
+        contact: { name: 'API support' },
+        license: { name: 'Data: CC BY 4.0 (SCB); reference data sources in data/PROVENANCE.md', url: 'https://creativecommons.org/licenses/by/4.0/' }
+      },
+      servers: [{ url: '/', description: 'This service' }],
+      tags: [
+        { name: 'api', description: 'About the API itself.' },
+        { name: 'reference data', description: 'Counties (län), municipalities (kommuner) and SCB population figures (folkmängd).' },
+        { name: 'operations', description: 'Probes for the deployment.' }
+      ],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key issued with `npm run api-key -- create`.' }
+        }
+      }
+    },
+    // A CSV request body is parsed into rows and validated with the JSON schema, but on the wire it is text.
+    transformObject: (document) => {
+      if (!('openapiObject' in document)) return document.swaggerObject
+      const { openapiObject } = document
+      for (const operations of Object.values(openapiObject.paths ?? {})) {
+        for (const operation of Object.values(operations as Record<string, { requestBody?: { content?: Record<string, { schema: unknown }> } }>)) {
+          const csv = operation.requestBody?.content?.['text/csv']
+          if (csv !== undefined) csv.schema = { type: 'string', description: 'RFC 4180 CSV: a header row naming the fields of the JSON form, then one row per item.' }
+        }
+      }
+      return openapiObject
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, index) => (json.$id as string | undefined) ?? `def-${index}`
+    }
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+}, { name: 'openapi' })

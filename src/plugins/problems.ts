@@ -1,0 +1,98 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Problem } from '../schemas/common.ts'
+
+type FieldError = NonNullable<Problem['errors']>[number]
+
+const TITLES: Record<number, string> = {
+  400: 'The request is not valid',
+  401: 'Authentication is required',
+  403: 'The API key may not do this',
+  404: 'Not found',
+  406: 'Not acceptable',
+  409: 'Conflict',
+  413: 'The request body is too large',
+  415: 'Unsupported media type',
+  422: 'The request breaks a rule of the domain',
+  500: 'Internal error',
+  503: 'The service is unavailable'
+}
+
+const TYPES: Record<number, string> = {
+  400: '/problems/validation-error',
+  401: '/problems/unauthorized',
+  403: '/problems/forbidden',
+  404: '/problems/not-found',
+  422: '/problems/unprocessable',
+  500: '/problems/internal-error'
+}
+
+/** An error that becomes a problem response with this status, detail and field errors. */
+export interface ProblemError extends Error {
+  statusCode: number
+  errors?: FieldError[]
+  headers?: Record<string, string>
+}
+
+/** The one way for route code to fail a request: `throw problem(404, 'No municipality has code 9999')`. */
+export function problem (statusCode: number, detail: string, extra: { errors?: FieldError[], headers?: Record<string, string> } = {}): ProblemError {
+  return Object.assign(new Error(detail), { statusCode, ...extra })
+}
+
+/** Turns Ajv's errors into one entry per failing field, with a JSON pointer for body fields. */
+export function fieldErrors (error: { validation?: FastifyError['validation'], validationContext?: string }): FieldError[] {
+  const inBody = error.validationContext === 'body'
+  return (error.validation ?? []).map((issue) => {
+    let pointer = issue.instancePath
+    let detail = issue.message ?? 'is not valid'
+    const params = issue.params as Record<string, unknown>
+    if (issue.keyword === 'required') {
+      pointer += `/${escapePointer(String(params.missingProperty))}`
+      detail = 'is required'
+    } else if (issue.keyword === 'additionalProperties') {
+      pointer += `/${escapePointer(String(params.additionalProperty))}`
+      detail = 'is not a known field'
+    }
+    if (!inBody) return { parameter: pointer.split('/')[1] ?? '', detail }
+    const row = /^\/(\d+)(\/|$)/.exec(pointer)
+    return row?.[1] === undefined ? { pointer, detail } : { pointer, detail, row: Number(row[1]) + 1 }
+  })
+}
+
+const escapePointer = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1')
+
+export function sendProblem (request: FastifyRequest, reply: FastifyReply, status: number, detail: string, errors?: FieldError[]) {
+  const body: Problem = {
+    type: TYPES[status] ?? 'about:blank',
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    instance: request.url,
+    request_id: request.id,
+    ...(errors !== undefined && { errors })
+  }
+  return reply.code(status).type('application/problem+json').send(body)
+}
+
+/**
+ * The single error path: every failure leaves the service as RFC 9457 problem details.
+ * Client errors say what was wrong; server errors say nothing of the internals and are logged instead.
+ */
+export default fp(async function problems (app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError & Partial<ProblemError>, request, reply) => {
+    if (error.validation !== undefined) {
+      const errors = fieldErrors(error)
+      return sendProblem(request, reply, 400, `${errors.length} field(s) failed validation: ${error.message}`, errors)
+    }
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed')
+      return sendProblem(request, reply, status, status === 503 ? 'The service cannot answer right now; try again shortly.' : 'An unexpected error occurred. Quote the request id to support.')
+    }
+    if (error.headers !== undefined) reply.headers(error.headers)
+    return sendProblem(request, reply, status, error.message, error.errors)
+  })
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, 404, `No resource at ${request.method} ${request.url.split('?')[0]}`))
+}, { name: 'problems' })

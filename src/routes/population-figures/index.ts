@@ -1,0 +1,66 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { requireScope } from '../../plugins/auth.ts'
+import { fieldErrors, problem } from '../../plugins/problems.ts'
+import { problemResponses, ref } from '../../schemas/common.ts'
+import * as populationFigures from './queries.ts'
+import { PopulationImport, PopulationImportResult, type PopulationFigureRow } from './schemas.ts'
+
+type RowError = { pointer: string, row: number, detail: string }
+
+/** Rules a schema cannot express: the municipality exists, and no figure is given twice. */
+function domainErrors (rows: Array<Partial<PopulationFigureRow>>, known: Set<string>): RowError[] {
+  const errors: RowError[] = []
+  const seen = new Map<string, number>()
+  rows.forEach((row, index) => {
+    if (typeof row.municipality_code === 'string' && /^\d{4}$/.test(row.municipality_code) && !known.has(row.municipality_code)) {
+      errors.push({ pointer: `/${index}/municipality_code`, row: index + 1, detail: `no municipality has code ${row.municipality_code}` })
+    }
+    const key = `${row.municipality_code} ${row.reference_date}`
+    const first = seen.get(key)
+    if (first !== undefined) {
+      errors.push({ pointer: `/${index}/reference_date`, row: index + 1, detail: `repeats row ${first + 1}: one figure per municipality and date` })
+    } else {
+      seen.set(key, index)
+    }
+  })
+  return errors
+}
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/population-figures', {
+    // Validation errors are collected here, not thrown, so that shape and domain problems of every row come back together.
+    attachValidation: true,
+    schema: {
+      operationId: 'importPopulationFigures',
+      summary: 'Import population figures (bulk, all or nothing)',
+      description: 'Adds population figures, or corrects existing ones for the same municipality and reference date. ' +
+        'Send a JSON array or CSV. Every bad row is reported at once, with its row number; if any row is bad nothing is written ' +
+        '(400 when a row is malformed, 422 when rows are well-formed but name unknown municipalities or repeat a figure).',
+      tags: ['reference data'],
+      ...requireScope('admin'),
+      consumes: ['application/json', 'text/csv'],
+      body: PopulationImport,
+      response: {
+        200: { description: 'Every row was written.', content: { 'application/json': { schema: ref(PopulationImportResult) } } },
+        ...problemResponses(400, 401, 403, 413, 415, 422)
+      }
+    }
+  }, async (request) => {
+    const schemaErrors = request.validationError ? fieldErrors(request.validationError) : []
+    const rows = Array.isArray(request.body) ? request.body as Array<Partial<PopulationFigureRow>> : []
+    if (schemaErrors.length > 0 && rows.length === 0) throw problem(400, 'The body must be a non-empty list of population figures.', { errors: schemaErrors })
+
+    const result = await app.db.transaction().execute(async (trx) => {
+      const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
+      const errors = [...schemaErrors, ...domainErrors(rows, await populationFigures.knownMunicipalityCodes(trx, codes))]
+        .sort((a, b) => (a.row ?? 0) - (b.row ?? 0))
+      if (errors.length > 0) {
+        throw problem(schemaErrors.length > 0 ? 400 : 422, `${new Set(errors.map(e => e.row)).size} row(s) cannot be imported; nothing was written.`, { errors })
+      }
+      return populationFigures.upsert(trx, rows as PopulationFigureRow[], request.apiKey!.id)
+    })
+    return { received: rows.length, ...result }
+  })
+}
+
+export default routes

@@ -1,0 +1,105 @@
+import Type, { type Static, type TSchema } from 'typebox'
+
+/**
+ * A reference to a schema registered by its $id (see schemas/index.ts): the contract shows one named
+ * component, while handlers keep the static type.
+ */
+export function ref<T extends TSchema & { $id?: string }> (schema: T) {
+  if (schema.$id === undefined) throw new Error('ref() needs a schema with an $id')
+  return Type.Unsafe<Static<T>>({ $ref: `${schema.$id}#` })
+}
+
+/** OpenAPI 3.0 has no null type: a nullable value is the type plus `nullable: true`. */
+export function Nullable<T extends TSchema> (schema: T) {
+  return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true })
+}
+
+/** An enumeration of strings, typed so OpenAPI 3.0 tools generate a string union. */
+export function StringEnum<const T extends readonly string[]> (values: T, options: Record<string, unknown> = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options })
+}
+
+export const MunicipalityCode = Type.String({
+  pattern: '^[0-9]{4}$',
+  description: 'SCB municipality code (kommunkod): always four digits as a string, leading zero kept.',
+  example: '0138'
+})
+
+export const CountyCode = Type.String({
+  pattern: '^[0-9]{2}$',
+  description: 'SCB county code (länskod): two digits as a string.',
+  example: '01'
+})
+
+export const IsoDate = Type.String({ format: 'date', description: 'A calendar date, YYYY-MM-DD.', example: '2018-12-31' })
+
+export const PageQuery = {
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Page number, from 1.' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 20, description: 'Items per page, 1 to 500 (default 20).' }))
+}
+
+export const FormatQuery = {
+  format: Type.Optional(StringEnum(['json', 'csv'], {
+    description: 'Response format. Overrides the Accept header; `csv` gives RFC 4180 CSV with a header row.'
+  }))
+}
+
+/** The envelope of every paginated list; `Link` headers carry the neighbouring pages too. */
+export function Page<T extends TSchema> (item: T, name: string) {
+  return Type.Object({
+    items: Type.Array(item),
+    page: Type.Integer({ minimum: 1, description: 'This page, from 1.' }),
+    limit: Type.Integer({ minimum: 1, description: 'The page size asked for.' }),
+    total_items: Type.Integer({ minimum: 0, description: 'Items in the whole list, all pages.' }),
+    total_pages: Type.Integer({ minimum: 0, description: 'Pages in the whole list at this limit.' })
+  }, { $id: name, additionalProperties: false, description: 'One page of a list.' })
+}
+
+export const FieldError = Type.Object({
+  detail: Type.String({ description: 'What is wrong with this field, in English.' }),
+  pointer: Type.Optional(Type.String({ description: 'JSON Pointer (RFC 6901) into the request body.', example: '/0/population' })),
+  parameter: Type.Optional(Type.String({ description: 'The query, path or header parameter at fault.', example: 'limit' })),
+  row: Type.Optional(Type.Integer({ minimum: 1, description: 'For list bodies (JSON arrays and CSV): the 1-based row, header not counted.' }))
+}, { $id: 'FieldError', additionalProperties: false, description: 'One problem with one field of a request.' })
+
+export const Problem = Type.Object({
+  type: Type.String({
+    description: 'URI reference naming the kind of problem: `about:blank` for plain HTTP errors, ' +
+      'otherwise one of `/problems/validation-error`, `/problems/unprocessable`, `/problems/unauthorized`, ' +
+      '`/problems/forbidden`, `/problems/not-found`, `/problems/internal-error`.',
+    example: '/problems/validation-error'
+  }),
+  title: Type.String({ description: 'Short summary of the kind of problem; the same for every occurrence of `type`.', example: 'The request is not valid' }),
+  status: Type.Integer({ minimum: 400, maximum: 599, description: 'The HTTP status code.', example: 400 }),
+  detail: Type.String({ description: 'What went wrong this time, in English.', example: 'querystring/limit must be <= 500' }),
+  instance: Type.String({ description: 'The request path that failed.', example: '/v1/municipalities?limit=1000' }),
+  request_id: Type.String({ description: 'Quote this to support: it finds the request in the service logs.' }),
+  errors: Type.Optional(Type.Array(ref(FieldError), { description: 'Every failing field, for validation problems.' }))
+}, {
+  $id: 'Problem',
+  additionalProperties: false,
+  description: 'RFC 9457 problem details, sent as `application/problem+json` for every 4xx and 5xx response.'
+})
+export type Problem = Static<typeof Problem>
+
+const STATUS_DESCRIPTIONS: Record<number, string> = {
+  400: 'The request is malformed or fails validation; `errors` lists every failing field.',
+  401: 'No API key was sent, or it is unknown or revoked.',
+  403: 'The API key lacks the scope this operation needs.',
+  404: 'The resource does not exist.',
+  406: 'None of the media types in `Accept` can be produced.',
+  409: 'The request conflicts with the current state of the resource.',
+  413: 'The request body is larger than the service accepts.',
+  415: 'The request body has a media type this operation does not accept.',
+  422: 'The request is well-formed but breaks a rule of the domain; `errors` lists every failing field.',
+  500: 'An unexpected error; details are in the service log under the request id.',
+  503: 'The service or its database is temporarily unavailable; retry later.'
+}
+
+/** Documented problem responses for the given statuses, each `application/problem+json`. */
+export function problemResponses (...statuses: number[]) {
+  return Object.fromEntries(statuses.map(status => [status, {
+    description: STATUS_DESCRIPTIONS[status] ?? 'A problem.',
+    content: { 'application/problem+json': { schema: ref(Problem) } }
+  }]))
+}

@@ -1,0 +1,12 @@
+import { County, CountyPage } from '../routes/counties/schemas.ts'
+import { Municipality, MunicipalityDetail, MunicipalityPage, MunicipalityPopulation, PopulationFigure } from '../routes/municipalities/schemas.ts'
+import { PopulationFigureRow, PopulationImportResult } from '../routes/population-figures/schemas.ts'
+import { FieldError, Problem } from './common.ts'
+
+/** Every named schema: registered once by $id, referenced with ref(), shown as a component in the contract. */
+export const namedSchemas = [
+  FieldError, Problem,
+  County, CountyPage,
+  Municipality, MunicipalityDetail, MunicipalityPage, MunicipalityPopulation, PopulationFigure,
+  PopulationFigureRow, PopulationImportResult
+]

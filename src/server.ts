@@ -1,0 +1,27 @@
+import closeWithGrace from 'close-with-grace'
+import { build } from './app.ts'
+import { loadConfig } from './config.ts'
+import { prepareDatabase } from './db/prepare.ts'
+import { openDatabase } from './db/open.ts'
+
+const config = loadConfig()
+const database = await openDatabase(config)
+await prepareDatabase(database.db)
+
+const app = await build({
+  db: database.db,
+  publicRead: config.publicRead,
+  logger: { level: config.logLevel, redact: ['req.headers.authorization'] }
+})
+// Close idle keep-alive sockets before a load balancer would, and bound slow clients.
+app.server.keepAliveTimeout = 72_000
+app.server.requestTimeout = 30_000
+
+closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+  if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
+  await app.close()
+  await database.close()
+})
+
+const address = await app.listen({ port: config.port, host: config.host })
+app.log.info(`Serving ${address}/v1 on ${database.description}; docs at ${address}/docs`)

@@ -1,0 +1,97 @@
+import t from 'tap'
+import { testApp } from './helpers.ts'
+
+const { app, db, bearer } = await testApp(t)
+const admin = bearer('admin')
+
+const figure = (municipality_code: string, population: number) =>
+  db.selectFrom('population_figures').select(['population', 'updated_by_api_key_id'])
+    .where('municipality_code', '=', municipality_code).where('reference_date', '=', '2018-11-30').executeTakeFirst()
+
+t.test('a JSON import adds new figures and corrects existing ones, recording the key that wrote them', async (t) => {
+  const response = await app.inject({
+    method: 'POST', url: '/v1/population-figures', headers: admin,
+    payload: [
+      { municipality_code: '0138', reference_date: '2018-11-30', population: 48009 },
+      { municipality_code: '0138', reference_date: '2018-12-31', population: 48005 }
+    ]
+  })
+  t.equal(response.statusCode, 200)
+  t.same(response.json(), { received: 2, inserted: 1, updated: 1 })
+  const adminKey = await db.selectFrom('api_keys').select('id').where('name', '=', 'admin').executeTakeFirstOrThrow()
+  t.same(await figure('0138', 48009), { population: 48009, updated_by_api_key_id: adminKey.id })
+})
+
+t.test('a CSV import is read by its header row and validated like JSON', async (t) => {
+  const response = await app.inject({
+    method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'text/csv' },
+    payload: 'municipality_code,reference_date,population\r\n0180,2018-11-30,962000\r\n"1480",2018-11-30,571000\r\n'
+  })
+  t.same(response.json(), { received: 2, inserted: 2, updated: 0 })
+  t.equal((await figure('1480', 0))?.population, 571000)
+})
+
+t.test('an import with bad rows reports every one with its row number and writes nothing', async (t) => {
+  const csv = [
+    'municipality_code,reference_date,population',
+    '0114,2018-11-30,45000', // good, but must not be written
+    '138,2018-11-30,1', // code not 4 digits
+    '0115,2018-02-30,2', // no such date
+    '9999,2018-11-30,3', // no such municipality
+    '0117,2018-11-30,-4', // negative
+    '0114,2018-11-30,5' // repeats row 1
+  ].join('\n')
+  const response = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'text/csv' }, payload: csv })
+  t.equal(response.statusCode, 400)
+  const body = response.json()
+  t.equal(body.detail, '5 row(s) cannot be imported; nothing was written.')
+  t.same(body.errors.map((e: { row: number, pointer: string }) => [e.row, e.pointer]), [
+    [2, '/1/municipality_code'], [3, '/2/reference_date'], [4, '/3/municipality_code'], [5, '/4/population'], [6, '/5/reference_date']
+  ])
+  t.equal(await figure('0114', 0), undefined, 'the good row was not written')
+})
+
+t.test('rows that are well-formed but break domain rules are a 422', async (t) => {
+  const response = await app.inject({
+    method: 'POST', url: '/v1/population-figures', headers: admin,
+    payload: [{ municipality_code: '0114', reference_date: '2018-11-30', population: 1 }, { municipality_code: '9999', reference_date: '2018-11-30', population: 1 }]
+  })
+  t.equal(response.statusCode, 422)
+  t.match(response.json(), { type: '/problems/unprocessable', errors: [{ row: 2, pointer: '/1/municipality_code', detail: 'no municipality has code 9999' }] })
+  t.equal(await figure('0114', 0), undefined)
+})
+
+t.test('unknown fields are rejected, not dropped', async (t) => {
+  const response = await app.inject({
+    method: 'POST', url: '/v1/population-figures', headers: admin,
+    payload: [{ municipality_code: '0114', reference_date: '2018-11-30', population: 1, source: 'SCB' }]
+  })
+  t.equal(response.statusCode, 400)
+  t.same(response.json().errors, [{ pointer: '/0/source', row: 1, detail: 'is not a known field' }])
+})
+
+t.test('an empty list, a non-list, malformed JSON and a foreign media type are problems', async (t) => {
+  const empty = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: admin, payload: [] })
+  t.equal(empty.statusCode, 400)
+  const object = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: admin, payload: { municipality_code: '0114' } })
+  t.equal(object.statusCode, 400)
+  t.match(object.json(), { detail: 'The body must be a non-empty list of population figures.' })
+  const malformed = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'application/json' }, payload: '[{"municipality_code":' })
+  t.equal(malformed.statusCode, 400)
+  t.match(malformed.headers['content-type'], /^application\/problem\+json/)
+  const text = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'text/plain' }, payload: 'x' })
+  t.equal(text.statusCode, 415)
+  t.equal(text.json().status, 415)
+  const badCsv = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'text/csv' }, payload: 'a,b\n1,2,3\n' })
+  t.equal(badCsv.statusCode, 400)
+  t.match(badCsv.json().detail, /^The CSV body cannot be read/)
+})
+
+t.test('importing needs the admin scope', async (t) => {
+  const payload = [{ municipality_code: '0114', reference_date: '2018-11-30', population: 1 }]
+  const anonymous = await app.inject({ method: 'POST', url: '/v1/population-figures', payload })
+  t.equal(anonymous.statusCode, 401)
+  const reader = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: bearer('read'), payload })
+  t.equal(reader.statusCode, 403)
+  t.equal(await figure('0114', 0), undefined)
+})

@@ -1,0 +1,36 @@
+/**
+ * `npm test`: runs the tap suite against real PostgreSQL. With TEST_DATABASE_URL the suite uses that
+ * server; otherwise a throw-away embedded PostgreSQL is started for the run and removed after it.
+ * Each test file then creates its own database on the server (see helpers.ts), so files run in parallel.
+ * Ends with one line "tests: N passed, N failed", counting each file's top-level tests.
+ */
+import { spawnSync } from 'node:child_process'
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Parser } from 'tap-parser'
+import { startEmbedded } from '../src/db/embedded.ts'
+
+let stop = async () => {}
+if (!process.env.TEST_DATABASE_URL) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'joint-financing-test-'))
+  await chmod(dataDir, 0o755) // the embedded server may run as the `postgres` user
+  const server = await startEmbedded(dataDir)
+  process.env.TEST_DATABASE_URL = server.url
+  stop = async () => { await server.stop(); await rm(dataDir, { recursive: true, force: true }) }
+}
+console.log(`Testing against ${process.env.TEST_DATABASE_URL!.replace(/:[^:@/]*@/, ':***@')}`)
+
+const tap = spawnSync(join(import.meta.dirname, '../node_modules/.bin/tap'), process.argv.slice(2), { stdio: 'inherit' })
+await stop()
+
+const counts = { passed: 0, failed: 0 }
+const resultsDir = join(import.meta.dirname, '../.tap/test-results')
+for (const file of await readdir(resultsDir, { recursive: true }).catch(() => [])) {
+  if (!file.endsWith('.tap')) continue
+  const parser = new Parser()
+  parser.on('complete', (results) => { counts.passed += results.pass; counts.failed += results.fail })
+  parser.end(await readFile(join(resultsDir, file), 'utf8'))
+}
+console.log(`tests: ${counts.passed} passed, ${counts.failed} failed`)
+process.exit(tap.status ?? 1)
