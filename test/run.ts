@@ -21,15 +21,20 @@ if (!process.env.TEST_DATABASE_URL) {
 }
 console.log(`Testing against ${process.env.TEST_DATABASE_URL!.replace(/:[^:@/]*@/, ':***@')}`)
 
+const resultsDir = join(import.meta.dirname, '../.tap/test-results')
+await rm(resultsDir, { recursive: true, force: true }) // count this run's files only
 const tap = spawnSync(join(import.meta.dirname, '../node_modules/.bin/tap'), process.argv.slice(2), { stdio: 'inherit' })
 await stop()
 
 const counts = { passed: 0, failed: 0 }
-const resultsDir = join(import.meta.dirname, '../.tap/test-results')
 for (const file of await readdir(resultsDir, { recursive: true }).catch(() => [])) {
   if (!file.endsWith('.tap')) continue
   const parser = new Parser()
-  parser.on('complete', (results) => { counts.passed += results.pass; counts.failed += results.fail })
+  parser.on('complete', (results) => {
+    counts.passed += results.pass
+    // A file that crashed or stopped short of its plan failed even if no assertion did.
+    counts.failed += results.fail > 0 || results.ok ? results.fail : 1
+  })
   parser.end(await readFile(join(resultsDir, file), 'utf8'))
 }
 console.log(`tests: ${counts.passed} passed, ${counts.failed} failed`)

@@ -19,5 +19,8 @@ export function connect (connectionString: string, options: { max?: number } = {
     types: { getTypeParser: typeParser as typeof pg.types.getTypeParser },
     connectionTimeoutMillis: 5000
   })
+  // An idle connection the server closed (restart, failover, dropped database) must not crash the process:
+  // the pool discards that client and the next query opens a new connection.
+  pool.on('error', () => {})
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }

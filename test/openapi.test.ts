@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises'
+import t from 'tap'
+import { Validator } from '@seriousme/openapi-schema-validator'
+import { generateContract } from '../src/cli/openapi.ts'
+import { testApp } from './helpers.ts'
+
+const committed = await readFile(new URL('../openapi/openapi.json', import.meta.url), 'utf8')
+const document = JSON.parse(committed)
+const operations = Object.entries(document.paths as Record<string, Record<string, any>>)
+  .flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })))
+
+t.test('the committed contract is exactly what the code generates (run `npm run openapi` after changing a route)', async (t) => {
+  t.equal(await generateContract(), committed)
+})
+
+t.test('the running service serves the committed contract', async (t) => {
+  const { app } = await testApp(t)
+  t.same((await app.inject({ url: '/openapi.json' })).json(), document)
+  const docs = await app.inject({ url: '/docs/' })
+  t.equal(docs.statusCode, 200)
+  t.match(docs.headers['content-type'], /^text\/html/)
+})
+
+t.test('the contract is a valid OpenAPI 3.0.3 document', async (t) => {
+  t.equal(document.openapi, '3.0.3')
+  const result = await new Validator().validate(document)
+  t.same(result.errors ?? [], [])
+  t.equal(result.valid, true)
+})
+
+t.test('every operation has an id, a summary, tags and a described response for each status', async (t) => {
+  const ids = operations.map(o => o.operation.operationId)
+  t.equal(new Set(ids).size, ids.length, 'operation ids are unique')
+  for (const { path, method, operation } of operations) {
+    const name = `${method.toUpperCase()} ${path}`
+    t.ok(operation.operationId && operation.summary && operation.tags?.length, `${name} has id, summary and tags`)
+    for (const [status, response] of Object.entries(operation.responses as Record<string, { description?: string, content?: object }>)) {
+      t.ok(response.description && response.description !== 'Default Response', `${name} ${status} is described`)
+      if (Number(status) >= 400) t.same(Object.keys(response.content ?? {}), ['application/problem+json'], `${name} ${status} is a problem`)
+    }
+  }
+})
+
+t.test('every operation under /v1 but api-info declares bearer auth, its scope, 401 and 403', async (t) => {
+  t.same(document.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: 'An API key issued with `npm run api-key -- create`.' })
+  for (const { path, method, operation } of operations.filter(o => o.path.startsWith('/v1/') && o.path !== '/v1/api-info')) {
+    const name = `${method.toUpperCase()} ${path}`
+    t.same(operation.security, [{ bearerAuth: [] }], `${name} security`)
+    t.equal(operation['x-required-scopes'].length, 1, `${name} scope`)
+    t.ok(operation.responses['401'] && operation.responses['403'], `${name} documents 401 and 403`)
+  }
+})
+
+t.test('shared shapes are named components, referenced rather than repeated', async (t) => {
+  for (const name of ['Problem', 'FieldError', 'Municipality', 'MunicipalityPage', 'County', 'PopulationFigure']) {
+    t.ok(document.components.schemas[name], name)
+  }
+  t.notMatch(committed, /"def-\d+"/, 'no anonymous component names')
+})

@@ -1,0 +1,46 @@
+import t from 'tap'
+import { testApp } from './helpers.ts'
+
+const { app, bearer } = await testApp(t)
+// A route that fails the way a bug or a lost database would, to see what leaves the service.
+app.get('/v1/test-failure', async () => { throw new Error('connection to 10.0.0.7 refused; password=secret') })
+
+t.test('an unknown route is a problem 404', async (t) => {
+  const response = await app.inject({ url: '/v1/no-such-resource?x=1' })
+  t.equal(response.statusCode, 404)
+  t.match(response.headers['content-type'], /^application\/problem\+json/)
+  t.same(Object.keys(response.json()).sort(), ['detail', 'instance', 'request_id', 'status', 'title', 'type'])
+  t.match(response.json(), { status: 404, instance: '/v1/no-such-resource?x=1', detail: 'No resource at GET /v1/no-such-resource' })
+})
+
+t.test('a 5xx says nothing of the internals but gives a request id to quote', async (t) => {
+  const response = await app.inject({ url: '/v1/test-failure', headers: { 'x-request-id': 'trace-42' } })
+  t.equal(response.statusCode, 500)
+  t.same(response.json(), {
+    type: '/problems/internal-error',
+    title: 'Internal error',
+    status: 500,
+    detail: 'An unexpected error occurred. Quote the request id to support.',
+    instance: '/v1/test-failure',
+    request_id: 'trace-42'
+  })
+  t.notMatch(response.body, /10\.0\.0\.7|secret|Error/)
+  t.equal(response.headers['x-request-id'], 'trace-42')
+})
+
+t.test('a body that is not JSON is a 400 problem', async (t) => {
+  const response = await app.inject({
+    method: 'POST', url: '/v1/population-figures', headers: { ...bearer('admin'), 'content-type': 'application/json' }, payload: '{'
+  })
+  t.equal(response.statusCode, 400)
+  t.match(response.json(), { type: '/problems/validation-error', status: 400 })
+})
+
+t.test('an oversized body is a 413 problem', async (t) => {
+  const response = await app.inject({
+    method: 'POST', url: '/v1/population-figures', headers: { ...bearer('admin'), 'content-type': 'text/csv' },
+    payload: 'municipality_code,reference_date,population\n' + '0114,2018-11-30,1\n'.repeat(70_000)
+  })
+  t.equal(response.statusCode, 413)
+  t.equal(response.json().status, 413)
+})
