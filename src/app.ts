@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Db } from './db/connection.ts'
 import auth from './plugins/auth.ts'
@@ -18,13 +18,14 @@ import { namedSchemas } from './schemas/index.ts'
 export interface BuildOptions {
   db: Db
   publicRead?: boolean
-  logger?: FastifyServerOptions['logger']
+  /** Silent when absent, as tests want. */
+  logger?: FastifyBaseLogger
 }
 
 /** Builds the service without listening: the server, the tests and the contract generator all start here. */
-export async function build ({ db, publicRead = false, logger = false }: BuildOptions) {
+export async function build ({ db, publicRead = false, logger }: BuildOptions) {
   const app = Fastify({
-    logger,
+    ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     genReqId: (request) => {
       const given = request.headers['x-request-id']
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID()

@@ -1,18 +1,16 @@
 import closeWithGrace from 'close-with-grace'
+import pino from 'pino'
 import { build } from './app.ts'
 import { loadConfig } from './config.ts'
 import { prepareDatabase } from './db/prepare.ts'
 import { openDatabase } from './db/open.ts'
 
 const config = loadConfig()
-const database = await openDatabase(config)
+const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'] })
+const database = await openDatabase(config, line => logger.debug({ embeddedPostgres: line.trim() }))
 await prepareDatabase(database.db)
 
-const app = await build({
-  db: database.db,
-  publicRead: config.publicRead,
-  logger: { level: config.logLevel, redact: ['req.headers.authorization'] }
-})
+const app = await build({ db: database.db, publicRead: config.publicRead, logger })
 // Close idle keep-alive sockets before a load balancer would, and bound slow clients.
 app.server.keepAliveTimeout = 72_000
 app.server.requestTimeout = 30_000

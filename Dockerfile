@@ -1,0 +1,24 @@
+# Two stages: compile TypeScript with the dev tools, then ship only dist/ and production dependencies.
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The embedded PostgreSQL is optional and only for running without DATABASE_URL; an image never needs it.
+RUN npm ci --omit=optional
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:24-slim
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --omit=optional && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY migrations ./migrations
+COPY data ./data
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# node runs directly (no npm or shell in between), so SIGTERM reaches the graceful shutdown.
+CMD ["node", "dist/server.js"]
