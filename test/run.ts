@@ -21,9 +21,13 @@ if (!process.env.TEST_DATABASE_URL) {
 }
 console.log(`Testing against ${process.env.TEST_DATABASE_URL!.replace(/:[^:@/]*@/, ':***@')}`)
 
+const tapBin = join(import.meta.dirname, '../node_modules/.bin/tap')
+// A fresh install holds tap's default plugin set, whose TypeScript loader needs TypeScript's JS API
+// (gone in TypeScript 7); rebuilding applies package.json's plugin list, and Node 24 strips the types.
+spawnSync(tapBin, ['build'], { stdio: 'ignore' })
 const resultsDir = join(import.meta.dirname, '../.tap/test-results')
 await rm(resultsDir, { recursive: true, force: true }) // count this run's files only
-const tap = spawnSync(join(import.meta.dirname, '../node_modules/.bin/tap'), process.argv.slice(2), { stdio: 'inherit' })
+const tap = spawnSync(tapBin, process.argv.slice(2), { stdio: 'inherit' })
 await stop()
 
 const counts = { passed: 0, failed: 0 }
@@ -37,5 +41,6 @@ for (const file of await readdir(resultsDir, { recursive: true }).catch(() => []
   })
   parser.end(await readFile(join(resultsDir, file), 'utf8'))
 }
+if (tap.status !== 0 && counts.failed === 0) counts.failed = 1 // tap failed outside any test file's assertions
 console.log(`tests: ${counts.passed} passed, ${counts.failed} failed`)
 process.exit(tap.status ?? 1)
