@@ -15,7 +15,7 @@ and the payouts to the quality registers.
 **Conventions.** JSON in and out, \`snake_case\` fields, dates \`YYYY-MM-DD\`, timestamps RFC 3339 in UTC,
 municipality codes as 4-digit strings. Lists take \`page\` (from 1) and \`limit\` (default 20, at most 500)
 and send RFC 8288 \`Link\` headers. Reads send an \`ETag\` and answer \`If-None-Match\` with 304. Lists and
-figures also come as CSV (\`Accept: text/csv\` or \`format=csv\`). Every error is an RFC 9457
+figures also come as CSV (\`Accept: text/csv\` or \`format=csv\`). Request bodies are JSON or CSV, at most 1 MiB. Every error is an RFC 9457
 \`application/problem+json\` document; validation problems list every failing field.
 
 **Authentication.** Send an API key as \`Authorization: Bearer <token>\`. Each operation names the scope it
@@ -23,6 +23,13 @@ needs in \`x-required-scopes\` (\`read\`, \`decisions:write\`, \`finance:write\`
 open reads to everyone (\`PUBLIC_READ=true\`).
 
 Population figures: Källa/Source: SCB (Statistics Sweden), CC BY 4.0.`
+
+interface Operation {
+  summary?: string
+  description?: string
+  requestBody?: { content?: Record<string, { schema: unknown }> }
+  'x-required-scopes'?: string[]
+}
 
 /** The contract, generated from the route schemas, at /openapi.json, with interactive docs at /docs. */
 export default fp(async function openapi (app: FastifyInstance) {
@@ -48,14 +55,17 @@ export default fp(async function openapi (app: FastifyInstance) {
         }
       }
     },
-    // A CSV request body is parsed into rows and validated with the JSON schema, but on the wire it is text.
     transformObject: (document) => {
       if (!('openapiObject' in document)) return document.swaggerObject
       const { openapiObject } = document
       for (const operations of Object.values(openapiObject.paths ?? {})) {
-        for (const operation of Object.values(operations as Record<string, { requestBody?: { content?: Record<string, { schema: unknown }> } }>)) {
+        for (const operation of Object.values(operations as Record<string, Operation>)) {
+          // A CSV request body is parsed into rows and validated with the JSON schema, but on the wire it is text.
           const csv = operation.requestBody?.content?.['text/csv']
           if (csv !== undefined) csv.schema = { type: 'string', description: 'RFC 4180 CSV: a header row naming the fields of the JSON form, then one row per item.' }
+          // Readers of the rendered docs see the scope too, not only generators reading the extension.
+          const scope = operation['x-required-scopes']?.[0]
+          if (scope !== undefined) operation.description = `${operation.description ?? operation.summary ?? ''}\n\nNeeds an API key with the scope \`${scope}\`.`.trim()
         }
       }
       return openapiObject
