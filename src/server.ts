@@ -21,5 +21,8 @@ closeWithGrace({ delay: 10_000 }, async ({ err }) => {
   await database.close()
 })
 
-const address = await app.listen({ port: config.port, host: config.host })
-app.log.info(`Serving ${address}/v1 on ${database.description}; docs at ${address}/docs`)
+await app.listen({
+  port: config.port,
+  host: config.host,
+  listenTextResolver: address => `Serving ${address}/v1 on ${database.description}; docs at ${address}/docs`
+})

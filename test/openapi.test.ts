@@ -57,3 +57,11 @@ t.test('shared shapes are named components, referenced rather than repeated', as
   }
   t.notMatch(committed, /"def-\d+"/, 'no anonymous component names')
 })
+
+t.test('every field of every named component has an example, so the rendered docs show a complete one', async (t) => {
+  for (const [name, schema] of Object.entries(document.components.schemas as Record<string, { properties?: Record<string, { example?: unknown, $ref?: string, type?: string }> }>)) {
+    for (const [field, property] of Object.entries(schema.properties ?? {})) {
+      if (property.$ref === undefined && property.type !== 'array') t.not(property.example, undefined, `${name}.${field} has an example`)
+    }
+  }
+})

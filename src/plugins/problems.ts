@@ -9,8 +9,6 @@ const TITLES: Record<number, string> = {
   401: 'Authentication is required',
   403: 'The API key may not do this',
   404: 'Not found',
-  406: 'Not acceptable',
-  409: 'Conflict',
   413: 'The request body is too large',
   415: 'Unsupported media type',
   422: 'The request breaks a rule of the domain',

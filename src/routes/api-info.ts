@@ -4,7 +4,7 @@ import { release } from '../release.ts'
 import { IsoDate, StringEnum } from '../schemas/common.ts'
 
 const ApiInfo = Type.Object({
-  api_name: Type.String({ example: release.name }),
+  api_name: Type.String({ description: 'The API\'s name.', example: release.name }),
   api_version: Type.String({ description: 'Semantic version of the contract.', example: release.version }),
   api_released: { ...IsoDate, description: 'When this version was released.', example: release.released },
   api_documentation: Type.String({ description: 'Where the interactive documentation is.', example: '/docs' }),

@@ -48,18 +48,18 @@ export const FormatQuery = {
 export function Page<T extends TSchema> (item: T, name: string) {
   return Type.Object({
     items: Type.Array(item),
-    page: Type.Integer({ minimum: 1, description: 'This page, from 1.' }),
-    limit: Type.Integer({ minimum: 1, description: 'The page size asked for.' }),
-    total_items: Type.Integer({ minimum: 0, description: 'Items in the whole list, all pages.' }),
-    total_pages: Type.Integer({ minimum: 0, description: 'Pages in the whole list at this limit.' })
+    page: Type.Integer({ minimum: 1, description: 'This page, from 1.', example: 1 }),
+    limit: Type.Integer({ minimum: 1, description: 'The page size asked for.', example: 20 }),
+    total_items: Type.Integer({ minimum: 0, description: 'Items in the whole list, all pages.', example: 26 }),
+    total_pages: Type.Integer({ minimum: 0, description: 'Pages in the whole list at this limit.', example: 2 })
   }, { $id: name, additionalProperties: false, description: 'One page of a list.' })
 }
 
 export const FieldError = Type.Object({
-  detail: Type.String({ description: 'What is wrong with this field, in English.' }),
+  detail: Type.String({ description: 'What is wrong with this field, in English.', example: 'must be >= 0' }),
   pointer: Type.Optional(Type.String({ description: 'JSON Pointer (RFC 6901) into the request body.', example: '/0/population' })),
   parameter: Type.Optional(Type.String({ description: 'The query, path or header parameter at fault.', example: 'limit' })),
-  row: Type.Optional(Type.Integer({ minimum: 1, description: 'For list bodies (JSON arrays and CSV): the 1-based row, header not counted.' }))
+  row: Type.Optional(Type.Integer({ minimum: 1, description: 'For list bodies (JSON arrays and CSV): the 1-based row, header not counted.', example: 1 }))
 }, { $id: 'FieldError', additionalProperties: false, description: 'One problem with one field of a request.' })
 
 export const Problem = Type.Object({
@@ -73,7 +73,7 @@ export const Problem = Type.Object({
   status: Type.Integer({ minimum: 400, maximum: 599, description: 'The HTTP status code.', example: 400 }),
   detail: Type.String({ description: 'What went wrong this time, in English.', example: 'querystring/limit must be <= 500' }),
   instance: Type.String({ description: 'The request path that failed.', example: '/v1/municipalities?limit=1000' }),
-  request_id: Type.String({ description: 'Quote this to support: it finds the request in the service logs.' }),
+  request_id: Type.String({ description: 'Quote this to support: it finds the request in the service logs. Also sent as the `X-Request-Id` header.', example: '6afa8bde-38ed-4492-ba65-ad13016e88e2' }),
   errors: Type.Optional(Type.Array(ref(FieldError), { description: 'Every failing field, for validation problems.' }))
 }, {
   $id: 'Problem',
@@ -87,8 +87,6 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   401: 'No API key was sent, or it is unknown or revoked.',
   403: 'The API key lacks the scope this operation needs.',
   404: 'The resource does not exist.',
-  406: 'None of the media types in `Accept` can be produced.',
-  409: 'The request conflicts with the current state of the resource.',
   413: 'The request body is larger than the service accepts.',
   415: 'The request body has a media type this operation does not accept.',
   422: 'The request is well-formed but breaks a rule of the domain; `errors` lists every failing field.',

@@ -6,7 +6,7 @@ export const MAX_IMPORT_ROWS = 10_000
 export const PopulationFigureRow = Type.Object({
   municipality_code: MunicipalityCode,
   reference_date: IsoDate,
-  population: Type.Integer({ minimum: 0, maximum: 2_147_483_647, example: 48009 })
+  population: Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: 'Inhabitants on the reference date.', example: 48009 })
 }, { $id: 'PopulationFigureRow', additionalProperties: false, description: 'One municipality\'s population on one reference date.' })
 export type PopulationFigureRow = Static<typeof PopulationFigureRow>
 
@@ -18,7 +18,7 @@ export const PopulationImport = Type.Array(PopulationFigureRow, {
 })
 
 export const PopulationImportResult = Type.Object({
-  received: Type.Integer({ minimum: 0, description: 'Rows in the request.' }),
-  inserted: Type.Integer({ minimum: 0, description: 'Figures that were new.' }),
-  updated: Type.Integer({ minimum: 0, description: 'Figures that replaced an earlier value for the same municipality and date.' })
+  received: Type.Integer({ minimum: 0, description: 'Rows in the request.', example: 290 }),
+  inserted: Type.Integer({ minimum: 0, description: 'Figures that were new.', example: 289 }),
+  updated: Type.Integer({ minimum: 0, description: 'Figures that replaced an earlier value for the same municipality and date.', example: 1 })
 }, { $id: 'PopulationImportResult', additionalProperties: false, description: 'What an import wrote.' })
