@@ -3,10 +3,10 @@ import fp from 'fastify-plugin'
 import { parse } from 'csv-parse/sync'
 import { problem } from './problems.ts'
 
-export const CSV_TYPE = 'text/csv; charset=utf-8'
+const CSV_TYPE = 'text/csv; charset=utf-8'
 
 /** Chooses CSV when `format=csv`, or when the Accept header ranks text/csv above JSON. */
-export function wantsCsv (request: FastifyRequest): boolean {
+function wantsCsv (request: FastifyRequest): boolean {
   const format = (request.query as { format?: string } | undefined)?.format
   if (format !== undefined) return format === 'csv'
   const ranked = (request.headers.accept ?? '').split(',').map((part, order) => {

@@ -4,16 +4,17 @@ import type { Problem } from '../schemas/common.ts'
 
 type FieldError = NonNullable<Problem['errors']>[number]
 
+// Types without their own URI are `about:blank`, whose title RFC 9457 asks to be the HTTP status phrase.
 const TITLES: Record<number, string> = {
   400: 'The request is not valid',
   401: 'Authentication is required',
   403: 'The API key may not do this',
   404: 'Not found',
-  413: 'The request body is too large',
-  415: 'Unsupported media type',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
   422: 'The request breaks a rule of the domain',
   500: 'Internal error',
-  503: 'The service is unavailable'
+  503: 'Service Unavailable'
 }
 
 const TYPES: Record<number, string> = {
@@ -59,7 +60,7 @@ export function fieldErrors (error: { validation?: FastifyError['validation'], v
 
 const escapePointer = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1')
 
-export function sendProblem (request: FastifyRequest, reply: FastifyReply, status: number, detail: string, errors?: FieldError[]) {
+function sendProblem (request: FastifyRequest, reply: FastifyReply, status: number, detail: string, errors?: FieldError[]) {
   const body: Problem = {
     type: TYPES[status] ?? 'about:blank',
     title: TITLES[status] ?? 'Error',
