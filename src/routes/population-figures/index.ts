@@ -1,30 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { importErrors } from '../../domain/population-figures.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { fieldErrors, problem } from '../../plugins/problems.ts'
 import { problemResponses, ref } from '../../schemas/common.ts'
 import * as populationFigures from './queries.ts'
 import { PopulationImport, PopulationImportResult, type PopulationFigureRow } from './schemas.ts'
-
-type RowError = { pointer: string, row: number, detail: string }
-
-/** Rules a schema cannot express: the municipality exists, and no figure is given twice. */
-function domainErrors (rows: Array<Partial<PopulationFigureRow>>, known: Set<string>): RowError[] {
-  const errors: RowError[] = []
-  const seen = new Map<string, number>()
-  rows.forEach((row, index) => {
-    if (typeof row.municipality_code === 'string' && /^\d{4}$/.test(row.municipality_code) && !known.has(row.municipality_code)) {
-      errors.push({ pointer: `/${index}/municipality_code`, row: index + 1, detail: `no municipality has code ${row.municipality_code}` })
-    }
-    const key = `${row.municipality_code} ${row.reference_date}`
-    const first = seen.get(key)
-    if (first !== undefined) {
-      errors.push({ pointer: `/${index}/reference_date`, row: index + 1, detail: `repeats row ${first + 1}: one figure per municipality and date` })
-    } else {
-      seen.set(key, index)
-    }
-  })
-  return errors
-}
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/population-figures', {
@@ -52,7 +32,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
     const result = await app.db.transaction().execute(async (trx) => {
       const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
-      const errors = [...schemaErrors, ...domainErrors(rows, await populationFigures.knownMunicipalityCodes(trx, codes))]
+      const errors = [...schemaErrors, ...importErrors(rows, await populationFigures.knownMunicipalityCodes(trx, codes))]
         .sort((a, b) => (a.row ?? 0) - (b.row ?? 0))
       if (errors.length > 0) {
         throw problem(schemaErrors.length > 0 ? 400 : 422, `${new Set(errors.map(e => e.row)).size} row(s) cannot be imported; nothing was written.`, { errors })
