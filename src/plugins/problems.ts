@@ -4,7 +4,7 @@ import type { Problem } from '../schemas/common.ts'
 
 type FieldError = NonNullable<Problem['errors']>[number]
 
-// Types without their own URI are `about:blank`, whose title RFC 9457 asks to be the HTTP status phrase.
+// For the statuses without a type URI of their own (about:blank: 413, 415, 503) RFC 9457 asks for the HTTP status phrase as title.
 const TITLES: Record<number, string> = {
   400: 'The request is not valid',
   401: 'Authentication is required',
