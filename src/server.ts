@@ -4,6 +4,7 @@ import { build } from './app.ts'
 import { loadConfig } from './config.ts'
 import { prepareDatabase } from './db/prepare.ts'
 import { openDatabase } from './db/open.ts'
+import { purgeExpiredIdempotencyKeys } from './plugins/idempotency.ts'
 
 const config = loadConfig()
 const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'] })
@@ -15,8 +16,15 @@ const app = await build({ db: database.db, publicRead: config.publicRead, logger
 app.server.keepAliveTimeout = 72_000
 app.server.requestTimeout = 30_000
 
+// Replays are promised for 24 hours only; older outcomes just take space. Expired keys are ignored anyway, so a missed purge is harmless.
+await purgeExpiredIdempotencyKeys(database.db)
+const purge = setInterval(() => {
+  purgeExpiredIdempotencyKeys(database.db).catch((err: unknown) => app.log.warn({ err }, 'could not purge expired idempotency keys'))
+}, 60 * 60 * 1000).unref()
+
 closeWithGrace({ delay: 10_000 }, async ({ err }) => {
   if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
+  clearInterval(purge)
   await app.close()
   await database.close()
 })

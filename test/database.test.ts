@@ -11,8 +11,11 @@ const tables = async (db: Parameters<typeof migrateToLatest>[0]) =>
 t.test('migrations build the schema from an empty database, and a second run applies nothing', async (t) => {
   const { db } = await emptyDatabase(t)
   t.same(await tables(db), [])
-  t.same(await migrateToLatest(db), ['0001_reference_data_and_api_keys'])
-  t.same(await tables(db), ['api_keys', 'counties', 'kysely_migration', 'kysely_migration_lock', 'municipalities', 'population_figures'])
+  t.same(await migrateToLatest(db), ['0001_reference_data_and_api_keys', '0002_recommendation_periods_and_decisions'])
+  t.same(await tables(db), [
+    'api_keys', 'counties', 'decision_withdrawals', 'decisions', 'idempotency_keys', 'kysely_migration', 'kysely_migration_lock',
+    'municipalities', 'population_figures', 'recommendation_period_budget_lines', 'recommendation_period_years', 'recommendation_periods'
+  ])
   t.same(await migrateToLatest(db), [])
 })
 
@@ -21,20 +24,20 @@ t.test('instances starting at once apply each migration exactly once', async (t)
   const instances = Array.from({ length: 4 }, () => connect(url, { max: 2 }))
   t.teardown(() => Promise.all(instances.map(i => i.destroy())))
   const applied = await Promise.all(instances.map(i => migrateToLatest(i)))
-  t.same(applied.flat(), ['0001_reference_data_and_api_keys'], 'one instance applied it, the others found it done')
+  t.same(applied.flat(), ['0001_reference_data_and_api_keys', '0002_recommendation_periods_and_decisions'], 'one instance applied it, the others found it done')
   const rows = await db.selectFrom('kysely_migration' as never).selectAll().execute()
-  t.equal(rows.length, 1)
+  t.equal(rows.length, 2)
 })
 
 t.test('reference data loads 21 counties, 290 municipalities and 1450 figures, and loading again changes nothing', async (t) => {
   const { db } = await emptyDatabase(t)
   await migrateToLatest(db)
-  t.same(await loadReferenceData(db), { counties: 21, municipalities: 290, populationFigures: 1450 })
+  t.same(await loadReferenceData(db), { counties: 21, municipalities: 290, populationFigures: 1450, recommendationPeriods: 2 })
   const snapshot = () => sql<{ digest: string }>`
     select md5(string_agg(municipality_code || reference_date || population || updated_at, ',' order by municipality_code, reference_date)) as digest
     from population_figures`.execute(db).then(r => r.rows[0]?.digest)
   const before = await snapshot()
-  t.same(await loadReferenceData(db), { counties: 0, municipalities: 0, populationFigures: 0 })
+  t.same(await loadReferenceData(db), { counties: 0, municipalities: 0, populationFigures: 0, recommendationPeriods: 0 })
   t.equal(await snapshot(), before)
 })
 

@@ -4,7 +4,7 @@ import type { Db } from './connection.ts'
 export const SCOPES = ['read', 'decisions:write', 'finance:write', 'admin'] as const
 export type Scope = typeof SCOPES[number]
 
-export interface ActiveKey { id: string, name: string, scopes: string[] }
+export interface ActiveKey { id: number, name: string, scopes: string[] }
 
 /** 256 random bits behind a recognisable prefix, so a leaked token is easy to spot in logs and scanners. */
 export const newToken = () => `jfk_${randomBytes(32).toString('base64url')}`

@@ -3,10 +3,22 @@ import { Kysely, PostgresDialect } from 'kysely'
 import type { Database } from './schema.ts'
 
 const DATE_OID = 1082
+const INT8_OID = 20
 
-/** Dates stay YYYY-MM-DD strings; pg would otherwise turn them into local-midnight Date objects. */
+/** Identity keys and counts are bigint; they stay far below 2^53, so they are read as numbers, and checked. */
+function safeInteger (value: string): number {
+  const number = Number(value)
+  if (!Number.isSafeInteger(number)) throw new RangeError(`bigint ${value} is beyond JavaScript's exact integers`)
+  return number
+}
+
+/**
+ * Dates stay YYYY-MM-DD strings; pg would otherwise turn them into local-midnight Date objects.
+ * `numeric` stays a decimal string (pg's default), so money is never a float.
+ */
 function typeParser (oid: number, format?: string): (value: string) => unknown {
   if (oid === DATE_OID) return (value: string) => value
+  if (oid === INT8_OID) return safeInteger
   return pg.types.getTypeParser(oid, format as 'text')
 }
 

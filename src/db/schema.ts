@@ -6,7 +6,16 @@ export interface Database {
   municipalities: MunicipalitiesTable
   population_figures: PopulationFiguresTable
   api_keys: ApiKeysTable
+  recommendation_periods: RecommendationPeriodsTable
+  recommendation_period_years: RecommendationPeriodYearsTable
+  recommendation_period_budget_lines: RecommendationPeriodBudgetLinesTable
+  decisions: DecisionsTable
+  decision_withdrawals: DecisionWithdrawalsTable
+  idempotency_keys: IdempotencyKeysTable
 }
+
+/** `numeric` columns are read as decimal strings, exact; money is never a float. */
+type Decimal = string
 
 /** `date` columns are read as YYYY-MM-DD strings (see connection.ts) so they never shift across time zones. */
 type IsoDate = string
@@ -27,16 +36,86 @@ export interface PopulationFiguresTable {
   reference_date: IsoDate
   population: number
   updated_at: ColumnType<Date, never, Date>
-  updated_by_api_key_id: string | null
+  updated_by_api_key_id: number | null
 }
 
 export interface ApiKeysTable {
-  id: Generated<string>
+  id: Generated<number>
   name: string
   token_hash: Buffer
   scopes: string[]
   created_at: ColumnType<Date, never, never>
   revoked_at: ColumnType<Date | null, never, Date>
+}
+
+export interface RecommendationPeriodsTable {
+  id: Generated<number>
+  case_number: string
+  title: string
+  board_decision_date: IsoDate | null
+  first_year: number
+  last_year: number
+  annual_budget: Decimal
+  cost_model: 'per_inhabitant' | 'weighted_total'
+  rate_per_inhabitant: Decimal | null
+  population_reference_date: IsoDate | null
+  rounding_unit: 'krona' | 'ore'
+  rounding_mode: 'half_away_from_zero' | 'half_to_even'
+  notes: string | null
+  version: Generated<number>
+  created_at: ColumnType<Date, never, never>
+  updated_at: ColumnType<Date, never, Date>
+  updated_by_api_key_id: number | null
+}
+
+export interface RecommendationPeriodYearsTable {
+  period_id: number
+  year: number
+  index_adjustment: Decimal
+  join_deadline: IsoDate | null
+}
+
+export interface RecommendationPeriodBudgetLinesTable {
+  period_id: number
+  kind: 'quality_registers' | 'user_surveys_and_follow_up' | 'coordination' | 'support_function'
+  description: string
+  annual_amount: Decimal | null
+}
+
+export interface DecisionsTable {
+  id: Generated<number>
+  period_id: number
+  municipality_code: string
+  outcome: 'adopted' | 'declined'
+  decided_on: IsoDate
+  decided_by: string
+  municipal_case_number: string | null
+  minute_paragraph: string | null
+  received_on: IsoDate
+  conditions: string | null
+  minimum_total_commitment: Decimal | null
+  document_url: string | null
+  requested_first_year: number | null
+  first_year: number | null
+  recorded_at: ColumnType<Date, never, never>
+  recorded_by_api_key_id: number
+}
+
+export interface DecisionWithdrawalsTable {
+  decision_id: number
+  reason: string
+  withdrawn_at: ColumnType<Date, never, never>
+  withdrawn_by_api_key_id: number
+}
+
+export interface IdempotencyKeysTable {
+  api_key_id: number
+  key: string
+  request_hash: Buffer
+  response_status: number | null
+  response_headers: ColumnType<Record<string, string> | null, string | null, string | null>
+  response_body: string | null
+  created_at: ColumnType<Date, never, never>
 }
 
 export type Municipality = Selectable<MunicipalitiesTable>

@@ -19,7 +19,7 @@ function wantsCsv (request: FastifyRequest): boolean {
 }
 
 const cell = (value: unknown): string => {
-  const text = value === null || value === undefined ? '' : String(value)
+  const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value)
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 

@@ -10,14 +10,15 @@ function matches (ifNoneMatch: string, etag: string): boolean {
 }
 
 /**
- * Every successful GET carries a strong ETag of its exact bytes (so the JSON and CSV forms differ),
+ * Every successful GET carries a strong ETag of its exact bytes (so the JSON and CSV forms differ) unless the route set one,
  * and a matching If-None-Match gets 304 with no body: cheap polling for BI tools.
  */
 export default fp(async function etag (app: FastifyInstance) {
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return payload
     if (reply.statusCode !== 200 || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
-    const tag = `"${createHash('sha256').update(payload).digest('base64url').slice(0, 32)}"`
+    // A route that versions its resource sets its own tag, the one its updates check with If-Match.
+    const tag = reply.getHeader('etag')?.toString() ?? `"${createHash('sha256').update(payload).digest('base64url').slice(0, 32)}"`
     reply.header('etag', tag)
     const ifNoneMatch = request.headers['if-none-match']
     if (ifNoneMatch === undefined || !matches(ifNoneMatch, tag)) return payload

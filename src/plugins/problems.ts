@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin'
 import type { Problem } from '../schemas/common.ts'
 
-type FieldError = NonNullable<Problem['errors']>[number]
+export type FieldError = NonNullable<Problem['errors']>[number]
 
 // For the statuses without a type URI of their own (about:blank: 413, 415, 503) RFC 9457 asks for the HTTP status phrase as title.
 const TITLES: Record<number, string> = {
@@ -10,9 +10,12 @@ const TITLES: Record<number, string> = {
   401: 'Authentication is required',
   403: 'The API key may not do this',
   404: 'Not found',
+  409: 'The request conflicts with what is stored',
+  412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'The request breaks a rule of the domain',
+  428: 'Precondition Required',
   500: 'Internal error',
   503: 'Service Unavailable'
 }
@@ -22,6 +25,7 @@ const TYPES: Record<number, string> = {
   401: '/problems/unauthorized',
   403: '/problems/forbidden',
   404: '/problems/not-found',
+  409: '/problems/conflict',
   422: '/problems/unprocessable',
   500: '/problems/internal-error'
 }
@@ -58,6 +62,9 @@ export function fieldErrors (error: { validation?: FastifyError['validation'], v
   })
 }
 
+/** PostgreSQL's SQLSTATE class 23: unique, foreign key, check and not-null violations, and our append-only guard. */
+const isIntegrityViolation = (error: { code?: unknown }) => typeof error.code === 'string' && /^23[0-9A-Z]{3}$/.test(error.code)
+
 const escapePointer = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1')
 
 function sendProblem (request: FastifyRequest, reply: FastifyReply, status: number, detail: string, errors?: FieldError[]) {
@@ -82,6 +89,12 @@ export default fp(async function problems (app: FastifyInstance) {
     if (error.validation !== undefined) {
       const errors = fieldErrors(error)
       return sendProblem(request, reply, 400, `${errors.length} field(s) failed validation: ${error.message}`, errors)
+    }
+    // The database's constraints are the last guard of every invariant: a write that breaks one is a conflict
+    // with stored data (typically a race the handler's own checks could not see), never an internal error.
+    if (isIntegrityViolation(error)) {
+      request.log.warn({ err: error }, 'write refused by a database constraint')
+      return sendProblem(request, reply, 409, 'The request conflicts with data already stored; nothing was written. Read the current state and retry.')
     }
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
     if (status >= 500) {

@@ -16,9 +16,9 @@ export async function list (db: Db, filter: MunicipalityFilter, page: { limit: n
     selectMunicipalities(db, filter)
       .select(['m.code', 'm.name', 'm.county_code', 'c.name as county_name'])
       .orderBy('m.code').limit(page.limit).offset(page.offset).execute(),
-    selectMunicipalities(db, filter).select(eb => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+    selectMunicipalities(db, filter).select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   ])
-  return { items, total: Number(total.n) }
+  return { items, total: total.n }
 }
 
 export async function find (db: Db, code: string): Promise<Municipality | undefined> {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { importErrors } from '../../domain/population-figures.ts'
 import { requireScope } from '../../plugins/auth.ts'
+import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
 import { fieldErrors, problem } from '../../plugins/problems.ts'
 import { problemResponses, ref } from '../../schemas/common.ts'
 import * as populationFigures from './queries.ts'
@@ -19,27 +20,28 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['reference data'],
       ...requireScope('admin'),
       consumes: ['application/json', 'text/csv'],
+      headers: IdempotencyHeaders,
       body: PopulationImport,
       response: {
-        200: { description: 'Every row was written.', content: { 'application/json': { schema: ref(PopulationImportResult) } } },
+        200: { description: 'Every row was written.', headers: replayedHeader, content: { 'application/json': { schema: ref(PopulationImportResult) } } },
         ...problemResponses(400, 401, 403, 413, 415, 422)
       }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const schemaErrors = request.validationError ? fieldErrors(request.validationError) : []
     const rows = Array.isArray(request.body) ? request.body as Array<Partial<PopulationFigureRow>> : []
     if (schemaErrors.length > 0 && rows.length === 0) throw problem(400, 'The body must be a non-empty list of population figures.', { errors: schemaErrors })
 
-    const result = await app.db.transaction().execute(async (trx) => {
+    return idempotent(app.db, request, reply, 200, async (trx) => {
       const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
       const errors = [...schemaErrors, ...importErrors(rows, await populationFigures.knownMunicipalityCodes(trx, codes))]
         .sort((a, b) => (a.row ?? 0) - (b.row ?? 0))
       if (errors.length > 0) {
         throw problem(schemaErrors.length > 0 ? 400 : 422, `${new Set(errors.map(e => e.row)).size} row(s) cannot be imported; nothing was written.`, { errors })
       }
-      return populationFigures.upsert(trx, rows as PopulationFigureRow[], request.apiKey!.id)
+      const written = await populationFigures.upsert(trx, rows as PopulationFigureRow[], request.apiKey!.id)
+      return { body: { received: rows.length, ...written } }
     })
-    return { received: rows.length, ...result }
   })
 }
 

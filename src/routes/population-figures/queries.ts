@@ -9,7 +9,7 @@ export async function knownMunicipalityCodes (db: Db, codes: string[]): Promise<
 }
 
 /** Inserts new figures and corrects existing ones; reports how many of each. */
-export async function upsert (db: Db, rows: PopulationFigureRow[], apiKeyId: string): Promise<{ inserted: number, updated: number }> {
+export async function upsert (db: Db, rows: PopulationFigureRow[], apiKeyId: number): Promise<{ inserted: number, updated: number }> {
   const written = await db.insertInto('population_figures')
     .values(rows.map(row => ({ ...row, updated_by_api_key_id: apiKeyId })))
     .onConflict(oc => oc.columns(['municipality_code', 'reference_date']).doUpdateSet({
