@@ -10,9 +10,13 @@ import openapi from './plugins/openapi.ts'
 import problems from './plugins/problems.ts'
 import apiInfo from './routes/api-info.ts'
 import counties from './routes/counties/index.ts'
+import decisionImports from './routes/decisions/imports.ts'
+import decisions from './routes/decisions/index.ts'
 import health from './routes/health.ts'
 import municipalities from './routes/municipalities/index.ts'
 import populationFigures from './routes/population-figures/index.ts'
+import recommendationPeriods from './routes/recommendation-periods/index.ts'
+import uptake from './routes/uptake/index.ts'
 import { namedSchemas } from './schemas/index.ts'
 
 export interface BuildOptions {
@@ -57,6 +61,10 @@ export async function build ({ db, publicRead = false, logger }: BuildOptions) {
     await v1.register(counties)
     await v1.register(municipalities)
     await v1.register(populationFigures)
+    await v1.register(recommendationPeriods)
+    await v1.register(decisions)
+    await v1.register(decisionImports)
+    await v1.register(uptake)
   }, { prefix: '/v1' })
 
   return app

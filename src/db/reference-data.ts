@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { parse } from 'csv-parse/sync'
+import * as periods from '../routes/recommendation-periods/queries.ts'
+import type { RecommendationPeriodInput } from '../routes/recommendation-periods/schemas.ts'
 import type { Db } from './connection.ts'
 
 const DATA_DIR = new URL('../../data/', import.meta.url)
@@ -8,16 +10,17 @@ async function readCsv<Row> (file: string): Promise<Row[]> {
   return parse(await readFile(new URL(file, DATA_DIR)), { columns: true, skip_empty_lines: true }) as Row[]
 }
 
-export interface LoadedCounts { counties: number, municipalities: number, populationFigures: number }
+export interface LoadedCounts { counties: number, municipalities: number, populationFigures: number, recommendationPeriods: number }
 
 /**
- * Loads the SCB reference data shipped in data/ (see data/PROVENANCE.md). Rows that already exist
+ * Loads the reference data shipped in data/ (SCB's statistics and SKR's recommendations) (see data/PROVENANCE.md). Rows that already exist
  * are left alone, so loading twice changes nothing and an admin's later correction is never undone.
  */
 export async function loadReferenceData (db: Db): Promise<LoadedCounts> {
   const counties = await readCsv<{ county_code: string, county_name: string }>('counties.csv')
   const municipalities = await readCsv<{ municipality_code: string, municipality_name: string, county_code: string }>('municipalities.csv')
   const population = await readCsv<{ municipality_code: string, reference_date: string, population: string }>('population.csv')
+  const recommendationPeriods = JSON.parse(await readFile(new URL('recommendation-periods.json', DATA_DIR), 'utf8')) as RecommendationPeriodInput[]
 
   return db.transaction().execute(async (trx) => {
     const insertedCounties = await trx.insertInto('counties')
@@ -32,7 +35,12 @@ export async function loadReferenceData (db: Db): Promise<LoadedCounts> {
       .values(population.map(p => ({ municipality_code: p.municipality_code, reference_date: p.reference_date, population: Number(p.population), updated_by_api_key_id: null })))
       .onConflict(oc => oc.doNothing())
       .executeTakeFirst()
+    let insertedPeriods = 0
+    for (const period of recommendationPeriods) {
+      if (await periods.insert(trx, period, null) !== undefined) insertedPeriods++
+    }
     return {
+      recommendationPeriods: insertedPeriods,
       counties: Number(insertedCounties.numInsertedOrUpdatedRows ?? 0n),
       municipalities: Number(insertedMunicipalities.numInsertedOrUpdatedRows ?? 0n),
       populationFigures: Number(insertedPopulation.numInsertedOrUpdatedRows ?? 0n)

@@ -27,8 +27,19 @@ Population figures: Källa/Source: SCB (Statistics Sweden), CC BY 4.0.`
 interface Operation {
   summary?: string
   description?: string
+  parameters?: unknown[]
   requestBody?: { content?: Record<string, { schema: unknown }> }
+  responses?: Record<string, { description: string, headers?: Record<string, unknown> }>
   'x-required-scopes'?: string[]
+}
+
+const ETAG_HEADER = { description: 'A tag of this exact response: send it as `If-None-Match` to poll cheaply.', schema: { type: 'string' } }
+const IF_NONE_MATCH = {
+  in: 'header',
+  name: 'If-None-Match',
+  required: false,
+  description: 'An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body.',
+  schema: { type: 'string', example: '"h3Jc9bQk2l6mVZk1pS0yXw"' }
 }
 
 /** The contract, generated from the route schemas, at /openapi.json, with interactive docs at /docs. */
@@ -47,6 +58,9 @@ export default fp(async function openapi (app: FastifyInstance) {
       tags: [
         { name: 'api', description: 'About the API itself.' },
         { name: 'reference data', description: 'Counties (län), municipalities (kommuner) and SCB population figures (folkmängd).' },
+        { name: 'recommendation periods', description: 'SKR\'s recommendations (rekommendationer): years, budget, cost model, join deadlines.' },
+        { name: 'decisions', description: 'Municipalities\' decisions (beslut) on a recommendation, as registrar systems record them: append-only, idempotent.' },
+        { name: 'uptake', description: 'Derived figures for BI: who answered what, who takes part in which year, and uptake (anslutning) over time.' },
         { name: 'operations', description: 'Probes for the deployment.' }
       ],
       components: {
@@ -59,7 +73,14 @@ export default fp(async function openapi (app: FastifyInstance) {
       if (!('openapiObject' in document)) return document.swaggerObject
       const { openapiObject } = document
       for (const operations of Object.values(openapiObject.paths ?? {})) {
-        for (const operation of Object.values(operations as Record<string, Operation>)) {
+        for (const [method, operation] of Object.entries(operations as Record<string, Operation>)) {
+          // Every successful GET is tagged and answers If-None-Match (plugins/etag.ts): say so where generators look.
+          const ok = operation.responses?.['200']
+          if (method === 'get' && ok !== undefined) {
+            ok.headers = { etag: ETAG_HEADER, ...ok.headers }
+            operation.parameters = [...(operation.parameters ?? []), IF_NONE_MATCH]
+            operation.responses = { 200: ok, 304: { description: 'Not modified: the `If-None-Match` tag is still current. No body.' }, ...operation.responses }
+          }
           // A CSV request body is parsed into rows and validated with the JSON schema, but on the wire it is text.
           const csv = operation.requestBody?.content?.['text/csv']
           if (csv !== undefined) csv.schema = { type: 'string', description: 'RFC 4180 CSV: a header row naming the fields of the JSON form, then one row per item.' }

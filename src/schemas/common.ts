@@ -33,6 +33,16 @@ export const CountyCode = Type.String({
 
 export const IsoDate = Type.String({ format: 'date', description: 'A calendar date, YYYY-MM-DD.', example: '2018-12-31' })
 
+export const Money = Type.String({
+  pattern: '^[0-9]{1,12}(\\.[0-9]{1,2})?$',
+  description: 'An amount in SEK as a decimal string with at most two decimals (öre): exact, never a float.',
+  example: '19500000.00'
+})
+
+export const Year = Type.Integer({ minimum: 2000, maximum: 2100, description: 'A calendar (financing) year.', example: 2020 })
+
+export const Timestamp = Type.String({ format: 'date-time', description: 'An RFC 3339 timestamp in UTC.', example: '2019-11-27T09:30:00.000Z' })
+
 export const PageQuery = {
   page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Page number, from 1.' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 20, description: 'Items per page, 1 to 500 (default 20).' }))
@@ -66,7 +76,7 @@ export const Problem = Type.Object({
   type: Type.String({
     description: 'URI reference naming the kind of problem: `about:blank` for plain HTTP errors, ' +
       'otherwise one of `/problems/validation-error`, `/problems/unprocessable`, `/problems/unauthorized`, ' +
-      '`/problems/forbidden`, `/problems/not-found`, `/problems/internal-error`.',
+      '`/problems/forbidden`, `/problems/not-found`, `/problems/conflict`, `/problems/internal-error`.',
     example: '/problems/validation-error'
   }),
   title: Type.String({ description: 'Short summary of the kind of problem; the same for every occurrence of `type`.', example: 'The request is not valid' }),
@@ -87,9 +97,12 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   401: 'No API key was sent, or it is unknown or revoked.',
   403: 'The API key lacks the scope this operation needs.',
   404: 'The resource does not exist.',
+  409: 'The request conflicts with the stored state (for example a record that exists already); nothing was written.',
+  412: 'The `If-Match` entity tag is not the current one: someone changed the resource since you read it. Read it again.',
   413: 'The request body is larger than the service accepts.',
   415: 'The request body has a media type this operation does not accept.',
   422: 'The request is well-formed but breaks a rule of the domain; `errors` lists every failing field.',
+  428: 'This update needs an `If-Match` header with the entity tag of the version you read.',
   500: 'An unexpected error; details are in the service log under the request id.',
   503: 'The service or its database is temporarily unavailable; retry later.'
 }

@@ -1,6 +1,9 @@
 import { County, CountyPage } from '../routes/counties/schemas.ts'
 import { Municipality, MunicipalityDetail, MunicipalityPage, MunicipalityPopulation, PopulationFigure } from '../routes/municipalities/schemas.ts'
+import { Decision, DecisionImportResult, DecisionInput, DecisionPage, Withdrawal, WithdrawalInput } from '../routes/decisions/schemas.ts'
 import { PopulationFigureRow, PopulationImportResult } from '../routes/population-figures/schemas.ts'
+import { BudgetLine, PeriodYear, RecommendationPeriod, RecommendationPeriodInput, RecommendationPeriodPage } from '../routes/recommendation-periods/schemas.ts'
+import { CountyUptake, MunicipalityParticipation, Participation, PopulationFiguresUsed, StatusCounts, TimelinePoint, Uptake, UptakeTimeline, YearParticipation } from '../routes/uptake/schemas.ts'
 import { FieldError, Problem } from './common.ts'
 
 /** Every named schema: registered once by $id, referenced with ref(), shown as a component in the contract. */
@@ -8,5 +11,8 @@ export const namedSchemas = [
   FieldError, Problem,
   County, CountyPage,
   Municipality, MunicipalityDetail, MunicipalityPage, MunicipalityPopulation, PopulationFigure,
-  PopulationFigureRow, PopulationImportResult
+  PopulationFigureRow, PopulationImportResult,
+  BudgetLine, PeriodYear, RecommendationPeriod, RecommendationPeriodInput, RecommendationPeriodPage,
+  Decision, DecisionImportResult, DecisionInput, DecisionPage, Withdrawal, WithdrawalInput,
+  CountyUptake, MunicipalityParticipation, Participation, PopulationFiguresUsed, StatusCounts, TimelinePoint, Uptake, UptakeTimeline, YearParticipation
 ]

@@ -1,0 +1,132 @@
+import { sql } from 'kysely'
+import type { Db } from '../../db/connection.ts'
+import type { DecisionContext } from '../../domain/decisions.ts'
+import type { PeriodYear } from '../../domain/participation.ts'
+import type { Decision, DecisionListQuery } from './schemas.ts'
+
+export interface NewDecision {
+  period_id: number
+  municipality_code: string
+  outcome: 'adopted' | 'declined'
+  decided_on: string
+  decided_by: string
+  municipal_case_number: string | null
+  minute_paragraph: string | null
+  received_on: string
+  conditions: string | null
+  minimum_total_commitment: string | null
+  document_url: string | null
+  requested_first_year: number | null
+  first_year: number | null
+}
+
+/** The periods, years and municipalities a batch of decisions names: what checkDecision needs. */
+export async function contextFor (db: Db, rows: ReadonlyArray<{ municipality_code?: unknown, period_id?: unknown, period_case_number?: unknown }>, today: string): Promise<DecisionContext> {
+  const strings = (values: unknown[]) => [...new Set(values.filter((v): v is string => typeof v === 'string'))]
+  const caseNumbers = strings(rows.map(r => r.period_case_number))
+  const ids = [...new Set(rows.map(r => r.period_id).filter((v): v is number => typeof v === 'number'))]
+  const codes = strings(rows.map(r => r.municipality_code))
+  const periods = caseNumbers.length + ids.length === 0
+    ? []
+    : await db.selectFrom('recommendation_periods').select(['id', 'case_number'])
+      .where(eb => eb.or([
+        ...(caseNumbers.length ? [eb('case_number', 'in', caseNumbers)] : []),
+        ...(ids.length ? [eb('id', 'in', ids)] : [])
+      ])).execute()
+  const years = periods.length === 0
+    ? []
+    : await db.selectFrom('recommendation_period_years').select(['period_id', 'year', 'join_deadline'])
+      .where('period_id', 'in', periods.map(p => p.id)).orderBy('period_id').orderBy('year').execute()
+  const municipalities = codes.length === 0 ? [] : await db.selectFrom('municipalities').select('code').where('code', 'in', codes).execute()
+  const yearsByPeriodId = new Map<number, PeriodYear[]>(periods.map(p => [p.id, []]))
+  for (const { period_id, ...year } of years) yearsByPeriodId.get(period_id)!.push(year)
+  return {
+    periodIdsByCaseNumber: new Map(periods.map(p => [p.case_number, p.id])),
+    yearsByPeriodId,
+    knownMunicipalities: new Set(municipalities.map(m => m.code)),
+    today
+  }
+}
+
+export async function insert (db: Db, rows: NewDecision[], apiKeyId: number): Promise<number[]> {
+  const inserted = await db.insertInto('decisions')
+    .values(rows.map(row => ({ ...row, recorded_by_api_key_id: apiKeyId })))
+    .returning('id').execute()
+  return inserted.map(row => row.id)
+}
+
+/** Records a withdrawal; false when the decision had one already. */
+export async function withdraw (db: Db, decisionId: number, reason: string, apiKeyId: number): Promise<boolean> {
+  const inserted = await db.insertInto('decision_withdrawals')
+    .values({ decision_id: decisionId, reason, withdrawn_by_api_key_id: apiKeyId })
+    .onConflict(oc => oc.column('decision_id').doNothing())
+    .returning('decision_id').executeTakeFirst()
+  return inserted !== undefined
+}
+
+function selectDecisions (db: Db) {
+  return db.selectFrom('decisions as d')
+    .innerJoin('recommendation_periods as p', 'p.id', 'd.period_id')
+    .innerJoin('municipalities as m', 'm.code', 'd.municipality_code')
+    .leftJoin('decision_withdrawals as w', 'w.decision_id', 'd.id')
+}
+
+// A decision is superseded when the same municipality has a later, standing decision on the same period.
+const stateOf = sql<Decision['state']>`case
+  when w.decision_id is not null then 'withdrawn'
+  when exists (
+    select 1 from decisions later
+    where later.period_id = d.period_id and later.municipality_code = d.municipality_code
+      and (later.received_on, later.id) > (d.received_on, d.id)
+      and not exists (select 1 from decision_withdrawals lw where lw.decision_id = later.id)
+  ) then 'superseded'
+  else 'in_force' end`
+
+const updatedAt = sql<Date>`greatest(d.recorded_at, w.withdrawn_at)`
+
+function withColumns (query: ReturnType<typeof selectDecisions>) {
+  return query.select([
+    'd.id', 'd.period_id', 'p.case_number as period_case_number', 'd.municipality_code', 'm.name as municipality_name', 'm.county_code',
+    'd.outcome', 'd.decided_on', 'd.decided_by', 'd.municipal_case_number', 'd.minute_paragraph', 'd.received_on', 'd.conditions',
+    'd.minimum_total_commitment', 'd.document_url', 'd.requested_first_year', 'd.first_year', 'd.recorded_at',
+    stateOf.as('state'), 'w.reason as withdrawal_reason', 'w.withdrawn_at', updatedAt.as('updated_at')
+  ])
+}
+
+type DecisionRow = Awaited<ReturnType<ReturnType<typeof withColumns>['executeTakeFirstOrThrow']>>
+
+export const toDecision = ({ withdrawal_reason, withdrawn_at, ...row }: DecisionRow): Decision => ({
+  ...row,
+  recorded_at: row.recorded_at.toISOString(),
+  updated_at: row.updated_at.toISOString(),
+  withdrawal: withdrawal_reason === null || withdrawn_at === null ? null : { reason: withdrawal_reason, withdrawn_at: withdrawn_at.toISOString() }
+})
+
+export async function find (db: Db, id: number): Promise<Decision | undefined> {
+  const row = await withColumns(selectDecisions(db)).where('d.id', '=', id).executeTakeFirst()
+  return row && toDecision(row)
+}
+
+type Filter = Omit<DecisionListQuery, 'page' | 'limit' | 'format'>
+
+function filtered (db: Db, filter: Filter) {
+  let query = selectDecisions(db)
+  if (filter.period_id !== undefined) query = query.where('d.period_id', '=', filter.period_id)
+  if (filter.municipality_code !== undefined) query = query.where('d.municipality_code', '=', filter.municipality_code)
+  if (filter.county_code !== undefined) query = query.where('m.county_code', '=', filter.county_code)
+  if (filter.outcome !== undefined) query = query.where('d.outcome', '=', filter.outcome)
+  if (filter.state !== undefined) query = query.where(stateOf, '=', filter.state)
+  if (filter.received_from !== undefined) query = query.where('d.received_on', '>=', filter.received_from)
+  if (filter.received_to !== undefined) query = query.where('d.received_on', '<=', filter.received_to)
+  if (filter.updated_since !== undefined) query = query.where(updatedAt, '>=', new Date(filter.updated_since))
+  return query
+}
+
+/** In the order recorded, so that pages stay put while new decisions arrive. */
+export async function list (db: Db, filter: Filter, page: { limit: number, offset: number }) {
+  const [rows, total] = await Promise.all([
+    withColumns(filtered(db, filter)).orderBy('d.id').limit(page.limit).offset(page.offset).execute(),
+    filtered(db, filter).select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  ])
+  return { items: rows.map(toDecision), total: total.n }
+}

@@ -1,0 +1,43 @@
+import type { Db } from '../../db/connection.ts'
+import { todayInSweden } from '../../clock.ts'
+import { checkDecision, type DecisionDraft } from '../../domain/decisions.ts'
+import type { FieldError } from '../../plugins/problems.ts'
+import * as decisions from './queries.ts'
+import type { DecisionInput } from './schemas.ts'
+
+/**
+ * Checks every row against the domain rules and, only if all pass, records them all; run it in the
+ * transaction of the request. Returns the new ids in row order, or every row's problems (rows are 1-based
+ * when `asList`, and pointers then start with the row's index).
+ */
+export async function recordDecisions (db: Db, rows: ReadonlyArray<DecisionDraft & Partial<DecisionInput>>, apiKeyId: number, asList: boolean):
+Promise<{ ids: number[] } | { errors: FieldError[] }> {
+  const context = await decisions.contextFor(db, rows, todayInSweden())
+  const errors: FieldError[] = []
+  const accepted: decisions.NewDecision[] = []
+  rows.forEach((row, index) => {
+    const checked = checkDecision(row, context)
+    for (const error of checked.errors) {
+      errors.push(asList ? { row: index + 1, pointer: `/${index}${error.pointer}`, detail: error.detail } : error)
+    }
+    if (!('period_id' in checked)) return
+    const input = row as DecisionInput
+    accepted.push({
+      period_id: checked.period_id,
+      municipality_code: input.municipality_code,
+      outcome: input.outcome,
+      decided_on: input.decided_on,
+      decided_by: input.decided_by,
+      municipal_case_number: input.municipal_case_number ?? null,
+      minute_paragraph: input.minute_paragraph ?? null,
+      received_on: input.received_on,
+      conditions: input.conditions ?? null,
+      minimum_total_commitment: input.minimum_total_commitment ?? null,
+      document_url: input.document_url ?? null,
+      requested_first_year: input.first_year ?? null,
+      first_year: checked.first_year
+    })
+  })
+  if (errors.length > 0) return { errors }
+  return { ids: await decisions.insert(db, accepted, apiKeyId) }
+}

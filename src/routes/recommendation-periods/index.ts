@@ -1,0 +1,132 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Db } from '../../db/connection.ts'
+import { periodErrors } from '../../domain/recommendation-periods.ts'
+import { requireScope } from '../../plugins/auth.ts'
+import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
+import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
+import { problem } from '../../plugins/problems.ts'
+import { problemResponses, ref } from '../../schemas/common.ts'
+import * as periods from './queries.ts'
+import { IfMatchHeaders, PeriodListQuery, PeriodParams, RecommendationPeriod, RecommendationPeriodInput, RecommendationPeriodPage } from './schemas.ts'
+
+/** The entity tag of one version of a period: what a client echoes in If-Match to update it. */
+const etagOf = (period: { id: number, version: number }) => `"period-${period.id}-v${period.version}"`
+
+const etagHeader = { etag: { type: 'string', description: 'The version\'s entity tag: send it as `If-Match` to update, or `If-None-Match` to poll.' } }
+
+export async function findPeriodOrFail (db: Db, id: number) {
+  const period = await periods.find(db, id)
+  if (period === undefined) throw problem(404, `No recommendation period has id ${id}.`)
+  return period
+}
+
+function failOnRuleErrors (input: RecommendationPeriodInput) {
+  const errors = periodErrors(input)
+  if (errors.length > 0) throw problem(422, `${errors.length} rule(s) of a recommendation period are broken; nothing was written.`, { errors })
+}
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/recommendation-periods', {
+    schema: {
+      operationId: 'listRecommendationPeriods',
+      summary: 'List the recommendation periods',
+      description: 'SKR\'s recommendations on joint financing (rekommendationer), oldest financing years first.',
+      tags: ['recommendation periods'],
+      ...requireScope('read'),
+      querystring: PeriodListQuery,
+      response: {
+        200: { description: 'One page of periods.', content: { 'application/json': { schema: ref(RecommendationPeriodPage) } } },
+        ...problemResponses(400, 401, 403)
+      }
+    }
+  }, async (request, reply) => {
+    const page = pageOf(request.query)
+    const { items, total } = await periods.list(app.db, { case_number: request.query.case_number }, offsetOf(page))
+    return paginate(request, reply, page, items, total)
+  })
+
+  app.get('/recommendation-periods/:id', {
+    schema: {
+      operationId: 'getRecommendationPeriod',
+      summary: 'Get one recommendation period',
+      tags: ['recommendation periods'],
+      ...requireScope('read'),
+      params: PeriodParams,
+      response: {
+        200: { description: 'The period. Its `ETag` names this version, for `If-Match`.', headers: etagHeader, content: { 'application/json': { schema: ref(RecommendationPeriod) } } },
+        ...problemResponses(400, 401, 403, 404)
+      }
+    }
+  }, async (request, reply) => {
+    const period = await findPeriodOrFail(app.db, request.params.id)
+    reply.header('etag', etagOf(period))
+    return period
+  })
+
+  app.post('/recommendation-periods', {
+    schema: {
+      operationId: 'createRecommendationPeriod',
+      summary: 'Create a recommendation period',
+      description: 'Registers a new SKR recommendation with its financing years, deadlines and budget lines.',
+      tags: ['recommendation periods'],
+      ...requireScope('admin'),
+      headers: IdempotencyHeaders,
+      body: RecommendationPeriodInput,
+      response: {
+        201: {
+          description: 'The period was created; `Location` names it.',
+          headers: { location: { type: 'string', description: 'The new period\'s URL.' }, ...etagHeader, ...replayedHeader },
+          content: { 'application/json': { schema: ref(RecommendationPeriod) } }
+        },
+        ...problemResponses(400, 401, 403, 409, 413, 415, 422)
+      }
+    }
+  }, async (request, reply) => {
+    failOnRuleErrors(request.body)
+    return idempotent(app.db, request, reply, 201, async (trx) => {
+      const id = await periods.insert(trx, request.body, request.apiKey!.id)
+      if (id === undefined) throw problem(409, `A recommendation period with case number ${request.body.case_number} exists already.`)
+      const period = (await periods.find(trx, id))!
+      return { body: period, headers: { location: `/v1/recommendation-periods/${id}`, etag: etagOf(period) } }
+    })
+  })
+
+  app.put('/recommendation-periods/:id', {
+    schema: {
+      operationId: 'replaceRecommendationPeriod',
+      summary: 'Update a recommendation period',
+      description: 'Replaces the whole period. Send the `ETag` you read as `If-Match`, so that nobody\'s change is overwritten unseen. ' +
+        'Years in which municipalities already take part cannot be removed. Decisions already recorded keep the first year fixed when they were recorded.',
+      tags: ['recommendation periods'],
+      ...requireScope('admin'),
+      params: PeriodParams,
+      headers: IfMatchHeaders,
+      body: RecommendationPeriodInput,
+      response: {
+        200: { description: 'The updated period with its new `ETag`.', headers: etagHeader, content: { 'application/json': { schema: ref(RecommendationPeriod) } } },
+        ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428)
+      }
+    }
+  }, async (request, reply) => {
+    const { id } = request.params
+    const input = request.body
+    const ifMatch = request.headers['if-match']
+    if (ifMatch === undefined) throw problem(428, 'Send the period\'s ETag as If-Match: read it first with GET.')
+    failOnRuleErrors(input)
+    const updated = await app.db.transaction().execute(async (trx) => {
+      const current = await findPeriodOrFail(trx, id)
+      if (ifMatch.split(',').every(tag => tag.trim() !== etagOf(current))) {
+        throw problem(412, `The period has changed since you read it; its current ETag is ${etagOf(current)}.`)
+      }
+      const lost = await periods.firstYearsOutside(trx, id, input.first_year, input.last_year)
+      if (lost.length > 0) throw problem(422, `Municipalities take part from ${lost.join(', ')}: those years must stay in the period.`, { errors: [{ pointer: '/first_year', detail: `must keep ${lost.join(', ')}` }] })
+      if (await periods.caseNumberTaken(trx, input.case_number, id)) throw problem(409, `Another period has case number ${input.case_number}.`)
+      if (!await periods.replace(trx, id, current.version, input, request.apiKey!.id)) throw problem(412, 'The period changed while this update was made; read it again.')
+      return (await periods.find(trx, id))!
+    })
+    reply.header('etag', etagOf(updated))
+    return updated
+  })
+}
+
+export default routes

@@ -1,0 +1,78 @@
+import t from 'tap'
+import { testApp } from './helpers.ts'
+
+const { app, db, bearer } = await testApp(t)
+const registrar = bearer('decisions:write')
+const importDecisions = (payload: unknown, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'POST', url: '/v1/decision-imports', headers: { ...registrar, ...headers }, payload: payload as string })
+const count = async () => (await db.selectFrom('decisions').select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n
+
+const row = (municipality_code: string, outcome: string, received_on: string) =>
+  ({ municipality_code, period_case_number: '18/00295', outcome, decided_on: received_on, decided_by: 'Kommunstyrelsen', received_on })
+
+t.test('a JSON import records every row in one transaction and returns the ids in row order', async (t) => {
+  const response = await importDecisions([row('0114', 'declined', '2019-10-15'), row('0114', 'adopted', '2020-05-01'), row('0115', 'adopted', '2019-06-01')])
+  t.equal(response.statusCode, 201)
+  const body = response.json()
+  t.match(body, { received: 3, created: 3 })
+  const firstYears = await db.selectFrom('decisions').select(['id', 'first_year']).where('id', 'in', body.decision_ids).orderBy('id').execute()
+  t.same(firstYears.map(d => d.first_year), [null, 2021, 2020])
+})
+
+t.test('a CSV import is read by its header row; empty cells are absent fields', async (t) => {
+  const csv = 'municipality_code,period_id,outcome,decided_on,decided_by,received_on,first_year,conditions\r\n' +
+    '0117,2,adopted,2019-05-01,Kommunfullmäktige,2019-05-03,2021,\r\n' +
+    '0120,2,declined,2019-05-01,"Kommunstyrelsen, arbetsutskottet",2019-05-03,,\r\n'
+  const response = await importDecisions(csv, { 'content-type': 'text/csv' })
+  t.equal(response.statusCode, 201)
+  const stored = await db.selectFrom('decisions').select(['municipality_code', 'first_year', 'requested_first_year', 'decided_by'])
+    .where('id', 'in', response.json().decision_ids).orderBy('id').execute()
+  t.same(stored, [
+    { municipality_code: '0117', first_year: 2021, requested_first_year: 2021, decided_by: 'Kommunfullmäktige' },
+    { municipality_code: '0120', first_year: null, requested_first_year: null, decided_by: 'Kommunstyrelsen, arbetsutskottet' }
+  ])
+})
+
+t.test('an import with bad rows reports every one with its row number and records nothing', async (t) => {
+  const before = await count()
+  const csv = [
+    'municipality_code,period_case_number,outcome,decided_on,decided_by,received_on',
+    '0125,18/00295,adopted,2019-05-01,KS,2019-05-02', // good, but must not be recorded
+    '125,18/00295,adopted,2019-05-01,KS,2019-05-02', // code not 4 digits
+    '0126,18/00295,perhaps,2019-05-01,KS,2019-05-02', // no such outcome
+    '9999,18/00295,adopted,2019-05-01,KS,2019-05-02', // no such municipality
+    '0127,18/99999,adopted,2019-05-01,KS,2019-05-02', // no such period
+    '0128,18/00295,adopted,2019-06-01,KS,2019-05-02' // decided after it was received
+  ].join('\n')
+  const response = await importDecisions(csv, { 'content-type': 'text/csv' })
+  t.equal(response.statusCode, 400)
+  const body = response.json()
+  t.equal(body.detail, '5 row(s) cannot be imported; nothing was recorded.')
+  t.same(body.errors.map((e: { row: number, pointer: string }) => [e.row, e.pointer]), [
+    [2, '/1/municipality_code'], [3, '/2/outcome'], [4, '/3/municipality_code'], [5, '/4/period_case_number'], [6, '/5/decided_on']
+  ])
+  t.equal(await count(), before)
+})
+
+t.test('rows that are well-formed but break the rules are a 422', async (t) => {
+  const before = await count()
+  const response = await importDecisions([row('0125', 'adopted', '2019-05-02'), row('0126', 'adopted', '2030-01-01')])
+  t.equal(response.statusCode, 422)
+  t.match(response.json(), { type: '/problems/unprocessable', errors: [{ row: 2, pointer: '/1/received_on' }] })
+  t.equal(await count(), before)
+})
+
+t.test('a retried import with the same Idempotency-Key records nothing twice', async (t) => {
+  const payload = [row('0127', 'adopted', '2019-05-02')]
+  const first = await importDecisions(payload, { 'idempotency-key': 'backfill-2019-05' })
+  const retry = await importDecisions(payload, { 'idempotency-key': 'backfill-2019-05' })
+  t.equal(retry.statusCode, 201)
+  t.equal(retry.headers['idempotent-replayed'], 'true')
+  t.equal(retry.body, first.body)
+  t.equal((await db.selectFrom('decisions').select('id').where('municipality_code', '=', '0127').execute()).length, 1)
+})
+
+t.test('an empty list or a non-list is a 400', async (t) => {
+  t.equal((await importDecisions([])).statusCode, 400)
+  t.match((await importDecisions({ municipality_code: '0114' })).json(), { status: 400, detail: 'The body must be a non-empty list of decisions.' })
+})

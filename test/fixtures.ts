@@ -1,0 +1,32 @@
+import type { Db } from '../src/db/connection.ts'
+
+export interface DecisionRow {
+  municipality_code: string
+  period_case_number: string
+  outcome: 'adopted' | 'declined'
+  decided_on: string
+  decided_by: string
+  received_on: string
+}
+
+/**
+ * The picture of November 2019 for 18/00295 (seed 004): 260 of 290 municipalities adopted, 21 declined and
+ * 9 had not answered. In code order, the first 260 adopt (Tyresö, 0138, on 2 May 2019 as in seed 002), the next
+ * 21 decline and the last 9 stay silent; receipt dates spread over March to November 2019.
+ */
+export async function november2019 (db: Db) {
+  const codes = (await db.selectFrom('municipalities').select('code').orderBy('code').execute()).map(m => m.code)
+  const day = (index: number) => {
+    const date = new Date(Date.UTC(2019, 2, 1) + (index % 270) * 86_400_000)
+    return date.toISOString().slice(0, 10)
+  }
+  const decisions: DecisionRow[] = codes.slice(0, 281).map((code, index) => ({
+    municipality_code: code,
+    period_case_number: '18/00295',
+    outcome: index < 260 ? 'adopted' : 'declined',
+    decided_on: code === '0138' ? '2019-04-24' : day(index),
+    decided_by: 'Kommunfullmäktige',
+    received_on: code === '0138' ? '2019-05-02' : day(index)
+  }))
+  return { codes, decisions, adopters: codes.slice(0, 260), decliners: codes.slice(260, 281), silent: codes.slice(281) }
+}
