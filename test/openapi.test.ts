@@ -65,3 +65,19 @@ t.test('every field of every named component has an example, so the rendered doc
     }
   }
 })
+
+t.test('every request body has a complete example', async (t) => {
+  const resolve = (schema: { $ref?: string }) => schema.$ref === undefined ? schema : document.components.schemas[schema.$ref.replace('#/components/schemas/', '')]
+  for (const { path, method, operation } of operations.filter(o => o.operation.requestBody !== undefined)) {
+    const schema = resolve(operation.requestBody.content['application/json'].schema)
+    t.not(schema.example, undefined, `${method.toUpperCase()} ${path} has a request example`)
+  }
+})
+
+t.test('every POST takes an Idempotency-Key and documents how a replay is marked', async (t) => {
+  for (const { path, operation } of operations.filter(o => o.method === 'post')) {
+    t.ok(operation.parameters?.some((p: { in: string, name: string }) => p.in === 'header' && p.name === 'idempotency-key'), `POST ${path} takes the header`)
+    const success = Object.entries(operation.responses as Record<string, { headers?: object }>).find(([status]) => status.startsWith('2'))
+    t.ok(success?.[1].headers && 'idempotent-replayed' in success[1].headers, `POST ${path} documents Idempotent-Replayed`)
+  }
+})

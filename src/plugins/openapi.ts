@@ -82,8 +82,9 @@ export default fp(async function openapi (app: FastifyInstance) {
             operation.responses = { 200: ok, 304: { description: 'Not modified: the `If-None-Match` tag is still current. No body.' }, ...operation.responses }
           }
           // A CSV request body is parsed into rows and validated with the JSON schema, but on the wire it is text.
-          const csv = operation.requestBody?.content?.['text/csv']
-          if (csv !== undefined) csv.schema = { type: 'string', description: 'RFC 4180 CSV: a header row naming the fields of the JSON form, then one row per item.' }
+          // @fastify/swagger shares one media-type object between the consumed types, so it is replaced, not changed.
+          const content = operation.requestBody?.content
+          if (content?.['text/csv'] !== undefined) content['text/csv'] = { schema: { type: 'string', description: 'RFC 4180 CSV: a header row naming the fields of the JSON form, then one row per item.' } }
           // Readers of the rendered docs see the scope too, not only generators reading the extension.
           const scope = operation['x-required-scopes']?.[0]
           if (scope !== undefined) operation.description = `${operation.description ?? operation.summary ?? ''}\n\nNeeds an API key with the scope \`${scope}\`.`.trim()

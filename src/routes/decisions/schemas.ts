@@ -95,7 +95,11 @@ export const DecisionPage = Page(ref(Decision), 'DecisionPage')
 export const DecisionImport = Type.Array(ref(DecisionInput), {
   minItems: 1,
   maxItems: MAX_IMPORT_ROWS,
-  description: `Up to ${MAX_IMPORT_ROWS} decisions. As CSV: a header row naming the fields of \`DecisionInput\`, then one row per decision; empty cells are absent fields.`
+  description: `Up to ${MAX_IMPORT_ROWS} decisions. As CSV: a header row naming the fields of \`DecisionInput\`, then one row per decision; empty cells are absent fields.`,
+  example: [
+    { municipality_code: '0114', period_case_number: '18/00295', outcome: 'declined', decided_on: '2019-10-08', decided_by: 'Kommunstyrelsen', received_on: '2019-10-15' },
+    { municipality_code: '0114', period_case_number: '18/00295', outcome: 'adopted', decided_on: '2020-04-27', decided_by: 'Kommunfullmäktige', minute_paragraph: '§ 41', received_on: '2020-05-01' }
+  ]
 })
 
 export const DecisionImportResult = Type.Object({
@@ -106,7 +110,12 @@ export const DecisionImportResult = Type.Object({
 
 export const WithdrawalInput = Type.Object({
   reason: Type.String({ minLength: 1, maxLength: 2000, description: 'Why the decision is withdrawn.', example: 'Registered for the wrong municipality.' })
-}, { $id: 'WithdrawalInput', additionalProperties: false, description: 'Withdraws a decision registered in error. The decision stays in the history, marked withdrawn, and no longer counts.' })
+}, {
+  $id: 'WithdrawalInput',
+  additionalProperties: false,
+  description: 'Withdraws a decision registered in error. The decision stays in the history, marked withdrawn, and no longer counts.',
+  example: { reason: 'Registered for the wrong municipality.' }
+})
 
 export const DecisionParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'The decision\'s id.' }) }, { additionalProperties: false })
 
