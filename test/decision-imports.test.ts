@@ -76,3 +76,23 @@ t.test('an empty list or a non-list is a 400', async (t) => {
   t.equal((await importDecisions([])).statusCode, 400)
   t.match((await importDecisions({ municipality_code: '0114' })).json(), { status: 400, detail: 'The body must be a non-empty list of decisions.' })
 })
+
+t.test('an import of the largest size allowed, 5,000 rows with every field, is recorded whole', async (t) => {
+  const codes = (await db.selectFrom('municipalities').select('code').orderBy('code').execute()).map(m => m.code)
+  const rows = Array.from({ length: 5000 }, (_, index) => ({
+    ...row(codes[index % codes.length]!, 'adopted', '2019-09-01'),
+    decided_by: 'Kommunstyrelsens arbetsutskott',
+    municipal_case_number: `2019/KS ${String(index).padStart(4, '0')}`,
+    minute_paragraph: `§ ${index}`,
+    conditions: 'Under förutsättning att kommunerna gemensamt bidrar med minst 2,5 miljoner kronor per år.',
+    minimum_total_commitment: '2500000.00',
+    document_url: `https://example.kommun.se/protokoll/2019/ks/${index}.pdf`,
+    first_year: 2021
+  }))
+  const before = await count()
+  const response = await importDecisions(rows)
+  t.equal(response.statusCode, 201)
+  t.equal(response.json().created, 5000)
+  t.equal(await count(), before + 5000)
+  t.equal((await importDecisions([...rows, rows[0]])).statusCode, 400, 'one row more is refused')
+})

@@ -15,7 +15,7 @@ and the payouts to the quality registers.
 **Conventions.** JSON in and out, \`snake_case\` fields, dates \`YYYY-MM-DD\`, timestamps RFC 3339 in UTC,
 municipality codes as 4-digit strings. Lists take \`page\` (from 1) and \`limit\` (default 20, at most 500)
 and send RFC 8288 \`Link\` headers. Reads send an \`ETag\` and answer \`If-None-Match\` with 304. Lists and
-figures also come as CSV (\`Accept: text/csv\` or \`format=csv\`). Request bodies are JSON or CSV, at most 1 MiB. Every error is an RFC 9457
+figures also come as CSV (\`Accept: text/csv\` or \`format=csv\`). Request bodies are JSON or CSV, at most 1 MiB (decision imports: 4 MiB). Every error is an RFC 9457
 \`application/problem+json\` document; validation problems list every failing field.
 
 **Authentication.** Send an API key as \`Authorization: Bearer <token>\`. Each operation names the scope it

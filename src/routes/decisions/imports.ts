@@ -4,17 +4,19 @@ import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/id
 import { fieldErrors, problem } from '../../plugins/problems.ts'
 import { problemResponses, ref } from '../../schemas/common.ts'
 import { recordDecisions } from './record.ts'
-import { DecisionImport, DecisionImportResult } from './schemas.ts'
+import { DecisionImport, DecisionImportResult, IMPORT_BODY_LIMIT } from './schemas.ts'
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/decision-imports', {
+    bodyLimit: IMPORT_BODY_LIMIT,
     // Validation errors are collected here, not thrown, so that shape and domain problems of every row come back together.
     attachValidation: true,
     schema: {
       operationId: 'importDecisions',
       summary: 'Import decisions (bulk, all or nothing)',
       description: 'For back-filling a period: records many decisions in one transaction, as a JSON array or CSV. Every bad row is reported at once, ' +
-        'with its row number; if any row is bad nothing is recorded (400 when a row is malformed, 422 when rows are well-formed but break the rules of a decision).',
+        'with its row number; if any row is bad nothing is recorded (400 when a row is malformed, 422 when rows are well-formed but break the rules of a decision). ' +
+        'At most 5,000 rows and 4 MiB.',
       tags: ['decisions'],
       ...requireScope('decisions:write'),
       consumes: ['application/json', 'text/csv'],

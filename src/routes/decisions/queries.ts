@@ -48,11 +48,19 @@ export async function contextFor (db: Db, rows: ReadonlyArray<{ municipality_cod
   }
 }
 
+// PostgreSQL takes at most 65,535 parameters per statement; a decision has 14.
+const ROWS_PER_INSERT = 2000
+
+/** Inserts the decisions in order (in chunks, within the caller's transaction); returns their ids in that order. */
 export async function insert (db: Db, rows: NewDecision[], apiKeyId: number): Promise<number[]> {
-  const inserted = await db.insertInto('decisions')
-    .values(rows.map(row => ({ ...row, recorded_by_api_key_id: apiKeyId })))
-    .returning('id').execute()
-  return inserted.map(row => row.id)
+  const ids: number[] = []
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const inserted = await db.insertInto('decisions')
+      .values(rows.slice(start, start + ROWS_PER_INSERT).map(row => ({ ...row, recorded_by_api_key_id: apiKeyId })))
+      .returning('id').execute()
+    ids.push(...inserted.map(row => row.id))
+  }
+  return ids
 }
 
 /** Records a withdrawal; false when the decision had one already. */

@@ -2,7 +2,9 @@ import Type, { type Static } from 'typebox'
 import { CountyCode, FormatQuery, IsoDate, Money, MunicipalityCode, Nullable, Page, PageQuery, StringEnum, Timestamp, Year, ref } from '../../schemas/common.ts'
 import { CaseNumber, PeriodId } from '../recommendation-periods/schemas.ts'
 
-export const MAX_IMPORT_ROWS = 10_000
+export const MAX_IMPORT_ROWS = 5000
+/** Room for the largest import with every field filled in; other bodies keep the service's 1 MiB. */
+export const IMPORT_BODY_LIMIT = 4 * 1024 * 1024
 
 const Outcome = StringEnum(['adopted', 'declined'], {
   description: 'The municipality\'s answer to the recommendation: `adopted` (antagit) or `declined` (avslagit).',
