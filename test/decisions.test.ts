@@ -127,3 +127,10 @@ t.test('the same decision fired 50 times at once with one Idempotency-Key is rec
   const rows = await db.selectFrom('decisions').select('id').where('municipality_code', '=', '0127').execute()
   t.equal(rows.length, 1)
 })
+
+t.test('ids and pages beyond what the service can hold exactly are a 400, never a 500', async (t) => {
+  for (const url of ['/v1/decisions/100000000000000000000', '/v1/decisions?period_id=1e30', '/v1/decisions?page=1e300']) {
+    const response = await app.inject({ url, headers: bearer('read') })
+    t.equal(response.statusCode, 400, url)
+  }
+})

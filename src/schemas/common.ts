@@ -33,6 +33,9 @@ export const CountyCode = Type.String({
 
 export const IsoDate = Type.String({ format: 'date', description: 'A calendar date, YYYY-MM-DD.', example: '2018-12-31' })
 
+/** A record's id in this service: a positive integer that JavaScript and every JSON parser hold exactly. */
+export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'An id in this service.', example: 4711 })
+
 export const Money = Type.String({
   pattern: '^[0-9]{1,12}(\\.[0-9]{1,2})?$',
   description: 'An amount in SEK as a decimal string with at most two decimals (öre): exact, never a float.',
@@ -44,7 +47,7 @@ export const Year = Type.Integer({ minimum: 2000, maximum: 2100, description: 'A
 export const Timestamp = Type.String({ format: 'date-time', description: 'An RFC 3339 timestamp in UTC.', example: '2019-11-27T09:30:00.000Z' })
 
 export const PageQuery = {
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Page number, from 1.' })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'Page number, from 1 (at most 1,000,000).' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 20, description: 'Items per page, 1 to 500 (default 20).' }))
 }
 

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { CountyCode, FormatQuery, IsoDate, Money, MunicipalityCode, Nullable, Page, PageQuery, StringEnum, Timestamp, Year, ref } from '../../schemas/common.ts'
+import { CountyCode, FormatQuery, Id, IsoDate, Money, MunicipalityCode, Nullable, Page, PageQuery, StringEnum, Timestamp, Year, ref } from '../../schemas/common.ts'
 import { CaseNumber, PeriodId } from '../recommendation-periods/schemas.ts'
 
 export const MAX_IMPORT_ROWS = 5000
@@ -65,7 +65,7 @@ export const Withdrawal = Type.Object({
 }, { $id: 'Withdrawal', additionalProperties: false, description: 'The record that a decision was registered in error.' })
 
 export const Decision = Type.Object({
-  id: Type.Integer({ minimum: 1, description: 'The decision\'s id in this service.', example: 4711 }),
+  id: { ...Id, description: 'The decision\'s id in this service.' },
   period_id: PeriodId,
   period_case_number: CaseNumber,
   municipality_code: decisionFields.municipality_code,
@@ -107,7 +107,7 @@ export const DecisionImport = Type.Array(ref(DecisionInput), {
 export const DecisionImportResult = Type.Object({
   received: Type.Integer({ minimum: 0, description: 'Rows in the request.', example: 290 }),
   created: Type.Integer({ minimum: 0, description: 'Decisions recorded: every row, or none.', example: 290 }),
-  decision_ids: Type.Array(Type.Integer({ minimum: 1 }), { description: 'The new decisions\' ids, in row order.', example: [4711, 4712] })
+  decision_ids: Type.Array(Id, { description: 'The new decisions\' ids, in row order.', example: [4711, 4712] })
 }, { $id: 'DecisionImportResult', additionalProperties: false, description: 'What an import recorded.' })
 
 export const WithdrawalInput = Type.Object({
@@ -119,7 +119,7 @@ export const WithdrawalInput = Type.Object({
   example: { reason: 'Registered for the wrong municipality.' }
 })
 
-export const DecisionParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'The decision\'s id.' }) }, { additionalProperties: false })
+export const DecisionParams = Type.Object({ id: { ...Id, description: 'The decision\'s id.' } }, { additionalProperties: false })
 
 export const DecisionListQuery = Type.Object({
   period_id: Type.Optional({ ...PeriodId, description: 'Only decisions on this period.' }),

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { IsoDate, Money, Nullable, Page, PageQuery, StringEnum, Timestamp, Year, ref } from '../../schemas/common.ts'
+import { Id, IsoDate, Money, Nullable, Page, PageQuery, StringEnum, Timestamp, Year, ref } from '../../schemas/common.ts'
 
 export const CaseNumber = Type.String({
   pattern: '^[0-9]{2}/[0-9]{5}$',
@@ -7,7 +7,7 @@ export const CaseNumber = Type.String({
   example: '18/00295'
 })
 
-export const PeriodId = Type.Integer({ minimum: 1, description: 'The recommendation period\'s id in this service.', example: 2 })
+export const PeriodId = { ...Id, description: 'The recommendation period\'s id in this service.', example: 2 }
 
 const Rate = Type.String({
   pattern: '^[0-9]{1,6}(\\.[0-9]{1,4})?$',

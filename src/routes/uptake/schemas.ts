@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { CountyCode, FormatQuery, IsoDate, MunicipalityCode, Nullable, StringEnum, Year, ref } from '../../schemas/common.ts'
+import { CountyCode, FormatQuery, Id, IsoDate, MunicipalityCode, Nullable, StringEnum, Year, ref } from '../../schemas/common.ts'
 import { CaseNumber, PeriodId } from '../recommendation-periods/schemas.ts'
 
 export const ReportQuery = Type.Object({
@@ -25,7 +25,7 @@ export const MunicipalityParticipation = Type.Object({
   county_code: CountyCode,
   status: Status,
   first_year: Nullable({ ...Year, description: 'For an adoption, its first year of participation.' }),
-  decision_id: Nullable(Type.Integer({ minimum: 1, description: 'The decision in force on the as-of date.', example: 4711 })),
+  decision_id: Nullable({ ...Id, description: 'The decision in force on the as-of date.' }),
   received_on: Nullable({ ...IsoDate, description: 'When that decision was received.', example: '2019-05-02' }),
   participating_years: Type.Array(Year, { description: 'The years it takes part in, as known on the as-of date.', example: [2020, 2021, 2022, 2023] })
 }, { $id: 'MunicipalityParticipation', additionalProperties: false, description: 'One municipality\'s answer and participation.' })
