@@ -1,7 +1,8 @@
 import t from 'tap'
+import { loadReferenceData } from '../src/db/reference-data.ts'
 import { testApp } from './helpers.ts'
 
-const { app, bearer } = await testApp(t)
+const { app, db, bearer } = await testApp(t)
 const admin = bearer('admin')
 
 const get = (url: string) => app.inject({ method: 'GET', url, headers: bearer('read') })
@@ -86,6 +87,8 @@ t.test('an update needs the current ETag in If-Match', async (t) => {
   const lost = await app.inject({ method: 'PUT', url, headers: { ...admin, 'if-match': read.headers.etag as string }, payload: newPeriod })
   t.equal(lost.statusCode, 412, 'the first writer\'s change is not overwritten unseen')
   t.equal((await get(url)).json().annual_budget, '21000000.00')
+  const anyVersion = await app.inject({ method: 'PUT', url, headers: { ...admin, 'if-match': '*' }, payload: changed })
+  t.equal(anyVersion.headers.etag, `"period-${id}-v3"`, 'If-Match: * accepts whatever version is current')
 })
 
 t.test('a period cannot lose a year in which municipalities take part', async (t) => {
@@ -101,6 +104,19 @@ t.test('a period cannot lose a year in which municipalities take part', async (t
   const response = await app.inject({ method: 'PUT', url, headers: { ...admin, 'if-match': etag }, payload: { ...newPeriod, last_year: 2024, years: [] } })
   t.equal(response.statusCode, 422)
   t.equal(response.json().detail, 'Municipalities take part from 2025: those years must stay in the period.')
+})
+
+t.test('reloading the reference data never undoes an admin\'s change to a shipped period', async (t) => {
+  const id = await periodId('18/00295')
+  const url = `/v1/recommendation-periods/${id}`
+  const shipped = (await get(url)).json()
+  const { id: _id, version: _version, created_at: _created, updated_at: _updated, ...input } = shipped
+  const years = shipped.years.map(({ year, index_adjustment, join_deadline }: { year: number, index_adjustment: string, join_deadline: string | null }) => ({ year, index_adjustment, join_deadline }))
+  const budget_lines = shipped.budget_lines.map((line: { kind: string }) => line.kind === 'quality_registers' ? { ...line, annual_amount: '9000000.00' } : line)
+  const updated = await app.inject({ method: 'PUT', url, headers: { ...admin, 'if-match': '*' }, payload: { ...input, years, budget_lines } })
+  t.equal(updated.statusCode, 200)
+  t.same(await loadReferenceData(db), { counties: 0, municipalities: 0, populationFigures: 0, recommendationPeriods: 0 })
+  t.match((await get(url)).json(), { version: 2, budget_lines: [{ kind: 'coordination' }, { kind: 'quality_registers', annual_amount: '9000000.00' }] })
 })
 
 t.test('an unknown period is a 404', async (t) => {

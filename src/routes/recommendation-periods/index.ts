@@ -115,7 +115,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     failOnRuleErrors(input)
     const updated = await app.db.transaction().execute(async (trx) => {
       const current = await findPeriodOrFail(trx, id)
-      if (ifMatch.split(',').every(tag => tag.trim() !== etagOf(current))) {
+      // RFC 9110: `*` matches any current version; otherwise one of the listed tags must be this version's.
+      if (ifMatch.trim() !== '*' && ifMatch.split(',').every(tag => tag.trim() !== etagOf(current))) {
         throw problem(412, `The period has changed since you read it; its current ETag is ${etagOf(current)}.`)
       }
       const lost = await periods.firstYearsOutside(trx, id, input.first_year, input.last_year)
