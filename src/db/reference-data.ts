@@ -13,8 +13,8 @@ async function readCsv<Row> (file: string): Promise<Row[]> {
 export interface LoadedCounts { counties: number, municipalities: number, populationFigures: number, recommendationPeriods: number }
 
 /**
- * Loads the reference data shipped in data/ (SCB's statistics and SKR's recommendations) (see data/PROVENANCE.md). Rows that already exist
- * are left alone, so loading twice changes nothing and an admin's later correction is never undone.
+ * Loads the reference data shipped in data/: SCB's statistics and SKR's recommendations (see data/PROVENANCE.md).
+ * Rows that already exist are left alone, so loading twice changes nothing and an admin's later correction is never undone.
  */
 export async function loadReferenceData (db: Db): Promise<LoadedCounts> {
   const counties = await readCsv<{ county_code: string, county_name: string }>('counties.csv')
@@ -40,10 +40,10 @@ export async function loadReferenceData (db: Db): Promise<LoadedCounts> {
       if (await periods.insert(trx, period, null) !== undefined) insertedPeriods++
     }
     return {
-      recommendationPeriods: insertedPeriods,
       counties: Number(insertedCounties.numInsertedOrUpdatedRows ?? 0n),
       municipalities: Number(insertedMunicipalities.numInsertedOrUpdatedRows ?? 0n),
-      populationFigures: Number(insertedPopulation.numInsertedOrUpdatedRows ?? 0n)
+      populationFigures: Number(insertedPopulation.numInsertedOrUpdatedRows ?? 0n),
+      recommendationPeriods: insertedPeriods
     }
   })
 }
