@@ -44,3 +44,23 @@ t.test('an oversized body is a 413 problem', async (t) => {
   t.equal(response.statusCode, 413)
   t.equal(response.json().status, 413)
 })
+
+t.test('problems in every part of a request are listed together: path, query, headers and body', async (t) => {
+  const read = await app.inject({ url: '/v1/recommendation-periods/0/uptake?as_of=2019-13-01&county=1', headers: bearer('read') })
+  t.same(read.json().errors, [
+    { parameter: 'id', detail: 'must be >= 1' },
+    { parameter: 'as_of', detail: 'must match format "date"' },
+    { parameter: 'county', detail: 'must match pattern "^[0-9]{2}$"' }
+  ])
+  const response = await app.inject({
+    method: 'POST', url: '/v1/decisions/0/withdrawal', headers: { ...bearer('decisions:write'), 'idempotency-key': ' ' }, payload: { reason: '' }
+  })
+  t.equal(response.statusCode, 400)
+  const body = response.json()
+  t.same(body.errors, [
+    { parameter: 'id', detail: 'must be >= 1' },
+    { parameter: 'idempotency-key', detail: 'must match pattern "^[\\x21-\\x7E]{1,255}$"' },
+    { pointer: '/reason', detail: 'must NOT have fewer than 1 characters' }
+  ])
+  t.equal(body.detail, '3 field(s) failed validation: id must be >= 1; idempotency-key must match pattern "^[\\x21-\\x7E]{1,255}$"; /reason must NOT have fewer than 1 characters')
+})

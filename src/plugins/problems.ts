@@ -43,7 +43,7 @@ export function problem (statusCode: number, detail: string, extra: { errors?: F
 }
 
 /** Turns Ajv's errors into one entry per failing field, with a JSON pointer for body fields. */
-export function fieldErrors (error: { validation?: FastifyError['validation'], validationContext?: string }): FieldError[] {
+function fieldErrors (error: { validation?: FastifyError['validation'], validationContext?: string }): FieldError[] {
   const inBody = error.validationContext === 'body'
   return (error.validation ?? []).map((issue) => {
     let pointer = issue.instancePath
@@ -64,6 +64,29 @@ export function fieldErrors (error: { validation?: FastifyError['validation'], v
 
 /** PostgreSQL's SQLSTATE class 23: unique, foreign key, check and not-null violations, and our append-only guard. */
 const isIntegrityViolation = (error: { code?: unknown }) => typeof error.code === 'string' && /^23[0-9A-Z]{3}$/.test(error.code)
+
+type RequestPart = 'params' | 'querystring' | 'headers' | 'body'
+const REQUEST_PARTS: ReadonlyArray<[RequestPart, (request: FastifyRequest) => unknown]> = [
+  ['params', request => request.params],
+  ['querystring', request => request.query],
+  ['headers', request => request.headers],
+  ['body', request => request.body]
+]
+
+/**
+ * Every failing field of every part of the request. Fastify stops at the first part that fails (params, body,
+ * query, headers), so the other parts are checked here with the route's own compiled validators.
+ */
+export function validationErrors (request: FastifyRequest, error: { validation?: FastifyError['validation'], validationContext?: string }): FieldError[] {
+  return REQUEST_PARTS.flatMap(([part, data]) => {
+    if (part === error.validationContext) return fieldErrors(error)
+    const validate = request.getValidationFunction(part)
+    if (typeof validate !== 'function' || validate(data(request))) return []
+    return fieldErrors({ validation: validate.errors ?? [], validationContext: part })
+  })
+}
+
+const describe = (error: FieldError) => `${error.parameter ?? error.pointer} ${error.detail}`
 
 const escapePointer = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1')
 
@@ -87,8 +110,8 @@ function sendProblem (request: FastifyRequest, reply: FastifyReply, status: numb
 export default fp(async function problems (app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError & Partial<ProblemError>, request, reply) => {
     if (error.validation !== undefined) {
-      const errors = fieldErrors(error)
-      return sendProblem(request, reply, 400, `${errors.length} field(s) failed validation: ${error.message}`, errors)
+      const errors = validationErrors(request, error)
+      return sendProblem(request, reply, 400, `${errors.length} field(s) failed validation: ${errors.map(describe).join('; ')}`, errors)
     }
     // The database's constraints are the last guard of every invariant: a write that breaks one is a conflict
     // with stored data (typically a race the handler's own checks could not see), never an internal error.

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireScope } from '../../plugins/auth.ts'
 import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
-import { fieldErrors, problem } from '../../plugins/problems.ts'
+import { problem, validationErrors } from '../../plugins/problems.ts'
 import { problemResponses, ref } from '../../schemas/common.ts'
 import { recordDecisions } from './record.ts'
 import { DecisionImport, DecisionImportResult, IMPORT_BODY_LIMIT } from './schemas.ts'
@@ -28,7 +28,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const schemaErrors = request.validationError ? fieldErrors(request.validationError) : []
+    const schemaErrors = request.validationError ? validationErrors(request, request.validationError) : []
     const rows = Array.isArray(request.body) ? request.body : []
     if (schemaErrors.length > 0 && rows.length === 0) throw problem(400, 'The body must be a non-empty list of decisions.', { errors: schemaErrors })
     return idempotent(app.db, request, reply, 201, async (trx) => {
