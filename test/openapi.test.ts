@@ -59,11 +59,24 @@ t.test('shared shapes are named components, referenced rather than repeated', as
 })
 
 t.test('every field of every named component has an example, so the rendered docs show a complete one', async (t) => {
-  for (const [name, schema] of Object.entries(document.components.schemas as Record<string, { properties?: Record<string, { example?: unknown, $ref?: string, type?: string }> }>)) {
+  for (const [name, schema] of Object.entries(document.components.schemas as Record<string, { properties?: Record<string, { example?: unknown, $ref?: string, allOf?: unknown[], type?: string }> }>)) {
     for (const [field, property] of Object.entries(schema.properties ?? {})) {
-      if (property.$ref === undefined && property.type !== 'array') t.not(property.example, undefined, `${name}.${field} has an example`)
+      const isReference = property.$ref !== undefined || property.allOf !== undefined // the referenced component has its own examples
+      if (!isReference && property.type !== 'array') t.not(property.example, undefined, `${name}.${field} has an example`)
     }
   }
+})
+
+t.test('no keyword stands beside a $ref, where OpenAPI 3.0 ignores it (a nullable reference is wrapped in allOf)', async (t) => {
+  const besideRef: string[] = []
+  const walk = (node: unknown, path: string) => {
+    if (node === null || typeof node !== 'object') return
+    if ('$ref' in node && Object.keys(node).length > 1) besideRef.push(path)
+    for (const [key, value] of Object.entries(node)) walk(value, `${path}/${key}`)
+  }
+  walk(document, '')
+  t.same(besideRef, [])
+  t.same(document.components.schemas.Decision.properties.withdrawal, { allOf: [{ $ref: '#/components/schemas/Withdrawal' }], nullable: true })
 })
 
 t.test('every request body has a complete example', async (t) => {

@@ -9,9 +9,13 @@ export function ref<T extends TSchema & { $id?: string }> (schema: T) {
   return Type.Unsafe<Static<T>>({ $ref: `${schema.$id}#` })
 }
 
-/** OpenAPI 3.0 has no null type: a nullable value is the type plus `nullable: true`. */
+/**
+ * OpenAPI 3.0 has no null type: a nullable value is the type plus `nullable: true`. Beside a `$ref` that keyword
+ * would be ignored, so a nullable reference is wrapped in `allOf`.
+ */
 export function Nullable<T extends TSchema> (schema: T) {
-  return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true })
+  const nullable = '$ref' in schema ? { allOf: [schema], nullable: true } : { ...schema, nullable: true }
+  return Type.Unsafe<Static<T> | null>(nullable)
 }
 
 /** An enumeration of strings, typed so OpenAPI 3.0 tools generate a string union. */
