@@ -47,7 +47,7 @@ t.test('an import with bad rows reports every one with its row number and record
   const response = await importDecisions(csv, { 'content-type': 'text/csv' })
   t.equal(response.statusCode, 400)
   const body = response.json()
-  t.equal(body.detail, '5 row(s) cannot be imported; nothing was recorded.')
+  t.equal(body.detail, '5 row(s) cannot be imported; nothing was written.')
   t.same(body.errors.map((e: { row: number, pointer: string }) => [e.row, e.pointer]), [
     [2, '/1/municipality_code'], [3, '/2/outcome'], [4, '/3/municipality_code'], [5, '/4/period_case_number'], [6, '/5/decided_on']
   ])

@@ -1,15 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireScope } from '../../plugins/auth.ts'
-import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
-import { problem, validationErrors } from '../../plugins/problems.ts'
+import { importRows } from '../../plugins/bulk-import.ts'
+import { IdempotencyHeaders, replayedHeader } from '../../plugins/idempotency.ts'
 import { problemResponses, ref } from '../../schemas/common.ts'
-import { recordDecisions } from './record.ts'
-import { DecisionImport, DecisionImportResult, IMPORT_BODY_LIMIT } from './schemas.ts'
+import * as decisions from './queries.ts'
+import { checkDecisions } from './check.ts'
+import { DecisionImport, DecisionImportResult, IMPORT_BODY_LIMIT, type DecisionInput } from './schemas.ts'
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/decision-imports', {
     bodyLimit: IMPORT_BODY_LIMIT,
-    // Validation errors are collected here, not thrown, so that shape and domain problems of every row come back together.
+    // Validation errors are collected, not thrown: importRows reports them with the rows' domain problems.
     attachValidation: true,
     schema: {
       operationId: 'importDecisions',
@@ -27,20 +28,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         ...problemResponses(400, 401, 403, 413, 415, 422)
       }
     }
-  }, async (request, reply) => {
-    const schemaErrors = request.validationError ? validationErrors(request, request.validationError) : []
-    const rows = Array.isArray(request.body) ? request.body : []
-    if (schemaErrors.length > 0 && rows.length === 0) throw problem(400, 'The body must be a non-empty list of decisions.', { errors: schemaErrors })
-    return idempotent(app.db, request, reply, 201, async (trx) => {
-      const result = await recordDecisions(trx, rows, request.apiKey!.id, true)
-      const errors = [...schemaErrors, ...('errors' in result ? result.errors : [])].sort((a, b) => (a.row ?? 0) - (b.row ?? 0))
-      if (errors.length > 0) {
-        throw problem(schemaErrors.length > 0 ? 400 : 422, `${new Set(errors.map(e => e.row)).size} row(s) cannot be imported; nothing was recorded.`, { errors })
+  }, async (request, reply) => importRows(app.db, request, reply, 201, 'decisions', async (trx, rows: Array<Partial<DecisionInput>>) => {
+    const { errors, accepted } = await checkDecisions(trx, rows, true)
+    return {
+      errors,
+      write: async () => {
+        const ids = await decisions.insert(trx, accepted, request.apiKey!.id)
+        return { received: rows.length, created: ids.length, decision_ids: ids }
       }
-      const ids = 'ids' in result ? result.ids : []
-      return { body: { received: rows.length, created: ids.length, decision_ids: ids } }
-    })
-  })
+    }
+  }))
 }
 
 export default routes

@@ -6,7 +6,7 @@ import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
 import { problemResponses, ref } from '../../schemas/common.ts'
 import * as decisions from './queries.ts'
-import { recordDecisions } from './record.ts'
+import { checkDecisions } from './check.ts'
 import { Decision, DecisionInput, DecisionListQuery, DecisionPage, DecisionParams, WithdrawalInput } from './schemas.ts'
 
 const CSV_COLUMNS = [
@@ -39,9 +39,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => idempotent(app.db, request, reply, 201, async (trx) => {
-    const result = await recordDecisions(trx, [request.body], request.apiKey!.id, false)
-    if ('errors' in result) throw problem(422, `The decision breaks ${result.errors.length} rule(s); nothing was recorded.`, { errors: result.errors })
-    const id = result.ids[0]!
+    const { errors, accepted } = await checkDecisions(trx, [request.body], false)
+    if (errors.length > 0) throw problem(422, `The decision breaks ${errors.length} rule(s); nothing was recorded.`, { errors })
+    const [id] = await decisions.insert(trx, accepted, request.apiKey!.id) as [number]
     return { body: (await decisions.find(trx, id))!, headers: { location: `/v1/decisions/${id}` } }
   }))
 

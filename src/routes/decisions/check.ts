@@ -6,12 +6,12 @@ import * as decisions from './queries.ts'
 import type { DecisionInput } from './schemas.ts'
 
 /**
- * Checks every row against the domain rules and, only if all pass, records them all; run it in the
- * transaction of the request. Returns the new ids in row order, or every row's problems (rows are 1-based
- * when `asList`, and pointers then start with the row's index).
+ * Checks every row against the domain rules, in the request's transaction, and turns the rows that pass into
+ * decisions ready to insert. Every row's problems are returned (rows are 1-based when `asList`, and pointers
+ * then start with the row's index); the caller records the decisions only if there are none.
  */
-export async function recordDecisions (db: Db, rows: ReadonlyArray<DecisionDraft & Partial<DecisionInput>>, apiKeyId: number, asList: boolean):
-Promise<{ ids: number[] } | { errors: FieldError[] }> {
+export async function checkDecisions (db: Db, rows: ReadonlyArray<DecisionDraft & Partial<DecisionInput>>, asList: boolean):
+Promise<{ errors: FieldError[], accepted: decisions.NewDecision[] }> {
   const context = await decisions.contextFor(db, rows, todayInSweden())
   const errors: FieldError[] = []
   const accepted: decisions.NewDecision[] = []
@@ -38,6 +38,5 @@ Promise<{ ids: number[] } | { errors: FieldError[] }> {
       first_year: checked.first_year
     })
   })
-  if (errors.length > 0) return { errors }
-  return { ids: await decisions.insert(db, accepted, apiKeyId) }
+  return { errors, accepted }
 }
