@@ -114,3 +114,11 @@ export function timeline (decisions: readonly DecisionFact[], municipalityCount:
   }
   return points
 }
+
+/** Per financing year, the municipalities that take part in it. */
+export function participantsByYear<Y extends { year: number }> (years: readonly Y[], municipalities: ReadonlyArray<{ code: string, years: readonly number[] }>) {
+  return years.map(year => {
+    const codes = municipalities.filter(m => m.years.includes(year.year)).map(m => m.code)
+    return { ...year, participant_count: codes.length, municipality_codes: codes }
+  })
+}

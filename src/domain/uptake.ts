@@ -26,3 +26,40 @@ export function countByStatus<T extends { status: Status }> (items: readonly T[]
     no_answer_percent: percent(sums.no_answer, total)
   }
 }
+
+export interface CountedMunicipality {
+  county_code: string
+  county_name: string
+  status: Status
+  population: number | null
+  population_date: string | null
+}
+
+/**
+ * Uptake of a set of municipalities: counts of municipalities and of inhabitants by status, overall and per
+ * county (in the order met), and how many municipalities' population figures carry each date (newest first;
+ * `null` for those without a figure, counted as 0 inhabitants).
+ */
+export function uptakeFigures (municipalities: readonly CountedMunicipality[]) {
+  const inhabitants = (m: CountedMunicipality) => m.population ?? 0
+  const counties = new Map<string, CountedMunicipality[]>()
+  const figureDates = new Map<string | null, number>()
+  for (const m of municipalities) {
+    const county = counties.get(m.county_code)
+    if (county === undefined) counties.set(m.county_code, [m])
+    else county.push(m)
+    figureDates.set(m.population_date, (figureDates.get(m.population_date) ?? 0) + 1)
+  }
+  return {
+    population_figures_used: [...figureDates].map(([reference_date, count]) => ({ reference_date, municipalities: count }))
+      .sort((a, b) => (b.reference_date ?? '').localeCompare(a.reference_date ?? '')),
+    municipalities: countByStatus(municipalities, () => 1),
+    population: countByStatus(municipalities, inhabitants),
+    by_county: [...counties].map(([county_code, inCounty]) => ({
+      county_code,
+      county_name: inCounty[0]!.county_name,
+      municipalities: countByStatus(inCounty, () => 1),
+      population: countByStatus(inCounty, inhabitants)
+    }))
+  }
+}

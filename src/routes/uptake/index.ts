@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { TSchema } from 'typebox'
-import { todayInSweden } from '../../clock.ts'
-import { timeline } from '../../domain/participation.ts'
-import { countByStatus } from '../../domain/uptake.ts'
+import { participantsByYear, timeline } from '../../domain/participation.ts'
+import { uptakeFigures } from '../../domain/uptake.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { problemResponses, ref } from '../../schemas/common.ts'
-import { findPeriodOrFail } from '../recommendation-periods/index.ts'
 import { PeriodParams } from '../recommendation-periods/schemas.ts'
-import { participationAsOf, populationDateOf } from './report.ts'
+import { populationDateOf, reportFor } from './report.ts'
 import { Participation, ReportQuery, Uptake, UptakeTimeline } from './schemas.ts'
 
 const jsonOrCsv = (description: string, schema: TSchema) => ({
@@ -40,30 +38,19 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       'CSV has one row per municipality, `participating_years` separated by spaces.',
       jsonOrCsv('The participation, as JSON or CSV.', Participation))
   }, async (request, reply) => {
-    const period = await findPeriodOrFail(app.db, request.params.id)
-    const asOf = request.query.as_of ?? todayInSweden()
-    const { municipalities } = await participationAsOf(app.db, period, asOf, request.query.county)
+    const { period, municipalities, heading } = await reportFor(app.db, request)
     const rows = municipalities.map(m => ({
       code: m.code,
       name: m.name,
       county_code: m.county_code,
       status: m.status,
-      first_year: m.status === 'adopted' ? m.decision!.first_year : null,
+      first_year: m.decision?.first_year ?? null,
       decision_id: m.decision?.id ?? null,
       received_on: m.decision?.received_on ?? null,
       participating_years: m.years
     }))
-    const body = {
-      period_id: period.id,
-      period_case_number: period.case_number,
-      as_of: asOf,
-      years: period.years.map(({ year, last_day_to_join }) => {
-        const codes = rows.filter(r => r.participating_years.includes(year)).map(r => r.code)
-        return { year, last_day_to_join, participant_count: codes.length, municipality_codes: codes }
-      }),
-      municipalities: rows
-    }
-    return sendJsonOrCsv(request, reply, body, {
+    const years = participantsByYear(period.years.map(({ year, last_day_to_join }) => ({ year, last_day_to_join })), municipalities)
+    return sendJsonOrCsv(request, reply, { ...heading, years, municipalities: rows }, {
       columns: ['code', 'name', 'county_code', 'status', 'first_year', 'decision_id', 'received_on', 'participating_years'],
       rows: rows.map(r => ({ ...r, participating_years: r.participating_years.join(' ') }))
     })
@@ -75,33 +62,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       'Poll with `If-None-Match`: an unchanged picture costs a 304. CSV has one row for the whole country (`scope` = `country`) and one per county.',
       jsonOrCsv('The uptake figures, as JSON or CSV.', Uptake))
   }, async (request, reply) => {
-    const period = await findPeriodOrFail(app.db, request.params.id)
-    const asOf = request.query.as_of ?? todayInSweden()
-    const { municipalities } = await participationAsOf(app.db, period, asOf, request.query.county)
-    const byPopulation = (m: { population: number | null }) => m.population ?? 0
-    const figureDates = new Map<string | null, number>()
-    for (const m of municipalities) figureDates.set(m.population_date, (figureDates.get(m.population_date) ?? 0) + 1)
-    const counties = [...new Map(municipalities.map(m => [m.county_code, m.county_name]))]
-    const byCounty = counties.map(([code, name]) => {
-      const inCounty = municipalities.filter(m => m.county_code === code)
-      return { county_code: code, county_name: name, municipalities: countByStatus(inCounty, () => 1), population: countByStatus(inCounty, byPopulation) }
-    })
-    const body = {
-      period_id: period.id,
-      period_case_number: period.case_number,
-      as_of: asOf,
-      population_date: populationDateOf(period, asOf),
-      population_figures_used: [...figureDates].map(([reference_date, count]) => ({ reference_date, municipalities: count }))
-        .sort((a, b) => (b.reference_date ?? '').localeCompare(a.reference_date ?? '')),
-      municipalities: countByStatus(municipalities, () => 1),
-      population: countByStatus(municipalities, byPopulation),
-      by_county: byCounty
-    }
+    const { period, asOf, municipalities, heading } = await reportFor(app.db, request)
+    const figures = uptakeFigures(municipalities)
+    const body = { ...heading, population_date: populationDateOf(period, asOf), ...figures }
     return sendJsonOrCsv(request, reply, body, {
       columns: ['scope', 'county_code', 'county_name', ...prefixed('municipalities'), ...prefixed('population')],
       rows: [
-        { scope: 'country', county_code: '', county_name: '', ...flatten('municipalities', body.municipalities), ...flatten('population', body.population) },
-        ...byCounty.map(c => ({ scope: 'county', county_code: c.county_code, county_name: c.county_name, ...flatten('municipalities', c.municipalities), ...flatten('population', c.population) }))
+        { scope: 'country', county_code: '', county_name: '', ...flatten('municipalities', figures.municipalities), ...flatten('population', figures.population) },
+        ...figures.by_county.map(c => ({ scope: 'county', county_code: c.county_code, county_name: c.county_name, ...flatten('municipalities', c.municipalities), ...flatten('population', c.population) }))
       ] as Array<Record<string, unknown>>
     })
   })
@@ -111,11 +79,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       'The cumulative picture at the end of each day on which decisions arrived, up to the as-of date: for charts of uptake over time.',
       jsonOrCsv('The timeline, as JSON or CSV.', UptakeTimeline))
   }, async (request, reply) => {
-    const period = await findPeriodOrFail(app.db, request.params.id)
-    const asOf = request.query.as_of ?? todayInSweden()
-    const { municipalities, decisions } = await participationAsOf(app.db, period, asOf, request.query.county)
+    const { asOf, municipalities, decisions, heading } = await reportFor(app.db, request)
     const points = timeline(decisions, municipalities.length, asOf)
-    const body = { period_id: period.id, period_case_number: period.case_number, as_of: asOf, municipality_count: municipalities.length, points }
+    const body = { ...heading, municipality_count: municipalities.length, points }
     return sendJsonOrCsv(request, reply, body, { columns: ['date', 'adopted', 'declined', 'no_answer'], rows: points })
   })
 }

@@ -1,5 +1,8 @@
+import type { FastifyRequest } from 'fastify'
+import { todayInSweden } from '../../clock.ts'
 import type { Db } from '../../db/connection.ts'
 import { participationOf, type DecisionFact } from '../../domain/participation.ts'
+import { findPeriodOrFail } from '../recommendation-periods/index.ts'
 import type { RecommendationPeriod } from '../recommendation-periods/schemas.ts'
 import * as uptake from './queries.ts'
 
@@ -22,4 +25,12 @@ export async function participationAsOf (db: Db, period: RecommendationPeriod, a
     decisions,
     municipalities: municipalities.map(m => ({ ...m, ...participationOf(byMunicipality.get(m.code) ?? [], period.years, asOf) }))
   }
+}
+
+/** What every report on a period starts from: the period, the as-of date (default today) and the participation then. */
+export async function reportFor (db: Db, request: FastifyRequest<{ Params: { id: number }, Querystring: { as_of?: string, county?: string } }>) {
+  const period = await findPeriodOrFail(db, request.params.id)
+  const asOf = request.query.as_of ?? todayInSweden()
+  const { municipalities, decisions } = await participationAsOf(db, period, asOf, request.query.county)
+  return { period, asOf, municipalities, decisions, heading: { period_id: period.id, period_case_number: period.case_number, as_of: asOf } }
 }
