@@ -78,17 +78,22 @@ export interface MunicipalityParticipation<D extends DecisionFact> {
 }
 
 /**
- * One municipality's status on `asOf` and the years it takes part in. It takes part in year Y when the decision in
- * force on Y's last day to join (or on `asOf`, if that is earlier) is an adoption whose first year is Y or before.
- * So a late adoption counts from a later year, and a later "no" ends participation only for years still open.
+ * The decision a municipality takes part in a year by, or undefined if it does not take part: the decision in force on
+ * the year's last day to join (or on `asOf`, if that is earlier), when it is an adoption whose first year is the year or before.
+ */
+export function participatingDecision<D extends DecisionFact> (decisions: readonly D[], year: PeriodYear, asOf: string): D | undefined {
+  const lastDay = lastDayToJoin(year)
+  const decision = decisionInForce(decisions, lastDay < asOf ? lastDay : asOf)
+  return decision?.outcome === 'adopted' && decision.first_year !== null && decision.first_year <= year.year ? decision : undefined
+}
+
+/**
+ * One municipality's status on `asOf` and the years it takes part in: a late adoption counts from a later year,
+ * and a later "no" ends participation only for years still open.
  */
 export function participationOf<D extends DecisionFact> (decisions: readonly D[], years: readonly PeriodYear[], asOf: string): MunicipalityParticipation<D> {
   const decision = decisionInForce(decisions, asOf)
-  const participating = years.filter(({ year, join_deadline }) => {
-    const lastDay = lastDayToJoin({ year, join_deadline })
-    const inForce = decisionInForce(decisions, lastDay < asOf ? lastDay : asOf)
-    return inForce?.outcome === 'adopted' && inForce.first_year !== null && inForce.first_year <= year
-  }).map(({ year }) => year)
+  const participating = years.filter(year => participatingDecision(decisions, year, asOf) !== undefined).map(({ year }) => year)
   return { status: decision?.outcome ?? 'no_answer', decision, years: participating }
 }
 
