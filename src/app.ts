@@ -9,10 +9,14 @@ import etag from './plugins/etag.ts'
 import openapi from './plugins/openapi.ts'
 import problems from './plugins/problems.ts'
 import apiInfo from './routes/api-info.ts'
+import costAllocations from './routes/cost-allocations/index.ts'
+import costShares from './routes/cost-shares/index.ts'
+import costWeights from './routes/cost-weights/index.ts'
 import counties from './routes/counties/index.ts'
 import decisionImports from './routes/decisions/imports.ts'
 import decisions from './routes/decisions/index.ts'
 import health from './routes/health.ts'
+import invoicing from './routes/invoicing/index.ts'
 import municipalities from './routes/municipalities/index.ts'
 import populationFigures from './routes/population-figures/index.ts'
 import recommendationPeriods from './routes/recommendation-periods/index.ts'
@@ -65,6 +69,10 @@ export async function build ({ db, publicRead = false, logger }: BuildOptions) {
     await v1.register(decisions)
     await v1.register(decisionImports)
     await v1.register(uptake)
+    await v1.register(costWeights)
+    await v1.register(costShares)
+    await v1.register(invoicing)
+    await v1.register(costAllocations)
   }, { prefix: '/v1' })
 
   return app

@@ -14,7 +14,7 @@ t.test('the same municipality and date twice is an error at the repeat, naming t
     { municipality_code: '0138', reference_date: '2018-12-31' },
     { municipality_code: '0138', reference_date: '2018-11-30' }
   ]
-  t.same(importErrors(rows, known), [{ pointer: '/2/reference_date', row: 3, detail: 'repeats row 1: one figure per municipality and date' }])
+  t.same(importErrors(rows, known), [{ pointer: '/2/reference_date', row: 3, detail: 'repeats row 1: one row per municipality and date' }])
 })
 
 t.test('malformed codes are left to schema validation, not reported twice', async (t) => {

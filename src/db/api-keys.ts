@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from './connection.ts'
 
-export const SCOPES = ['read', 'decisions:write', 'finance:write', 'admin'] as const
+export const SCOPES = ['read', 'decisions:write', 'finance:write', 'allocations:write', 'admin'] as const
 export type Scope = typeof SCOPES[number]
 
 export interface ActiveKey { id: number, name: string, scopes: string[] }

@@ -12,6 +12,12 @@ export interface Database {
   decisions: DecisionsTable
   decision_withdrawals: DecisionWithdrawalsTable
   idempotency_keys: IdempotencyKeysTable
+  cost_weights: CostWeightsTable
+  invoiced_years: InvoicedYearsTable
+  invoices: InvoicesTable
+  invoice_payments: InvoicePaymentsTable
+  cost_allocations: CostAllocationsTable
+  cost_allocation_areas: CostAllocationAreasTable
 }
 
 /** `numeric` columns are read as decimal strings, exact; money is never a float. */
@@ -116,6 +122,65 @@ export interface IdempotencyKeysTable {
   response_headers: ColumnType<Record<string, string> | null, string | null, string | null>
   response_body: string | null
   created_at: ColumnType<Date, never, never>
+}
+
+export interface CostWeightsTable {
+  period_id: number
+  municipality_code: string
+  weight: Decimal
+  updated_at: ColumnType<Date, never, Date>
+  updated_by_api_key_id: number
+}
+
+export interface InvoicedYearsTable {
+  period_id: number
+  year: number
+  invoice_date: IsoDate
+  as_of: IsoDate
+  locked_at: ColumnType<Date, never, never>
+  locked_by_api_key_id: number
+}
+
+export interface InvoicesTable {
+  id: Generated<number>
+  period_id: number
+  year: number
+  municipality_code: string
+  reference: string
+  invoice_date: IsoDate
+  amount: Decimal
+  exact_amount: Decimal
+  population: number | null
+  population_date: IsoDate | null
+  weight: Decimal | null
+  rate_per_inhabitant: Decimal | null
+  index_adjustment: Decimal
+  decision_id: number
+}
+
+export interface InvoicePaymentsTable {
+  invoice_id: number
+  paid_on: IsoDate
+  payment_reference: string | null
+  recorded_at: ColumnType<Date, never, never>
+  recorded_by_api_key_id: number
+}
+
+export interface CostAllocationsTable {
+  id: Generated<number>
+  municipality_code: string
+  period_id: number
+  version: number
+  recorded_at: ColumnType<Date, never, never>
+  recorded_by_api_key_id: number
+}
+
+export interface CostAllocationAreasTable {
+  allocation_id: number
+  position: number
+  area: string
+  committee: string | null
+  percent: Decimal
 }
 
 export type Municipality = Selectable<MunicipalitiesTable>

@@ -19,7 +19,7 @@ figures also come as CSV (\`Accept: text/csv\` or \`format=csv\`). Request bodie
 \`application/problem+json\` document; validation problems list every failing field.
 
 **Authentication.** Send an API key as \`Authorization: Bearer <token>\`. Each operation names the scope it
-needs in \`x-required-scopes\` (\`read\`, \`decisions:write\`, \`finance:write\` or \`admin\`). A deployment may
+needs in \`x-required-scopes\` (\`read\`, \`decisions:write\`, \`finance:write\`, \`allocations:write\` or \`admin\`). A deployment may
 open reads to everyone (\`PUBLIC_READ=true\`).
 
 Population figures: Källa/Source: SCB (Statistics Sweden), CC BY 4.0.`
@@ -61,6 +61,9 @@ export default fp(async function openapi (app: FastifyInstance) {
         { name: 'recommendation periods', description: 'SKR\'s recommendations (rekommendationer): years, budget, cost model, join deadlines.' },
         { name: 'decisions', description: 'Municipalities\' decisions (beslut) on a recommendation, as registrar systems record them: append-only, idempotent.' },
         { name: 'uptake', description: 'Derived figures for BI: who answered what, who takes part in which year, and uptake (anslutning) over time.' },
+        { name: 'cost shares', description: 'What each municipality owes per year (kostnadsandel), exact and as invoiced, the year\'s totals, and the weights of weighted-total periods.' },
+        { name: 'invoicing', description: 'Finance locks a year as invoices (fakturering), frozen for good, and records payments; later changes show as differences to settle.' },
+        { name: 'cost allocations', description: 'A municipality\'s internal split of its share across operational areas (verksamhetsområden) and committees (nämnder).' },
         { name: 'operations', description: 'Probes for the deployment.' }
       ],
       components: {

@@ -46,6 +46,19 @@ export const Money = Type.String({
   example: '19500000.00'
 })
 
+export const SignedMoney = Type.String({
+  pattern: '^-?[0-9]{1,12}\\.[0-9]{2}$',
+  description: 'An amount in SEK that may be negative (a credit), as a decimal string with two decimals.',
+  example: '-1.00'
+})
+
+export const ExactAmount = Type.String({
+  pattern: '^-?[0-9]{1,14}\\.[0-9]{2,10}$',
+  description: 'An unrounded amount in SEK as a decimal string with two to ten decimals: per-inhabitant shares are exact; ' +
+    'weight splits are rounded half to even at the tenth decimal.',
+  example: '93617.55'
+})
+
 export const Year = Type.Integer({ minimum: 2000, maximum: 2100, description: 'A calendar (financing) year.', example: 2020 })
 
 export const Timestamp = Type.String({ format: 'date-time', description: 'An RFC 3339 timestamp in UTC.', example: '2019-11-27T09:30:00.000Z' })

@@ -4,6 +4,10 @@ import { Decision, DecisionImportResult, DecisionInput, DecisionPage, Withdrawal
 import { PopulationFigureRow, PopulationImportResult } from '../routes/population-figures/schemas.ts'
 import { BudgetLine, PeriodYear, RecommendationPeriod, RecommendationPeriodInput, RecommendationPeriodPage } from '../routes/recommendation-periods/schemas.ts'
 import { CountyUptake, MunicipalityParticipation, Participation, PopulationFiguresUsed, StatusCounts, TimelinePoint, Uptake, UptakeTimeline, YearParticipation } from '../routes/uptake/schemas.ts'
+import { AllocatedArea, AllocatedCommittee, Allocation, Condition, CostShare, CostShareSummary, CostShareYear, InvoiceSummary, MunicipalityCostShare, MunicipalityCostShares, YearInvoicing, YearTotals } from '../routes/cost-shares/schemas.ts'
+import { CostWeight, CostWeightImportResult, CostWeightList, CostWeightRow } from '../routes/cost-weights/schemas.ts'
+import { AllocationArea, AllocationAreaInput, CostAllocation, CostAllocationInput, CostAllocationList } from '../routes/cost-allocations/schemas.ts'
+import { Invoice, InvoicedYear, InvoicedYearInput, InvoicedYearList, InvoicePage, Payment, PaymentInput } from '../routes/invoicing/schemas.ts'
 import { FieldError, Problem } from './common.ts'
 
 /** Every named schema: registered once by $id, referenced with ref(), shown as a component in the contract. */
@@ -14,5 +18,9 @@ export const namedSchemas = [
   PopulationFigureRow, PopulationImportResult,
   BudgetLine, PeriodYear, RecommendationPeriod, RecommendationPeriodInput, RecommendationPeriodPage,
   Decision, DecisionImportResult, DecisionInput, DecisionPage, Withdrawal, WithdrawalInput,
-  CountyUptake, MunicipalityParticipation, Participation, PopulationFiguresUsed, StatusCounts, TimelinePoint, Uptake, UptakeTimeline, YearParticipation
+  CountyUptake, MunicipalityParticipation, Participation, PopulationFiguresUsed, StatusCounts, TimelinePoint, Uptake, UptakeTimeline, YearParticipation,
+  CostWeight, CostWeightImportResult, CostWeightList, CostWeightRow,
+  AllocatedArea, AllocatedCommittee, Allocation, Condition, CostShare, CostShareSummary, CostShareYear, InvoiceSummary, MunicipalityCostShare, MunicipalityCostShares, YearInvoicing, YearTotals,
+  Invoice, InvoicedYear, InvoicedYearInput, InvoicedYearList, InvoicePage, Payment, PaymentInput,
+  AllocationArea, AllocationAreaInput, CostAllocation, CostAllocationInput, CostAllocationList
 ]

@@ -10,7 +10,7 @@ import { MunicipalityDetail, MunicipalityListQuery, MunicipalityPage, Municipali
 
 const csvAlternative = { 'text/csv': { schema: { type: 'string' } } }
 
-async function findOrFail (db: Db, code: string) {
+export async function findMunicipalityOrFail (db: Db, code: string) {
   const municipality = await municipalities.find(db, code)
   if (municipality === undefined) throw problem(404, `No municipality has code ${code}.`)
   return municipality
@@ -50,7 +50,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request) => {
-    const municipality = await findOrFail(app.db, request.params.code)
+    const municipality = await findMunicipalityOrFail(app.db, request.params.code)
     return { ...municipality, population_figures: await municipalities.populationFigures(app.db, municipality.code) }
   })
 
@@ -69,7 +69,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const { code } = await findOrFail(app.db, request.params.code)
+    const { code } = await findMunicipalityOrFail(app.db, request.params.code)
     const items = await municipalities.populationFigures(app.db, code)
     return sendJsonOrCsv(request, reply, { municipality_code: code, items }, {
       columns: ['municipality_code', 'reference_date', 'population'],

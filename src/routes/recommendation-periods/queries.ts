@@ -43,6 +43,11 @@ export async function list (db: Db, filter: { case_number?: string }, page: { li
   return { items: rows.map(toPeriod), total: total.n }
 }
 
+/** Every period, oldest financing years first. */
+export async function all (db: Db): Promise<RecommendationPeriod[]> {
+  return (await selectPeriods(db).orderBy('p.first_year').orderBy('p.id').execute()).map(toPeriod)
+}
+
 export async function find (db: Db, id: number): Promise<RecommendationPeriod | undefined> {
   const row = await selectPeriods(db).where('p.id', '=', id).executeTakeFirst()
   return row && toPeriod(row)

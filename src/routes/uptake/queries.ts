@@ -26,10 +26,13 @@ export async function municipalitiesWithPopulation (db: Db, onDate: string, coun
   return query.execute()
 }
 
+/** A decision that counts, with the condition cost shares report on. */
+export interface StandingDecision extends DecisionFact { minimum_total_commitment: string | null }
+
 /** The decisions on a period that count (not withdrawn) and had arrived by `asOf`. */
-export async function standingDecisions (db: Db, periodId: number, asOf: string, county?: string): Promise<DecisionFact[]> {
+export async function standingDecisions (db: Db, periodId: number, asOf: string, county?: string): Promise<StandingDecision[]> {
   let query = db.selectFrom('decisions as d')
-    .select(['d.id', 'd.municipality_code', 'd.outcome', 'd.received_on', 'd.first_year'])
+    .select(['d.id', 'd.municipality_code', 'd.outcome', 'd.received_on', 'd.first_year', 'd.minimum_total_commitment'])
     .where('d.period_id', '=', periodId)
     .where('d.received_on', '<=', asOf)
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('decision_withdrawals as w').select(sql`1`.as('one')).whereRef('w.decision_id', '=', 'd.id'))))

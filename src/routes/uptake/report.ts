@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { todayInSweden } from '../../clock.ts'
 import type { Db } from '../../db/connection.ts'
-import { participationOf, type DecisionFact } from '../../domain/participation.ts'
+import { participationOf } from '../../domain/participation.ts'
 import { findPeriodOrFail } from '../recommendation-periods/index.ts'
 import type { RecommendationPeriod } from '../recommendation-periods/schemas.ts'
 import * as uptake from './queries.ts'
@@ -9,13 +9,13 @@ import * as uptake from './queries.ts'
 /** The date whose population the uptake shares use: the period's reference date, else the as-of date. */
 export const populationDateOf = (period: RecommendationPeriod, asOf: string) => period.population_reference_date ?? asOf
 
-/** Every municipality (of a county, if given) with its population and its participation in the period as of a date. */
+/** Every municipality (of a county, if given) with its population, its standing decisions and its participation in the period as of a date. */
 export async function participationAsOf (db: Db, period: RecommendationPeriod, asOf: string, county?: string) {
   const [municipalities, decisions] = await Promise.all([
     uptake.municipalitiesWithPopulation(db, populationDateOf(period, asOf), county),
     uptake.standingDecisions(db, period.id, asOf, county)
   ])
-  const byMunicipality = new Map<string, DecisionFact[]>()
+  const byMunicipality = new Map<string, uptake.StandingDecision[]>()
   for (const decision of decisions) {
     const list = byMunicipality.get(decision.municipality_code)
     if (list === undefined) byMunicipality.set(decision.municipality_code, [decision])
@@ -23,7 +23,10 @@ export async function participationAsOf (db: Db, period: RecommendationPeriod, a
   }
   return {
     decisions,
-    municipalities: municipalities.map(m => ({ ...m, ...participationOf(byMunicipality.get(m.code) ?? [], period.years, asOf) }))
+    municipalities: municipalities.map(m => {
+      const own = byMunicipality.get(m.code) ?? []
+      return { ...m, decisions: own, ...participationOf(own, period.years, asOf) }
+    })
   }
 }
 

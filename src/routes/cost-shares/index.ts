@@ -1,0 +1,134 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { todayInSweden } from '../../clock.ts'
+import { splitShare } from '../../domain/cost-allocation.ts'
+import { formatOre, toOre } from '../../domain/money.ts'
+import { requireScope } from '../../plugins/auth.ts'
+import { sendJsonOrCsv } from '../../plugins/csv.ts'
+import { problem } from '../../plugins/problems.ts'
+import { problemResponses, ref } from '../../schemas/common.ts'
+import * as allocations from '../cost-allocations/queries.ts'
+import { findMunicipalityOrFail } from '../municipalities/index.ts'
+import { MunicipalityParams } from '../municipalities/schemas.ts'
+import { findPeriodOrFail } from '../recommendation-periods/index.ts'
+import * as periods from '../recommendation-periods/queries.ts'
+import { PeriodParams } from '../recommendation-periods/schemas.ts'
+import { costSharesOf } from './report.ts'
+import { CostShareQuery, CostShareSummary, CostShareYear, CostShareYearParams, MunicipalityCostShareQuery, MunicipalityCostShares } from './schemas.ts'
+
+const CSV_COLUMNS = [
+  'municipality_code', 'municipality_name', 'county_code', 'participating', 'decision_id', 'population', 'population_date', 'weight',
+  'exact_amount', 'amount', 'condition_minimum_total_commitment', 'condition_met', 'invoice_reference', 'invoiced_amount', 'paid_on', 'difference', 'settlement'
+] as const
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/recommendation-periods/:id/cost-shares', {
+    schema: {
+      operationId: 'getCostShareSummary',
+      summary: 'Every financing year\'s totals',
+      description: 'For finance and BI: per financing year, what the participants owe together (`collected`), the budget, what all municipalities would owe ' +
+        'if all took part, the gap to the budget and the number of payers; and, once a year is invoiced, what was invoiced, paid and is left to settle.',
+      tags: ['cost shares'],
+      ...requireScope('read'),
+      params: PeriodParams,
+      querystring: CostShareQuery,
+      response: { 200: { description: 'The totals.', content: { 'application/json': { schema: ref(CostShareSummary) } } }, ...problemResponses(400, 401, 403, 404) }
+    }
+  }, async (request) => {
+    const period = await findPeriodOrFail(app.db, request.params.id)
+    const asOf = request.query.as_of ?? todayInSweden()
+    const years = await costSharesOf(app.db, period, asOf)
+    return { period_id: period.id, period_case_number: period.case_number, as_of: asOf, years: years.map(({ shares: _, ...year }) => year) }
+  })
+
+  app.get('/recommendation-periods/:id/cost-shares/:year', {
+    schema: {
+      operationId: 'getCostShareYear',
+      summary: 'Every municipality\'s share of a year',
+      description: 'For finance systems: each municipality\'s share of the financing year under the period\'s cost model, exact and rounded to the invoice amount ' +
+        '(`amount`), with what it was computed from. Non-participants owe 0 and nobody owes more because others declined. Once the year is invoiced, each row ' +
+        'carries its frozen invoice and the `difference` that later decisions or population corrections would make, to settle by credit or debit; ' +
+        'the invoices themselves never change. CSV has one row per municipality.',
+      tags: ['cost shares'],
+      ...requireScope('read'),
+      params: CostShareYearParams,
+      querystring: CostShareQuery,
+      response: {
+        200: { description: 'The year\'s shares, as JSON or CSV.', content: { 'application/json': { schema: ref(CostShareYear) }, 'text/csv': { schema: { type: 'string' } } } },
+        ...problemResponses(400, 401, 403, 404)
+      }
+    }
+  }, async (request, reply) => {
+    const period = await findPeriodOrFail(app.db, request.params.id)
+    const asOf = request.query.as_of ?? todayInSweden()
+    const year = (await costSharesOf(app.db, period, asOf)).find(y => y.year === request.params.year)
+    if (year === undefined) throw problem(404, `${request.params.year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year}).`)
+    const body = {
+      period_id: period.id,
+      period_case_number: period.case_number,
+      as_of: asOf,
+      cost_model: period.cost_model,
+      rate_per_inhabitant: period.rate_per_inhabitant,
+      rounding_unit: period.rounding_unit,
+      rounding_mode: period.rounding_mode,
+      ...year
+    }
+    return sendJsonOrCsv(request, reply, body, {
+      columns: CSV_COLUMNS,
+      rows: year.shares.map(({ condition, invoice, ...share }) => ({
+        ...share,
+        condition_minimum_total_commitment: condition?.minimum_total_commitment,
+        condition_met: condition?.met,
+        invoice_reference: invoice?.reference,
+        invoiced_amount: invoice?.amount,
+        paid_on: invoice?.paid_on
+      }))
+    })
+  })
+
+  app.get('/municipalities/:code/cost-shares', {
+    schema: {
+      operationId: 'getMunicipalityCostShares',
+      summary: 'A municipality\'s shares across years',
+      description: 'What one municipality owes in every financing year of every period (or of one), with its conditions, invoices and differences, ' +
+        'and the share split by its latest cost allocation: each area\'s and committee\'s amount, summing exactly to the share.',
+      tags: ['cost shares'],
+      ...requireScope('read'),
+      params: MunicipalityParams,
+      querystring: MunicipalityCostShareQuery,
+      response: { 200: { description: 'The shares.', content: { 'application/json': { schema: ref(MunicipalityCostShares) } } }, ...problemResponses(400, 401, 403, 404) }
+    }
+  }, async (request) => {
+    const municipality = await findMunicipalityOrFail(app.db, request.params.code)
+    const asOf = request.query.as_of ?? todayInSweden()
+    const chosen = request.query.period_id === undefined
+      ? await periods.all(app.db)
+      : [await findPeriodOrFail(app.db, request.query.period_id)]
+    const allocationOf = new Map((await allocations.latest(app.db, municipality.code, request.query.period_id)).map(a => [a.period_id, a]))
+    const items = []
+    for (const period of chosen) {
+      const allocation = allocationOf.get(period.id)
+      for (const year of await costSharesOf(app.db, period, asOf)) {
+        const { municipality_code: _c, municipality_name: _n, county_code: _county, ...share } = year.shares.find(s => s.municipality_code === municipality.code)!
+        const amount = share.invoice?.amount ?? share.amount
+        const split = allocation && splitShare(toOre(amount), allocation.areas)
+        items.push({
+          period_id: period.id,
+          period_case_number: period.case_number,
+          year: year.year,
+          ...share,
+          allocation: allocation === undefined
+            ? null
+            : {
+                version: allocation.version,
+                amount,
+                areas: split!.areas.map(a => ({ ...a, amount: formatOre(a.amount) })),
+                committees: split!.committees.map(c => ({ committee: c.committee, percent: formatOre(c.percent), amount: formatOre(c.amount) }))
+              }
+        })
+      }
+    }
+    return { municipality_code: municipality.code, municipality_name: municipality.name, as_of: asOf, items }
+  })
+}
+
+export default routes
