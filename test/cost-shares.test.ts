@@ -5,7 +5,7 @@ import { testApp } from './helpers.ts'
 
 const { app, db, bearer } = await testApp(t)
 const get = (url: string) => app.inject({ method: 'GET', url, headers: bearer('read') })
-const post = (url: string, payload: unknown, scope: Parameters<typeof bearer>[0] = 'finance:write') => app.inject({ method: 'POST', url, headers: bearer(scope), payload })
+const post = (url: string, payload: object, scope: Parameters<typeof bearer>[0] = 'finance:write') => app.inject({ method: 'POST', url, headers: bearer(scope), payload })
 
 // Tyresö's figure at 30 November 2018 (seed 002) is not among SCB's year-end figures shipped; an admin imports it.
 await post('/v1/population-figures', [{ municipality_code: '0138', reference_date: '2018-11-30', population: 48009 }], 'admin')
