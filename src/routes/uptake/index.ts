@@ -6,6 +6,7 @@ import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { problemResponses, ref } from '../../schemas/common.ts'
 import { PeriodParams } from '../recommendation-periods/schemas.ts'
+import map from './map.ts'
 import { populationDateOf, reportFor } from './report.ts'
 import { Participation, ReportQuery, Uptake, UptakeTimeline } from './schemas.ts'
 
@@ -20,6 +21,7 @@ const flatten = <P extends string>(prefix: P, counts: Record<typeof STATUS_COLUM
   Object.fromEntries(STATUS_COLUMNS.map(c => [`${prefix}_${c}`, counts[c]]))
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  await app.register(map)
   const schema = (operationId: string, summary: string, description: string, response: ReturnType<typeof jsonOrCsv>) => ({
     operationId,
     summary,
