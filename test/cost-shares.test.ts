@@ -103,6 +103,8 @@ t.test('invoicing a year freezes its shares: an invoice per participant, never c
   t.match(shareOf(after, '0138'), { amount: '93795.00', invoice: { amount: '93618.00' }, difference: '177.00', settlement: 'debit' })
   t.equal(after.invoicing.difference_to_settle, '177.00')
   t.equal(after.invoicing.invoiced, before.invoicing.invoiced)
+  const tyreso2020 = (await get(`/v1/municipalities/0138/cost-shares?period_id=${system}`)).json().items[0]
+  t.match(tyreso2020, { amount: '93795.00', allocation: { amount: '93618.00', committees: [{ amount: '65533.00' }, { amount: '28085.00' }] } }, 'the committees split the invoiced amount')
   // A late-registered decline withdrawing an adopter's participation would be a credit: withdraw one adoption.
   const adopter = shareOf(after, picture.adopters[0]!)
   await post(`/v1/decisions/${adopter.decision_id}/withdrawal`, { reason: 'Registrerat på fel kommun' }, 'decisions:write')
@@ -122,6 +124,16 @@ t.test('two finance systems invoicing the same year at once: one wins, the other
   const year = (await get(`/v1/recommendation-periods/${system}/cost-shares/2021`)).json()
   t.equal(Number(count.n), year.totals.payer_count)
   t.equal(year.totals.payer_count, 259, 'the adoption withdrawn above no longer takes part')
+})
+
+t.test('a retried invoicing request with its Idempotency-Key replays the first answer instead of a 409', async (t) => {
+  const send = () => app.inject({ method: 'POST', url: `/v1/recommendation-periods/${system}/invoiced-years`, headers: { ...bearer('finance:write'), 'idempotency-key': 'lock-2022' }, payload: { year: 2022, invoice_date: '2022-02-15' } })
+  const first = await send()
+  const retry = await send()
+  t.equal(first.statusCode, 201)
+  t.equal(retry.statusCode, 201)
+  t.equal(retry.headers['idempotent-replayed'], 'true')
+  t.equal(retry.body, first.body)
 })
 
 t.test('a year still open to join cannot be invoiced; nor a year outside the period', async (t) => {
