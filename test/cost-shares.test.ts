@@ -1,17 +1,14 @@
 import { sql } from 'kysely'
 import t from 'tap'
-import { november2019 } from './fixtures.ts'
+import { importNovember2019 } from './fixtures.ts'
 import { testApp } from './helpers.ts'
 
-const { app, db, bearer } = await testApp(t)
+const context = await testApp(t)
+const { app, db, bearer } = context
 const get = (url: string) => app.inject({ method: 'GET', url, headers: bearer('read') })
 const post = (url: string, payload: object, scope: Parameters<typeof bearer>[0] = 'finance:write') => app.inject({ method: 'POST', url, headers: bearer(scope), payload })
 
-// Tyresö's figure at 30 November 2018 (seed 002) is not among SCB's year-end figures shipped; an admin imports it.
-await post('/v1/population-figures', [{ municipality_code: '0138', reference_date: '2018-11-30', population: 48009 }], 'admin')
-const picture = await november2019(db)
-const imported = await post('/v1/decision-imports', picture.decisions, 'decisions:write')
-if (imported.statusCode !== 201) throw new Error(`the November 2019 decisions were not imported: ${imported.body}`)
+const picture = await importNovember2019(context)
 const periodIdOf = async (caseNumber: string) => (await get(`/v1/recommendation-periods?case_number=${caseNumber}`)).json().items[0].id as number
 const system = await periodIdOf('18/00295')
 const support = await periodIdOf('16/02966')

@@ -1,4 +1,5 @@
 import type { Db } from '../src/db/connection.ts'
+import type { testApp } from './helpers.ts'
 
 export interface DecisionRow {
   municipality_code: string
@@ -29,4 +30,16 @@ export async function november2019 (db: Db) {
     received_on: code === '0138' ? '2019-05-02' : day(index)
   }))
   return { codes, decisions, adopters: codes.slice(0, 260), decliners: codes.slice(260, 281), silent: codes.slice(281) }
+}
+
+/**
+ * The picture of November 2019 recorded through the API, as an admin and a registrar would: Tyresö's figure at
+ * 30 November 2018 (seed 002; not among SCB's year-end figures shipped), then every decision in one import.
+ */
+export async function importNovember2019 ({ app, db, bearer }: Awaited<ReturnType<typeof testApp>>) {
+  await app.inject({ method: 'POST', url: '/v1/population-figures', headers: bearer('admin'), payload: [{ municipality_code: '0138', reference_date: '2018-11-30', population: 48009 }] })
+  const picture = await november2019(db)
+  const imported = await app.inject({ method: 'POST', url: '/v1/decision-imports', headers: bearer('decisions:write'), payload: picture.decisions })
+  if (imported.statusCode !== 201) throw new Error(`the November 2019 decisions were not imported: ${imported.body}`)
+  return picture
 }

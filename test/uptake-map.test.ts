@@ -3,18 +3,15 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { chromium } from 'playwright-core'
 import t from 'tap'
 import { COLOURS, escapeXml, legendOf, uptakeMapSvg, wrap, type MapMunicipality } from '../src/routes/uptake/map-svg.ts'
-import { november2019 } from './fixtures.ts'
+import { importNovember2019 } from './fixtures.ts'
 import { testApp } from './helpers.ts'
 
-const { app, db, bearer } = await testApp(t)
+const context = await testApp(t)
+const { app, bearer } = context
 const reader = bearer('read')
 const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers: { ...reader, ...headers } })
 
-// The same picture as test/uptake.test.ts: Tyresö's 30 November 2018 figure, then November 2019's decisions.
-await app.inject({ method: 'POST', url: '/v1/population-figures', headers: bearer('admin'), payload: [{ municipality_code: '0138', reference_date: '2018-11-30', population: 48009 }] })
-const picture = await november2019(db)
-const imported = await app.inject({ method: 'POST', url: '/v1/decision-imports', headers: bearer('decisions:write'), payload: picture.decisions })
-if (imported.statusCode !== 201) throw new Error(`the November 2019 decisions were not imported: ${imported.body}`)
+const picture = await importNovember2019(context)
 const periodId = (await get('/v1/recommendation-periods?case_number=18/00295')).json().items[0].id as number
 const mapUrl = `/v1/recommendation-periods/${periodId}/uptake/map.svg`
 

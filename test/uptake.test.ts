@@ -1,17 +1,14 @@
 import t from 'tap'
 import { todayInSweden } from '../src/clock.ts'
-import { november2019 } from './fixtures.ts'
+import { importNovember2019 } from './fixtures.ts'
 import { testApp } from './helpers.ts'
 
-const { app, db, bearer } = await testApp(t)
+const context = await testApp(t)
+const { app, db, bearer } = context
 const reader = bearer('read')
 const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers: { ...reader, ...headers } })
 
-// Tyresö's figure at 30 November 2018 (seed 002) is not among SCB's year-end figures shipped; an admin imports it.
-await app.inject({ method: 'POST', url: '/v1/population-figures', headers: bearer('admin'), payload: [{ municipality_code: '0138', reference_date: '2018-11-30', population: 48009 }] })
-const picture = await november2019(db)
-const imported = await app.inject({ method: 'POST', url: '/v1/decision-imports', headers: bearer('decisions:write'), payload: picture.decisions })
-if (imported.statusCode !== 201) throw new Error(`the November 2019 decisions were not imported: ${imported.body}`)
+const picture = await importNovember2019(context)
 const periodId = (await get('/v1/recommendation-periods?case_number=18/00295')).json().items[0].id as number
 const base = `/v1/recommendation-periods/${periodId}`
 
