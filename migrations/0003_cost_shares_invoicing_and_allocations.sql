@@ -1,4 +1,6 @@
--- Municipalities (or admins on their behalf) record their internal cost allocations with their own scope.
+-- Municipalities (or admins on their behalf) record their internal cost allocations with their own scope;
+-- a key issued to a municipality acts for that municipality only.
+ALTER TABLE api_keys ADD COLUMN municipality_code text REFERENCES municipalities (code);
 ALTER TABLE api_keys DROP CONSTRAINT api_keys_scopes_check;
 ALTER TABLE api_keys ADD CONSTRAINT api_keys_scopes_check CHECK (
   cardinality(scopes) > 0

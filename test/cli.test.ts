@@ -43,6 +43,15 @@ t.test('api-key refuses unknown scopes and commands with usage', async (t) => {
   t.match(badScope.stderr, /Unknown scope\(s\): write\.[\s\S]*Usage:/)
   const badCommand = await cli('api-key.ts', ['list'], { DATABASE_URL: url })
   t.match(badCommand.stderr, /Unknown command "list"/)
+  const unknownMunicipality = await cli('api-key.ts', ['create', '--name', 'x', '--scope', 'allocations:write', '--municipality', '9999'], { DATABASE_URL: url })
+  t.match(unknownMunicipality.stderr, /No municipality has code 9999/)
+})
+
+t.test('api-key issues a key to one municipality with --municipality', async (t) => {
+  const { db, url } = await emptyDatabase(t)
+  const created = await cli('api-key.ts', ['create', '--name', 'tyreso', '--scope', 'allocations:write', '--municipality', '0138'], { DATABASE_URL: url })
+  t.match(created.stderr, /Created API key "tyreso" for municipality 0138/)
+  t.equal((await apiKeys.findActive(db, created.stdout.trim()))?.municipality_code, '0138')
 })
 
 t.test('on the embedded database, api-key works whether or not the service is running', async (t) => {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import t from 'tap'
+import * as apiKeys from '../src/db/api-keys.ts'
 import { importNovember2019 } from './fixtures.ts'
 import { testApp } from './helpers.ts'
 
@@ -12,6 +13,12 @@ const picture = await importNovember2019(context)
 const periodIdOf = async (caseNumber: string) => (await get(`/v1/recommendation-periods?case_number=${caseNumber}`)).json().items[0].id as number
 const system = await periodIdOf('18/00295')
 const support = await periodIdOf('16/02966')
+// Seed 002: elderly care 40 %, disability services 30 % (one committee), individual and family care 30 % (another).
+const tyresoAreas = [
+  { area: 'Äldreomsorg', committee: 'Äldre- och omsorgsnämnden', percent: '40' },
+  { area: 'Omsorg om personer med funktionsnedsättning', committee: 'Äldre- och omsorgsnämnden', percent: '30' },
+  { area: 'Individ- och familjeomsorg', committee: 'Arbetsmarknads- och socialnämnden', percent: '30' }
+]
 type Share = { municipality_code: string, amount: string, exact_amount: string, participating: boolean, [field: string]: unknown }
 const shareOf = (body: { shares: Share[] }, code: string) => body.shares.find(s => s.municipality_code === code)!
 
@@ -53,12 +60,7 @@ t.test('the summary gives every year\'s totals; the CSV has a row per municipali
 })
 
 t.test('seed: Tyresö\'s 40/30/30 split gives its committees 65,533 and 28,085: together the invoiced 93,618', async (t) => {
-  const areas = [
-    { area: 'Äldreomsorg', committee: 'Äldre- och omsorgsnämnden', percent: '40' },
-    { area: 'Omsorg om personer med funktionsnedsättning', committee: 'Äldre- och omsorgsnämnden', percent: '30' },
-    { area: 'Individ- och familjeomsorg', committee: 'Arbetsmarknads- och socialnämnden', percent: '30' }
-  ]
-  const recorded = await post('/v1/municipalities/0138/cost-allocations', { period_id: system, areas }, 'allocations:write')
+  const recorded = await post('/v1/municipalities/0138/cost-allocations', { period_id: system, areas: tyresoAreas }, 'allocations:write')
   t.equal(recorded.statusCode, 201, recorded.body)
   t.match(recorded.json(), { municipality_code: '0138', period_id: system, version: 1, areas: [{ area: 'Äldreomsorg', percent: '40.00' }] })
   const body = (await get(`/v1/municipalities/0138/cost-shares?period_id=${system}`)).json()
@@ -69,6 +71,16 @@ t.test('seed: Tyresö\'s 40/30/30 split gives its committees 65,533 and 28,085: 
     { committee: 'Äldre- och omsorgsnämnden', percent: '70.00', amount: '65533.00' },
     { committee: 'Arbetsmarknads- och socialnämnden', percent: '30.00', amount: '28085.00' }
   ])
+})
+
+t.test('a key issued to a municipality records its own allocation only', async (t) => {
+  const tyresoKey = { authorization: `Bearer ${await apiKeys.create(db, 'tyreso', ['allocations:write'], '0138')}` }
+  const record = (code: string) => app.inject({ method: 'POST', url: `/v1/municipalities/${code}/cost-allocations`, headers: tyresoKey, payload: { period_id: system, areas: tyresoAreas } })
+  const other = await record('0114')
+  t.equal(other.statusCode, 403)
+  t.match(other.json().detail, /acts for municipality 0138 only/)
+  t.equal((await record('0138')).statusCode, 201)
+  t.equal((await get('/v1/municipalities/0138/cost-allocations')).json().items[0].version, 2, 'a new version; the first is kept')
 })
 
 t.test('a split that does not add up to 100 % is refused with every problem; the database refuses one too', async (t) => {

@@ -5,9 +5,10 @@ import { openDatabase } from '../db/open.ts'
 import { prepareDatabase } from '../db/prepare.ts'
 
 const USAGE = `Usage:
-  npm run api-key -- create --name NAME --scope SCOPE [--scope SCOPE ...]
+  npm run api-key -- create --name NAME --scope SCOPE [--scope SCOPE ...] [--municipality CODE]
   npm run api-key -- revoke NAME
-Scopes: ${apiKeys.SCOPES.join(', ')}`
+Scopes: ${apiKeys.SCOPES.join(', ')}
+--municipality issues the key to one municipality (e.g. 0138), which it may act for only.`
 
 function fail (message: string): never {
   console.error(`${message}\n\n${USAGE}`)
@@ -16,7 +17,7 @@ function fail (message: string): never {
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { name: { type: 'string' }, scope: { type: 'string', multiple: true } }
+  options: { name: { type: 'string' }, scope: { type: 'string', multiple: true }, municipality: { type: 'string' } }
 })
 const [command, ...rest] = positionals
 
@@ -26,12 +27,16 @@ if (command === 'create') {
   const unknown = scopes.filter(s => !(apiKeys.SCOPES as readonly string[]).includes(s))
   if (unknown.length > 0) fail(`Unknown scope(s): ${unknown.join(', ')}.`)
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) fail('A name is 1-64 letters, digits, dots, dashes or underscores.')
+  const municipality = values.municipality ?? null
+  if (municipality !== null && !/^\d{4}$/.test(municipality)) fail('A municipality code is four digits, e.g. 0138.')
   await withDatabase(async (db) => {
-    const token = await apiKeys.create(db, name, scopes as apiKeys.Scope[]).catch((error: { code?: string }) => {
+    const token = await apiKeys.create(db, name, scopes as apiKeys.Scope[], municipality).catch((error: { code?: string }) => {
       if (error.code === '23505') fail(`An active key named "${name}" exists; revoke it first.`)
+      if (error.code === '23503') fail(`No municipality has code ${municipality}.`)
       throw error
     })
-    console.error(`Created API key "${name}" with scope(s) ${scopes.join(', ')}. The token is shown once:`)
+    const issuedTo = municipality === null ? '' : ` for municipality ${municipality}`
+    console.error(`Created API key "${name}"${issuedTo} with scope(s) ${scopes.join(', ')}. The token is shown once:`)
     console.log(token)
   })
 } else if (command === 'revoke') {

@@ -50,6 +50,8 @@ export interface ApiKeysTable {
   name: string
   token_hash: Buffer
   scopes: string[]
+  /** Set for a key issued to one municipality: it may act for that municipality only. */
+  municipality_code: string | null
   created_at: ColumnType<Date, never, never>
   revoked_at: ColumnType<Date | null, never, Date>
 }

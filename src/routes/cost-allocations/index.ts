@@ -15,7 +15,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       operationId: 'recordCostAllocation',
       summary: 'Record how a municipality splits its share internally',
-      description: 'For a municipality (or an admin on its behalf, with the `allocations:write` scope): the operational areas its share of a period is split across, ' +
+      description: 'For a municipality (with a key issued to it) or an admin on its behalf, with the `allocations:write` scope: the operational areas its share of a period is split across, ' +
         'with percentages adding up to exactly 100, optionally grouped by committee. Each recording is a new version; the latest is used, earlier ones are kept. ' +
         'The split amounts per year are in `GET /v1/municipalities/{code}/cost-shares`.',
       tags: ['cost allocations'],
@@ -33,6 +33,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => idempotent(app.db, request, reply, 201, async (trx) => {
+    const actsFor = request.apiKey!.municipality_code
+    if (actsFor !== null && actsFor !== request.params.code) throw problem(403, `The key "${request.apiKey!.name}" acts for municipality ${actsFor} only.`)
     const municipality = await findMunicipalityOrFail(trx, request.params.code)
     await findPeriodOrFail(trx, request.body.period_id)
     const errors = allocationErrors(request.body.areas.map(a => ({ ...a, committee: a.committee ?? null })))
