@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
 import { allocationErrors, splitShare } from '../src/domain/cost-allocation.ts'
-import { conditionMet, costShares, EXACT_SCALE, type CostTerms } from '../src/domain/cost-shares.ts'
+import { conditionMet, costShares, EXACT_SCALE, invoicingErrors, type CostTerms } from '../src/domain/cost-shares.ts'
 import { divideRounded, formatOre, formatScaled, largestRemainder } from '../src/domain/money.ts'
 
 const perInhabitant: CostTerms = { cost_model: 'per_inhabitant', annual_budget: '19500000.00', rate_per_inhabitant: '1.95', rounding_unit: 'krona', rounding_mode: 'half_away_from_zero' }
@@ -124,4 +124,12 @@ t.test('a split must add up to 100 % and name each area once', async (t) => {
     { pointer: '/areas', detail: 'the percentages add up to 90.5 %, not 100 %' },
     { pointer: '/areas/1/area', detail: 'the area "A" is listed twice' }
   ])
+})
+
+t.test('a year is invoiced only once who takes part is settled and every share it needs can be computed', async (t) => {
+  const year2021 = { year: 2021, last_day_to_join: '2020-06-15' }
+  t.same(invoicingErrors('per_inhabitant', year2021, '2020-06-15', [], new Set()), ['municipalities may join for 2021 until 2020-06-15: who takes part is not settled'])
+  t.same(invoicingErrors('per_inhabitant', year2021, '2020-06-16', ['0114', '0138'], new Set(['0138'])), ['municipality 0138 takes part but has no population figure on or before the reference date'])
+  t.same(invoicingErrors('weighted_total', year2021, '2020-06-16', ['0114'], new Set(['0138'])), ['municipality 0114 has no weight'], 'a missing weight skews every share, participant or not')
+  t.same(invoicingErrors('per_inhabitant', year2021, '2020-06-16', [], new Set(['0138'])), [])
 })

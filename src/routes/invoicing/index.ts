@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { todayInSweden } from '../../clock.ts'
+import { invoicingErrors } from '../../domain/cost-shares.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
 import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
-import { problem, type FieldError } from '../../plugins/problems.ts'
+import { problem } from '../../plugins/problems.ts'
 import { problemResponses, ref } from '../../schemas/common.ts'
 import { costSharesOf } from '../cost-shares/report.ts'
 import { findPeriodOrFail } from '../recommendation-periods/index.ts'
@@ -47,21 +48,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const today = todayInSweden()
     const periodYear = period.years.find(y => y.year === year)
     if (periodYear === undefined) throw problem(422, 'The year cannot be invoiced.', { errors: [{ pointer: '/year', detail: `${year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year})` }] })
-    if (today <= periodYear.last_day_to_join) {
-      throw problem(422, 'The year cannot be invoiced yet.', { errors: [{ pointer: '/year', detail: `municipalities may join for ${year} until ${periodYear.last_day_to_join}: who takes part is not settled` }] })
-    }
     const [invoiced] = await invoicing.invoicedYears(trx, period.id, year)
     if (invoiced !== undefined) throw problem(409, `${year} of ${period.case_number} was invoiced at ${invoiced.locked_at}; its invoices never change.`)
 
     const shares = (await costSharesOf(trx, period, today)).find(y => y.year === year)!
     const participants = shares.shares.filter(s => s.participating)
-    // A weight split over incomplete weights would overcharge everyone else; a missing population leaves a participant's share unknown.
-    const blocking = period.cost_model === 'weighted_total' ? shares.totals.missing_basis : participants.filter(s => s.population === null).map(s => s.municipality_code)
-    if (blocking.length > 0) {
-      const missing = period.cost_model === 'weighted_total' ? 'no weight' : `no population figure on or before ${period.population_reference_date}`
-      const errors: FieldError[] = blocking.map(code => ({ pointer: '/year', detail: `municipality ${code} has ${missing}` }))
-      throw problem(422, `${blocking.length} share(s) of ${year} cannot be computed; nothing was invoiced.`, { errors })
-    }
+    const errors = invoicingErrors(period.cost_model, periodYear, today, shares.totals.missing_basis, new Set(participants.map(s => s.municipality_code)))
+    if (errors.length > 0) throw problem(422, `${year} cannot be invoiced now; nothing was written.`, { errors: errors.map(detail => ({ pointer: '/year', detail })) })
     await invoicing.lockYear(trx, { period_id: period.id, case_number: period.case_number, year, invoice_date, as_of: today, apiKeyId: request.apiKey!.id },
       participants.map(s => ({
         municipality_code: s.municipality_code,
