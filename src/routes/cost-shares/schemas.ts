@@ -1,5 +1,6 @@
 import Type from 'typebox'
 import { CountyCode, ExactAmount, FormatQuery, Id, IsoDate, Money, MunicipalityCode, Nullable, SignedMoney, StringEnum, Timestamp, Year, ref } from '../../schemas/common.ts'
+import { Weight } from '../cost-weights/schemas.ts'
 import { CaseNumber, PeriodId } from '../recommendation-periods/schemas.ts'
 
 const AsOf = { ...IsoDate, description: 'Participation and population as they stood at the end of this day. Default: today (Swedish time).', example: '2020-09-10' }
@@ -10,12 +11,6 @@ export const MunicipalityCostShareQuery = Type.Object({
   period_id: Type.Optional({ ...PeriodId, description: 'Only this recommendation period.' }),
   as_of: Type.Optional(AsOf)
 }, { additionalProperties: false })
-
-const Weight = Type.String({
-  pattern: '^[0-9]{1,11}(\\.[0-9]{1,6})?$',
-  description: 'The municipality\'s weight in a weighted-total period (e.g. its membership fee); its share is weight ÷ the sum of all weights.',
-  example: '16200'
-})
 
 export const Condition = Type.Object({
   minimum_total_commitment: { ...Money, description: 'The decision takes effect only if the participants together commit at least this much a year.', example: '2500000.00' },

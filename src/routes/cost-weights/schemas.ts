@@ -2,7 +2,7 @@ import Type, { type Static } from 'typebox'
 import { FormatQuery, MunicipalityCode, Timestamp } from '../../schemas/common.ts'
 import { PeriodId } from '../recommendation-periods/schemas.ts'
 
-const Weight = Type.String({
+export const Weight = Type.String({
   pattern: '^[0-9]{1,11}(\\.[0-9]{1,6})?$',
   description: 'A positive weight with up to six decimals, e.g. the municipality\'s membership fee: its share of the year\'s budget is weight ÷ the sum of all weights.',
   example: '16200'

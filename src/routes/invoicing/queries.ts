@@ -1,5 +1,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connection.ts'
+import { EXACT_SCALE } from '../../domain/cost-shares.ts'
+import { formatScaled, scaled } from '../../domain/money.ts'
 import type { Invoice, InvoiceFilter } from './schemas.ts'
 
 function invoices (db: Db) {
@@ -18,8 +20,8 @@ type InvoiceRow = Awaited<ReturnType<ReturnType<typeof invoices>['executeTakeFir
 
 const toInvoice = ({ paid_on, payment_reference, recorded_at, exact_amount, ...row }: InvoiceRow): Invoice => ({
   ...row,
-  // numeric(24,10) reads with all ten decimals; the contract keeps at least two and drops trailing zeros.
-  exact_amount: exact_amount.replace(/(\.\d\d\d*?)0+$/, '$1'),
+  // numeric(24,10) reads with all ten decimals; shown like every exact amount, trailing zeros dropped.
+  exact_amount: formatScaled(scaled(exact_amount, EXACT_SCALE), EXACT_SCALE),
   status: paid_on === null ? 'unpaid' : 'paid',
   payment: paid_on === null ? null : { paid_on, payment_reference, recorded_at: recorded_at!.toISOString() }
 })

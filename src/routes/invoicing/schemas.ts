@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { ExactAmount, FormatQuery, Id, IsoDate, Money, MunicipalityCode, Nullable, Page, PageQuery, StringEnum, Timestamp, Year, ref } from '../../schemas/common.ts'
+import { Weight } from '../cost-weights/schemas.ts'
 import { CaseNumber, PeriodId } from '../recommendation-periods/schemas.ts'
 
 export const InvoicedYearInput = Type.Object({
@@ -47,7 +48,7 @@ export const Invoice = Type.Object({
   exact_amount: { ...ExactAmount, description: 'The share before rounding.' },
   population: Nullable(Type.Integer({ minimum: 0, description: 'Per inhabitant: the population it was computed from.', example: 48009 })),
   population_date: Nullable({ ...IsoDate, description: 'The date of that figure.', example: '2018-11-30' }),
-  weight: Nullable(Type.String({ description: 'Weighted total: the weight it was computed from.', example: null })),
+  weight: Nullable({ ...Weight, description: 'Weighted total: the weight it was computed from.', example: null }),
   rate_per_inhabitant: Nullable(Type.String({ description: 'Per inhabitant: the base rate.', example: '1.95' })),
   index_adjustment: Type.String({ description: 'The year\'s index adjustment factor.', example: '1' }),
   decision_id: { ...Id, description: 'The adoption the municipality takes part by.' },
