@@ -9,6 +9,11 @@ function matches (ifNoneMatch: string, etag: string): boolean {
   return ifNoneMatch.split(',').some(tag => opaque(tag) === opaque(etag))
 }
 
+/** Does an If-Match header name this version? Strong comparison, as RFC 9110 asks; `*` matches any current version. */
+export function ifMatchHolds (ifMatch: string, etag: string): boolean {
+  return ifMatch.trim() === '*' || ifMatch.split(',').some(tag => tag.trim() === etag)
+}
+
 /**
  * Every successful GET carries a strong ETag of its exact bytes (so the JSON and CSV forms differ) unless the route set one,
  * and a matching If-None-Match gets 304 with no body: cheap polling for BI tools.

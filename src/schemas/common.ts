@@ -85,6 +85,11 @@ export function Page<T extends TSchema> (item: T, name: string) {
   }, { $id: name, additionalProperties: false, description: 'One page of a list.' })
 }
 
+/** The `If-Match` request header of every update of a versioned resource. */
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ description: 'The `ETag` of the version you read. Without it the update is refused (428); with an old one, too (412).', example: '"period-2-v1"' }))
+})
+
 export const FieldError = Type.Object({
   detail: Type.String({ description: 'What is wrong with this field, in English.', example: 'must be >= 0' }),
   pointer: Type.Optional(Type.String({ description: 'JSON Pointer (RFC 6901) into the request body.', example: '/0/population' })),

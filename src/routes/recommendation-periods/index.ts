@@ -2,12 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Db } from '../../db/connection.ts'
 import { periodErrors } from '../../domain/recommendation-periods.ts'
 import { requireScope } from '../../plugins/auth.ts'
+import { ifMatchHolds } from '../../plugins/etag.ts'
 import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
 import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
-import { problemResponses, ref } from '../../schemas/common.ts'
+import { IfMatchHeaders, problemResponses, ref } from '../../schemas/common.ts'
 import * as periods from './queries.ts'
-import { IfMatchHeaders, PeriodListQuery, PeriodParams, RecommendationPeriod, RecommendationPeriodInput, RecommendationPeriodPage } from './schemas.ts'
+import { PeriodListQuery, PeriodParams, RecommendationPeriod, RecommendationPeriodInput, RecommendationPeriodPage } from './schemas.ts'
 
 /** The entity tag of one version of a period: what a client echoes in If-Match to update it. */
 const etagOf = (period: { id: number, version: number }) => `"period-${period.id}-v${period.version}"`
@@ -115,8 +116,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     failOnRuleErrors(input)
     const updated = await app.db.transaction().execute(async (trx) => {
       const current = await findPeriodOrFail(trx, id)
-      // RFC 9110: `*` matches any current version; otherwise one of the listed tags must be this version's.
-      if (ifMatch.trim() !== '*' && ifMatch.split(',').every(tag => tag.trim() !== etagOf(current))) {
+      if (!ifMatchHolds(ifMatch, etagOf(current))) {
         throw problem(412, `The period has changed since you read it; its current ETag is ${etagOf(current)}.`)
       }
       const lost = await periods.firstYearsOutside(trx, id, input.first_year, input.last_year)

@@ -119,7 +119,3 @@ export const PeriodListQuery = Type.Object({
   case_number: Type.Optional({ ...CaseNumber, description: 'Only the period with this SKR case number.' }),
   ...PageQuery
 }, { additionalProperties: false })
-
-export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'The `ETag` of the version you read. Without it the update is refused (428); with an old one, too (412).', example: '"period-2-v1"' }))
-})
