@@ -6,21 +6,26 @@ import type { Db } from './connection.ts'
 
 const DATA_DIR = new URL('../../data/', import.meta.url)
 
+async function readJson<T> (file: string): Promise<T> {
+  return JSON.parse(await readFile(new URL(file, DATA_DIR), 'utf8')) as T
+}
+
 async function readCsv<Row> (file: string): Promise<Row[]> {
   return parse(await readFile(new URL(file, DATA_DIR)), { columns: true, skip_empty_lines: true }) as Row[]
 }
 
-export interface LoadedCounts { counties: number, municipalities: number, populationFigures: number, recommendationPeriods: number }
+export interface LoadedCounts { counties: number, municipalities: number, populationFigures: number, recommendationPeriods: number, qualityRegisters: number }
 
 /**
- * Loads the reference data shipped in data/: SCB's statistics and SKR's recommendations (see data/PROVENANCE.md).
+ * Loads the reference data shipped in data/: SCB's statistics, SKR's recommendations and the quality registers they pay for (see data/PROVENANCE.md).
  * Rows that already exist are left alone, so loading twice changes nothing and an admin's later correction is never undone.
  */
 export async function loadReferenceData (db: Db): Promise<LoadedCounts> {
   const counties = await readCsv<{ county_code: string, county_name: string }>('counties.csv')
   const municipalities = await readCsv<{ municipality_code: string, municipality_name: string, county_code: string }>('municipalities.csv')
   const population = await readCsv<{ municipality_code: string, reference_date: string, population: string }>('population.csv')
-  const recommendationPeriods = JSON.parse(await readFile(new URL('recommendation-periods.json', DATA_DIR), 'utf8')) as RecommendationPeriodInput[]
+  const recommendationPeriods = await readJson<RecommendationPeriodInput[]>('recommendation-periods.json')
+  const qualityRegisters = await readJson<Array<{ code: string, name: string, short_name: string }>>('quality-registers.json')
 
   return db.transaction().execute(async (trx) => {
     const insertedCounties = await trx.insertInto('counties')
@@ -35,6 +40,10 @@ export async function loadReferenceData (db: Db): Promise<LoadedCounts> {
       .values(population.map(p => ({ municipality_code: p.municipality_code, reference_date: p.reference_date, population: Number(p.population), updated_by_api_key_id: null })))
       .onConflict(oc => oc.doNothing())
       .executeTakeFirst()
+    const insertedRegisters = await trx.insertInto('quality_registers')
+      .values(qualityRegisters)
+      .onConflict(oc => oc.doNothing())
+      .executeTakeFirst()
     let insertedPeriods = 0
     for (const period of recommendationPeriods) {
       if (await periods.insert(trx, period, null) !== undefined) insertedPeriods++
@@ -43,7 +52,8 @@ export async function loadReferenceData (db: Db): Promise<LoadedCounts> {
       counties: Number(insertedCounties.numInsertedOrUpdatedRows ?? 0n),
       municipalities: Number(insertedMunicipalities.numInsertedOrUpdatedRows ?? 0n),
       populationFigures: Number(insertedPopulation.numInsertedOrUpdatedRows ?? 0n),
-      recommendationPeriods: insertedPeriods
+      recommendationPeriods: insertedPeriods,
+      qualityRegisters: Number(insertedRegisters.numInsertedOrUpdatedRows ?? 0n)
     }
   })
 }

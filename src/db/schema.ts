@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely'
+import type { PayoutStatus } from '../domain/register-payouts.ts'
 
 /** The database as Kysely sees it: one interface per table, matching migrations/. */
 export interface Database {
@@ -18,6 +19,12 @@ export interface Database {
   invoice_payments: InvoicePaymentsTable
   cost_allocations: CostAllocationsTable
   cost_allocation_areas: CostAllocationAreasTable
+  quality_registers: QualityRegistersTable
+  register_allocation_plans: RegisterAllocationPlansTable
+  register_allocations: RegisterAllocationsTable
+  register_payouts: RegisterPayoutsTable
+  register_payout_events: RegisterPayoutEventsTable
+  audit_events: AuditEventsTable
 }
 
 /** `numeric` columns are read as decimal strings, exact; money is never a float. */
@@ -185,6 +192,80 @@ export interface CostAllocationAreasTable {
   percent: Decimal
 }
 
+export interface QualityRegistersTable {
+  code: string
+  name: string
+  short_name: string
+  organisation: string | null
+  payee_name: string | null
+  organisation_number: string | null
+  bankgiro: string | null
+  plusgiro: string | null
+  notes: string | null
+  version: Generated<number>
+  created_at: ColumnType<Date, never, never>
+  updated_at: ColumnType<Date, never, Date>
+  updated_by_api_key_id: number | null
+}
+
+export interface RegisterAllocationPlansTable {
+  id: Generated<number>
+  period_id: number
+  year: number
+  version: number
+  basis: 'share_of_line' | 'fixed_amount'
+  scaled_to_collected: boolean
+  line_amount: Decimal | null
+  budget: Decimal
+  collected: Decimal | null
+  total: Decimal
+  recorded_at: ColumnType<Date, never, never>
+  recorded_by_api_key_id: number
+}
+
+export interface RegisterAllocationsTable {
+  plan_id: number
+  register_code: string
+  percent: Decimal | null
+  fixed_amount: Decimal | null
+  amount: Decimal
+}
+
+export interface RegisterPayoutsTable {
+  id: Generated<number>
+  period_id: number
+  year: number
+  register_code: string
+  amount: Decimal
+  status: ColumnType<PayoutStatus, PayoutStatus | undefined, PayoutStatus>
+  paid_on: IsoDate | null
+  payment_reference: string | null
+  note: string | null
+  created_at: ColumnType<Date, never, never>
+  updated_at: ColumnType<Date, never, Date>
+}
+
+export interface RegisterPayoutEventsTable {
+  id: Generated<number>
+  payout_id: number
+  status: PayoutStatus
+  reason: string | null
+  recorded_at: ColumnType<Date, never, never>
+  recorded_by_api_key_id: number
+}
+
 export type Municipality = Selectable<MunicipalitiesTable>
 export type NewPopulationFigure = Insertable<PopulationFiguresTable>
 export type ApiKey = Selectable<ApiKeysTable>
+
+export interface AuditEventsTable {
+  id: ColumnType<number, never, never>
+  occurred_at: ColumnType<Date, never, never>
+  api_key_id: number
+  request_id: string
+  operation_id: string
+  method: 'POST' | 'PUT'
+  path: string
+  status: number
+  request_sha256: Buffer
+}
