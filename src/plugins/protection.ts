@@ -1,0 +1,41 @@
+import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
+import underPressure from '@fastify/under-pressure'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+
+export interface ProtectionOptions {
+  /** Origins allowed to call from a browser; none (the default) switches CORS off. */
+  corsOrigins?: readonly string[]
+  /** Event-loop delay in ms above which requests are shed with 503; 0 or absent: never. */
+  maxEventLoopDelayMs?: number
+  /** Heap in bytes above which requests are shed with 503; 0 or absent: never. */
+  maxHeapUsedBytes?: number
+}
+
+/** Seconds a shed client should wait: long enough for a burst to pass, short enough not to lose it. */
+export const SHED_RETRY_AFTER_SECONDS = 5
+
+/**
+ * The service's edge: browser security headers on every answer (helmet's defaults, which the docs page meets too),
+ * CORS only for configured origins, and load shedding: past the thresholds, requests get a 503 problem with
+ * Retry-After at once instead of queueing until they time out. Liveness is never shed (a busy process is not a
+ * dead one); readiness is, so the load balancer sends traffic elsewhere.
+ */
+export default fp(async function protection (app: FastifyInstance, options: ProtectionOptions) {
+  await app.register(helmet)
+  if ((options.corsOrigins ?? []).length > 0) {
+    await app.register(cors, {
+      origin: [...options.corsOrigins!],
+      methods: ['GET', 'POST', 'PUT'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'X-Request-Id'],
+      exposedHeaders: ['API-Version', 'ETag', 'Link', 'Location', 'Idempotent-Replayed', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id'],
+      maxAge: 600
+    })
+  }
+  await app.register(underPressure, {
+    maxEventLoopDelay: options.maxEventLoopDelayMs ?? 0,
+    maxHeapUsedBytes: options.maxHeapUsedBytes ?? 0,
+    retryAfter: SHED_RETRY_AFTER_SECONDS
+  })
+}, { name: 'protection', dependencies: ['problems'] })

@@ -1,0 +1,58 @@
+import t from 'tap'
+import * as apiKeys from '../src/db/api-keys.ts'
+import { testApp } from './helpers.ts'
+
+// Three requests a minute, so that the limit is reached within a test; the window is a clock minute, so each
+// test uses clients of its own (keys or addresses) that no other test has counted.
+const { app, db } = await testApp(t, { rateLimitPerMinute: 3, publicRead: true })
+const get = (url: string, headers: Record<string, string> = {}, remoteAddress = '192.0.2.1') => app.inject({ url, headers, remoteAddress })
+const reader = async (name: string) => ({ authorization: `Bearer ${await apiKeys.create(db, name, ['read'])}` })
+
+t.test('a key gets its limit, then a 429 problem with Retry-After, and another key is not affected', async (t) => {
+  const [first, second] = [await reader('reader-1'), await reader('reader-2')]
+  const remaining = []
+  for (let i = 0; i < 3; i++) {
+    const response = await get('/v1/counties', first)
+    t.equal(response.statusCode, 200)
+    t.equal(response.headers['ratelimit-limit'], '3')
+    remaining.push(response.headers['ratelimit-remaining'])
+  }
+  t.same(remaining, ['2', '1', '0'])
+  const refused = await get('/v1/counties', first)
+  t.equal(refused.statusCode, 429)
+  t.match(refused.headers['content-type'], /^application\/problem\+json/)
+  t.match(refused.json(), { type: 'about:blank', title: 'Too Many Requests', status: 429 })
+  const retryAfter = Number(refused.headers['retry-after'])
+  t.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter} is within the minute`)
+  t.equal(refused.headers['ratelimit-remaining'], '0')
+  t.equal((await get('/v1/counties', second)).statusCode, 200, 'another key has its own count')
+})
+
+t.test('an answer 304 is not counted: polling for changes costs nothing', async (t) => {
+  const poller = await reader('poller')
+  const first = await get('/v1/municipalities?limit=1', poller)
+  t.equal(first.statusCode, 200)
+  for (let i = 0; i < 5; i++) {
+    const poll = await get('/v1/municipalities?limit=1', { ...poller, 'if-none-match': first.headers.etag as string })
+    t.equal(poll.statusCode, 304)
+    t.equal(poll.headers['ratelimit-remaining'], '2', 'still two left after each 304')
+  }
+  t.equal((await get('/v1/counties', poller)).statusCode, 200)
+  t.equal((await get('/v1/counties', poller)).statusCode, 200)
+  t.equal((await get('/v1/counties', poller)).statusCode, 429)
+})
+
+t.test('without a key, each address has its own count', async (t) => {
+  for (let i = 0; i < 3; i++) t.equal((await get('/v1/counties', {}, '198.51.100.7')).statusCode, 200)
+  t.equal((await get('/v1/counties', {}, '198.51.100.7')).statusCode, 429)
+  t.equal((await get('/v1/api-info', {}, '198.51.100.7')).statusCode, 429, 'api-info counts too')
+  t.equal((await get('/v1/counties', {}, '198.51.100.8')).statusCode, 200, 'another address is not affected')
+})
+
+t.test('the deployment probes are never limited', async (t) => {
+  for (let i = 0; i < 6; i++) {
+    const response = await get('/health/live', {}, '203.0.113.9')
+    t.equal(response.statusCode, 200)
+    t.equal(response.headers['ratelimit-limit'], undefined)
+  }
+})
