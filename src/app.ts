@@ -5,10 +5,16 @@ import type { Db } from './db/connection.ts'
 import auth from './plugins/auth.ts'
 import csv from './plugins/csv.ts'
 import database from './plugins/database.ts'
+import deprecation from './plugins/deprecation.ts'
 import etag from './plugins/etag.ts'
+import jsonBody from './plugins/json-body.ts'
+import metrics from './plugins/metrics.ts'
 import openapi from './plugins/openapi.ts'
-import problems from './plugins/problems.ts'
+import problems, { sendProblem } from './plugins/problems.ts'
+import protection, { type ProtectionOptions } from './plugins/protection.ts'
+import rateLimit from './plugins/rate-limit.ts'
 import apiInfo from './routes/api-info.ts'
+import auditEvents from './routes/audit-events/index.ts'
 import costAllocations from './routes/cost-allocations/index.ts'
 import costShares from './routes/cost-shares/index.ts'
 import costWeights from './routes/cost-weights/index.ts'
@@ -19,21 +25,49 @@ import health from './routes/health.ts'
 import invoicing from './routes/invoicing/index.ts'
 import municipalities from './routes/municipalities/index.ts'
 import populationFigures from './routes/population-figures/index.ts'
+import qualityRegisters from './routes/quality-registers/index.ts'
 import recommendationPeriods from './routes/recommendation-periods/index.ts'
+import registerAllocations from './routes/register-allocations/index.ts'
+import registerPayouts from './routes/register-payouts/index.ts'
 import uptake from './routes/uptake/index.ts'
+import { release } from './release.ts'
 import { namedSchemas } from './schemas/index.ts'
 
 export interface BuildOptions {
   db: Db
   publicRead?: boolean
+  /** Requests per minute per API key (or address); 0 or absent: no limit, as tests want. */
+  rateLimitPerMinute?: number
+  /** The token a Prometheus scraper must send for /metrics; absent: /metrics is open. */
+  metricsToken?: string
+  /** CORS origins and load-shedding thresholds (plugins/protection.ts); absent: CORS off, nothing shed. */
+  protection?: ProtectionOptions
   /** Silent when absent, as tests want. */
   logger?: FastifyBaseLogger
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set when the service is about to stop (server.ts): readiness turns 503 so the load balancer drains it. */
+    draining: boolean
+  }
+}
+
 /** Builds the service without listening: the server, the tests and the contract generator all start here. */
-export async function build ({ db, publicRead = false, logger }: BuildOptions) {
+export async function build ({ db, publicRead = false, rateLimitPerMinute = 0, metricsToken, protection: edge = {}, logger }: BuildOptions) {
   const app = Fastify({
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
+    // A request that reaches the server while it closes is served, not refused with Fastify's non-RFC 9457 503:
+    // closing already stops new connections, and the drain (server.ts) has turned the load balancer away.
+    return503OnClosing: false,
+    // Errors the router meets before any route (an overlong path parameter, a malformed URL) are problems too;
+    // no hook runs for them, so the headers every answer carries are set here.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id).header('api-version', release.version)
+      return error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? sendProblem(request, reply, 414, 'A path parameter is longer than the service accepts (100 characters).')
+        : sendProblem(request, reply, 400, 'The URL is malformed.')
+    },
     genReqId: (request) => {
       const given = request.headers['x-request-id']
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID()
@@ -47,17 +81,25 @@ export async function build ({ db, publicRead = false, logger }: BuildOptions) {
     }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
+  // Every answer names the request (for support) and the contract version it was made under.
+  app.decorate('draining', false)
+  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id).header('api-version', release.version) })
   // Bodies are JSON or CSV (plugins/csv.ts); anything else is 415, not a string for the schema to puzzle over.
   app.removeContentTypeParser('text/plain')
 
   for (const schema of namedSchemas) app.addSchema(schema)
   await app.register(database, { db })
   await app.register(problems)
+  await app.register(protection, edge)
+  await app.register(metrics, { token: metricsToken })
   await app.register(openapi)
   await app.register(auth, { publicRead })
   await app.register(etag)
+  await app.register(jsonBody)
   await app.register(csv)
+  await app.register(deprecation)
+  // Last of the hooks: it counts the key auth found and the status etag settled (a 304 is free).
+  if (rateLimitPerMinute > 0) await app.register(rateLimit, { perMinute: rateLimitPerMinute })
 
   await app.register(health)
   await app.register(async (v1) => {
@@ -73,6 +115,10 @@ export async function build ({ db, publicRead = false, logger }: BuildOptions) {
     await v1.register(costShares)
     await v1.register(invoicing)
     await v1.register(costAllocations)
+    await v1.register(qualityRegisters)
+    await v1.register(registerAllocations)
+    await v1.register(registerPayouts)
+    await v1.register(auditEvents)
   }, { prefix: '/v1' })
 
   return app

@@ -9,6 +9,16 @@ export interface Config {
   readonly logLevel: string
   /** When true, read operations need no API key. */
   readonly publicRead: boolean
+  /** Requests per minute per API key, or per address without one; 0 switches the limit off. */
+  readonly rateLimitPerMinute: number
+  /** Origins allowed to call from browsers (CORS); empty: CORS off. */
+  readonly corsOrigins: readonly string[]
+  /** Event-loop delay past which requests are shed with 503; 0: never. */
+  readonly maxEventLoopDelayMs: number
+  /** The token Prometheus must send for /metrics; absent: /metrics is open. */
+  readonly metricsToken: string | undefined
+  /** After SIGTERM, how long readiness says 503 while requests are still served, before the server closes. */
+  readonly shutdownDrainMs: number
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -22,6 +32,14 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
   const publicRead = env.PUBLIC_READ ?? 'false'
   if (!['true', 'false'].includes(publicRead)) problems.push(`PUBLIC_READ must be true or false, got "${publicRead}"`)
+  const rateLimitPerMinute = Number(env.RATE_LIMIT_PER_MINUTE ?? 600)
+  if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 0) problems.push(`RATE_LIMIT_PER_MINUTE must be a whole number, 0 for no limit, got "${env.RATE_LIMIT_PER_MINUTE}"`)
+  const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map(origin => origin.trim()).filter(origin => origin !== '')
+  for (const origin of corsOrigins) if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS must list origins like https://bi.example.se, got "${origin}"`)
+  const maxEventLoopDelayMs = Number(env.MAX_EVENT_LOOP_DELAY_MS ?? 1000)
+  if (!Number.isInteger(maxEventLoopDelayMs) || maxEventLoopDelayMs < 0) problems.push(`MAX_EVENT_LOOP_DELAY_MS must be a whole number of milliseconds, 0 for never, got "${env.MAX_EVENT_LOOP_DELAY_MS}"`)
+  const shutdownDrainMs = Number(env.SHUTDOWN_DRAIN_MS ?? 5000)
+  if (!Number.isInteger(shutdownDrainMs) || shutdownDrainMs < 0) problems.push(`SHUTDOWN_DRAIN_MS must be a whole number of milliseconds, got "${env.SHUTDOWN_DRAIN_MS}"`)
   if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`)
 
   return Object.freeze({
@@ -30,6 +48,11 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: env.HOST ?? '127.0.0.1',
     logLevel,
-    publicRead: publicRead === 'true'
+    publicRead: publicRead === 'true',
+    rateLimitPerMinute,
+    corsOrigins: Object.freeze(corsOrigins),
+    maxEventLoopDelayMs,
+    shutdownDrainMs,
+    metricsToken: env.METRICS_TOKEN || undefined
   })
 }

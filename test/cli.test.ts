@@ -17,7 +17,7 @@ const cli = (script: string, args: string[], env: Record<string, string>) =>
 t.test('npm run migrate brings an empty database to the current schema with reference data', async (t) => {
   const { db, url } = await emptyDatabase(t)
   const result = await cli('migrate.ts', [], { DATABASE_URL: url })
-  t.match(result.stdout, /applied 3 migration\(s\) \(0001_reference_data_and_api_keys, 0002_recommendation_periods_and_decisions, 0003_cost_shares_invoicing_and_allocations\); new reference rows: 21 counties, 290 municipalities, 1450 population figures, 2 recommendation periods/)
+  t.match(result.stdout, /applied 5 migration\(s\) \(0001_reference_data_and_api_keys, 0002_recommendation_periods_and_decisions, 0003_cost_shares_invoicing_and_allocations, 0004_quality_registers_and_payouts, 0005_audit_events\); new reference rows: 21 counties, 290 municipalities, 1450 population figures, 2 recommendation periods, 5 quality registers/)
   t.notMatch(result.stdout, /:postgres@|password/, 'the password is not printed')
   t.equal((await db.selectFrom('municipalities').select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n, 290)
 })

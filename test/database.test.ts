@@ -11,11 +11,12 @@ const tables = async (db: Parameters<typeof migrateToLatest>[0]) =>
 t.test('migrations build the schema from an empty database, and a second run applies nothing', async (t) => {
   const { db } = await emptyDatabase(t)
   t.same(await tables(db), [])
-  t.same(await migrateToLatest(db), ['0001_reference_data_and_api_keys', '0002_recommendation_periods_and_decisions', '0003_cost_shares_invoicing_and_allocations'])
+  t.same(await migrateToLatest(db), ['0001_reference_data_and_api_keys', '0002_recommendation_periods_and_decisions', '0003_cost_shares_invoicing_and_allocations', '0004_quality_registers_and_payouts', '0005_audit_events'])
   t.same(await tables(db), [
-    'api_keys', 'cost_allocation_areas', 'cost_allocations', 'cost_weights', 'counties', 'decision_withdrawals', 'decisions', 'idempotency_keys',
+    'api_keys', 'audit_events', 'cost_allocation_areas', 'cost_allocations', 'cost_weights', 'counties', 'decision_withdrawals', 'decisions', 'idempotency_keys',
     'invoice_payments', 'invoiced_years', 'invoices', 'kysely_migration', 'kysely_migration_lock',
-    'municipalities', 'population_figures', 'recommendation_period_budget_lines', 'recommendation_period_years', 'recommendation_periods'
+    'municipalities', 'population_figures', 'quality_registers', 'recommendation_period_budget_lines', 'recommendation_period_years', 'recommendation_periods',
+    'register_allocation_plans', 'register_allocations', 'register_payout_events', 'register_payouts'
   ])
   t.same(await migrateToLatest(db), [])
 })
@@ -25,20 +26,20 @@ t.test('instances starting at once apply each migration exactly once', async (t)
   const instances = Array.from({ length: 4 }, () => connect(url, { max: 2 }))
   t.teardown(() => Promise.all(instances.map(i => i.destroy())))
   const applied = await Promise.all(instances.map(i => migrateToLatest(i)))
-  t.same(applied.flat(), ['0001_reference_data_and_api_keys', '0002_recommendation_periods_and_decisions', '0003_cost_shares_invoicing_and_allocations'], 'one instance applied it, the others found it done')
+  t.same(applied.flat(), ['0001_reference_data_and_api_keys', '0002_recommendation_periods_and_decisions', '0003_cost_shares_invoicing_and_allocations', '0004_quality_registers_and_payouts', '0005_audit_events'], 'one instance applied it, the others found it done')
   const rows = await db.selectFrom('kysely_migration' as never).selectAll().execute()
-  t.equal(rows.length, 3)
+  t.equal(rows.length, 5)
 })
 
 t.test('reference data loads 21 counties, 290 municipalities and 1450 figures, and loading again changes nothing', async (t) => {
   const { db } = await emptyDatabase(t)
   await migrateToLatest(db)
-  t.same(await loadReferenceData(db), { counties: 21, municipalities: 290, populationFigures: 1450, recommendationPeriods: 2 })
+  t.same(await loadReferenceData(db), { counties: 21, municipalities: 290, populationFigures: 1450, recommendationPeriods: 2, qualityRegisters: 5 })
   const snapshot = () => sql<{ digest: string }>`
     select md5(string_agg(municipality_code || reference_date || population || updated_at, ',' order by municipality_code, reference_date)) as digest
     from population_figures`.execute(db).then(r => r.rows[0]?.digest)
   const before = await snapshot()
-  t.same(await loadReferenceData(db), { counties: 0, municipalities: 0, populationFigures: 0, recommendationPeriods: 0 })
+  t.same(await loadReferenceData(db), { counties: 0, municipalities: 0, populationFigures: 0, recommendationPeriods: 0, qualityRegisters: 0 })
   t.equal(await snapshot(), before)
 })
 

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { Validator } from '@seriousme/openapi-schema-validator'
+import { Ajv } from 'ajv'
+import formats from 'ajv-formats'
 import { generateContract } from '../src/cli/openapi.ts'
 import { testApp } from './helpers.ts'
 
@@ -67,7 +69,7 @@ t.test('every field of every named component has an example, so the rendered doc
   }
 })
 
-t.test('no keyword stands beside a $ref, where OpenAPI 3.0 ignores it (a nullable reference is wrapped in allOf)', async (t) => {
+t.test('no keyword stands beside a $ref, where OpenAPI 3.0 ignores it (a nullable reference is wrapped in allOf, beside its type)', async (t) => {
   const besideRef: string[] = []
   const walk = (node: unknown, path: string) => {
     if (node === null || typeof node !== 'object') return
@@ -76,7 +78,7 @@ t.test('no keyword stands beside a $ref, where OpenAPI 3.0 ignores it (a nullabl
   }
   walk(document, '')
   t.same(besideRef, [])
-  t.same(document.components.schemas.Decision.properties.withdrawal, { allOf: [{ $ref: '#/components/schemas/Withdrawal' }], nullable: true })
+  t.same(document.components.schemas.Decision.properties.withdrawal, { type: 'object', allOf: [{ $ref: '#/components/schemas/Withdrawal' }], nullable: true })
 })
 
 t.test('every request body has a complete example', async (t) => {
@@ -93,4 +95,36 @@ t.test('every POST takes an Idempotency-Key and documents how a replay is marked
     const success = Object.entries(operation.responses as Record<string, { headers?: object }>).find(([status]) => status.startsWith('2'))
     t.ok(success?.[1].headers && 'idempotent-replayed' in success[1].headers, `POST ${path} documents Idempotent-Replayed`)
   }
+})
+
+t.test('the examples are complete and true: each request example, and the response example composed from the field examples, is valid', async (t) => {
+  const ajv = new Ajv({ strict: false, allErrors: true })
+  formats.default(ajv)
+  ajv.addSchema({ ...document, $id: 'contract' })
+  const pointer = (...parts: string[]) => `contract#/${parts.map(p => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`
+  const at = (ref: string) => ref.replace('#/', '').split('/').reduce((node: any, key) => node[key.replaceAll('~1', '/').replaceAll('~0', '~')], document)
+  // What a reader of the docs sees as the example: the schema's own, or one composed from its fields'.
+  const exampleOf = (schema: any): unknown => {
+    if (schema.$ref !== undefined) return exampleOf(at(schema.$ref))
+    if (schema.example !== undefined) return schema.example
+    if (schema.allOf !== undefined) return exampleOf(schema.allOf[0])
+    if (schema.type === 'array') return [exampleOf(schema.items)]
+    if (schema.type === 'object') return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([name, property]) => [name, exampleOf(property)]))
+    return undefined
+  }
+  let checked = 0
+  for (const { path, method, operation } of operations) {
+    const media = [
+      ...Object.entries(operation.requestBody?.content ?? {}).map(([type, m]) => ({ type, m, parts: ['paths', path, method, 'requestBody', 'content', type, 'schema'] })),
+      ...Object.entries(operation.responses as Record<string, { content?: object }>).filter(([status]) => /^2/.test(status))
+        .flatMap(([status, response]) => Object.entries(response.content ?? {}).map(([type, m]) => ({ type, m, parts: ['paths', path, method, 'responses', status, 'content', type, 'schema'] })))
+    ].filter(({ type }) => type === 'application/json')
+    for (const { m, parts } of media) {
+      const validate = ajv.compile({ $ref: pointer(...parts) })
+      const example = exampleOf((m as { schema: object }).schema)
+      t.ok(validate(example), `${method.toUpperCase()} ${path} ${parts[4]}: ${ajv.errorsText(validate.errors)}`)
+      checked++
+    }
+  }
+  t.ok(checked > 60, `${checked} examples checked`)
 })

@@ -64,3 +64,26 @@ t.test('problems in every part of a request are listed together: path, query, he
   ])
   t.equal(body.detail, '3 field(s) failed validation: id must be >= 1; idempotency-key must match pattern "^[\\x21-\\x7E]{1,255}$"; /reason must NOT have fewer than 1 characters')
 })
+
+t.test('free text with control characters (NUL, which PostgreSQL cannot store) is a 400 naming each field, not a 500', async (t) => {
+  const response = await app.inject({
+    method: 'PUT',
+    url: '/v1/quality-registers/senior-alert',
+    headers: { ...bearer('admin'), 'if-match': '*' },
+    payload: { name: 'Senior\u0000alert', short_name: 'Senior alert', organisation: 'Region\u0007Jönköping', notes: 'Tab\tand\nline breaks are fine' }
+  })
+  t.equal(response.statusCode, 400)
+  t.same(response.json().errors.map((e: { pointer: string }) => e.pointer).sort(), ['/name', '/organisation'])
+})
+
+t.test('a body nested deeper than any this API takes is refused unread with a 400, however deep (no stack overflow, no 500)', async (t) => {
+  for (const depth of [33, 10_000, 100_000]) {
+    const response = await app.inject({
+      method: 'POST', url: '/v1/population-figures', headers: { ...bearer('admin'), 'content-type': 'application/json' }, payload: '['.repeat(depth) + ']'.repeat(depth)
+    })
+    t.equal(response.statusCode, 400, `${depth} levels`)
+    t.match(response.json().detail, 'more than 32 levels deep')
+  }
+  const shallow = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...bearer('admin'), 'content-type': 'application/json' }, payload: '[{"note": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}]' })
+  t.notMatch(shallow.json().detail, 'levels deep', 'brackets inside strings do not count')
+})

@@ -115,7 +115,7 @@ t.test('reloading the reference data never undoes an admin\'s change to a shippe
   const budget_lines = shipped.budget_lines.map((line: { kind: string }) => line.kind === 'quality_registers' ? { ...line, annual_amount: '9000000.00' } : line)
   const updated = await app.inject({ method: 'PUT', url, headers: { ...admin, 'if-match': '*' }, payload: { ...input, years, budget_lines } })
   t.equal(updated.statusCode, 200)
-  t.same(await loadReferenceData(db), { counties: 0, municipalities: 0, populationFigures: 0, recommendationPeriods: 0 })
+  t.same(await loadReferenceData(db), { counties: 0, municipalities: 0, populationFigures: 0, recommendationPeriods: 0, qualityRegisters: 0 })
   t.match((await get(url)).json(), { version: 2, budget_lines: [{ kind: 'coordination' }, { kind: 'quality_registers', annual_amount: '9000000.00' }] })
 })
 

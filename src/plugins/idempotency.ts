@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { sql, type Transaction } from 'kysely'
 import Type from 'typebox'
+import { recordWrite, requestDigest } from '../db/audit.ts'
 import type { Db } from '../db/connection.ts'
 import type { Database } from '../db/schema.ts'
 import { problem } from './problems.ts'
@@ -14,6 +14,7 @@ const keptSince = sql<Date>`now() - interval '24 hours'`
 /** The optional `Idempotency-Key` request header of every POST: use it as the route's `headers` schema. */
 export const IdempotencyHeaders = Type.Object({
   [HEADER]: Type.Optional(Type.String({
+    maxLength: 255,
     pattern: KEY_PATTERN,
     description: 'A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. ' +
       'For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, ' +
@@ -45,15 +46,6 @@ interface ResponseToSend {
   replayed: boolean
 }
 
-/** Key order means nothing in JSON, so two bodies that differ only in it are the same request. */
-const sortedKeys = (_key: string, value: unknown) =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
-    : value
-
-const requestHash = (request: FastifyRequest) =>
-  createHash('sha256').update(JSON.stringify([request.method, request.url, request.body], sortedKeys)).digest()
-
 /** The key, if one was sent. Checked here too: a route with `attachValidation` reaches us with the header failed, or unchecked when its body failed first. */
 function idempotencyKey (request: FastifyRequest): string | undefined {
   const key = request.headers[HEADER]
@@ -78,7 +70,7 @@ export async function idempotent<T> (db: Db, request: FastifyRequest, reply: Fas
     throw new Error(`${request.routeOptions.url} must require a scope and document ${status} as application/json to be idempotent`)
   }
   const key = idempotencyKey(request)
-  const hash = requestHash(request)
+  const hash = requestDigest(request)
 
   const response = await db.transaction().execute(async (trx): Promise<ResponseToSend> => {
     if (key !== undefined && !await claim(trx, apiKeyId, key, hash)) return replay(trx, apiKeyId, key, hash)
@@ -90,6 +82,7 @@ export async function idempotent<T> (db: Db, request: FastifyRequest, reply: Fas
         .where('api_key_id', '=', apiKeyId).where('key', '=', key)
         .execute()
     }
+    await recordWrite(trx, request, status)
     return { status, headers, payload, replayed: false }
   })
 

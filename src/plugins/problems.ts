@@ -4,7 +4,7 @@ import type { Problem } from '../schemas/common.ts'
 
 export type FieldError = NonNullable<Problem['errors']>[number]
 
-// For the statuses without a type URI of their own (about:blank: 413, 415, 503) RFC 9457 asks for the HTTP status phrase as title.
+// For the statuses without a type URI of their own (about:blank: 413, 414, 415, 429, 503) RFC 9457 asks for the HTTP status phrase as title.
 const TITLES: Record<number, string> = {
   400: 'The request is not valid',
   401: 'Authentication is required',
@@ -13,9 +13,11 @@ const TITLES: Record<number, string> = {
   409: 'The request conflicts with what is stored',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'The request breaks a rule of the domain',
   428: 'Precondition Required',
+  429: 'Too Many Requests',
   500: 'Internal error',
   503: 'Service Unavailable'
 }
@@ -56,11 +58,30 @@ function fieldErrors (error: { validation?: FastifyError['validation'], validati
       pointer += `/${escapePointer(String(params.additionalProperty))}`
       detail = 'is not a known field'
     }
-    if (!inBody) return { parameter: pointer.split('/')[1] ?? '', detail }
+    detail = clip(detail, 2000)
+    pointer = clip(pointer, 2000)
+    if (!inBody) return { parameter: clip(pointer.split('/')[1] ?? '', 200), detail }
     const row = /^\/(\d+)(\/|$)/.exec(pointer)
     return row?.[1] === undefined ? { pointer, detail } : { pointer, detail, row: Number(row[1]) + 1 }
   })
 }
+
+/**
+ * The database is away or going (connection refused, reset or timed out; the server shutting down, SQLSTATE 57P0x,
+ * or the connection lost, class 08): the request may well succeed in a moment, so it is a 503, not a 500.
+ */
+const isDatabaseUnavailable = (error: { code?: unknown, message?: unknown }) =>
+  (typeof error.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|57P0[1-3]|08[0-9A-Z]{3})$/.test(error.code)) ||
+  (typeof error.message === 'string' && /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Query read timeout)/.test(error.message))
+
+/** Seconds a client should wait before retrying when the database is away: about what a restart or failover takes. */
+const DATABASE_RETRY_AFTER_SECONDS = 5
+
+/**
+ * PostgreSQL's SQLSTATE class 22, data exceptions: a value from the request that the database cannot hold (a number
+ * beyond range, such as the "1e309" that JSON Schema's coercion reads as Infinity). The request is at fault.
+ */
+const isDataException = (error: { code?: unknown }) => typeof error.code === 'string' && /^22[0-9A-Z]{3}$/.test(error.code)
 
 /** PostgreSQL's SQLSTATE class 23: unique, foreign key, check and not-null violations, and our append-only guard. */
 const isIntegrityViolation = (error: { code?: unknown }) => typeof error.code === 'string' && /^23[0-9A-Z]{3}$/.test(error.code)
@@ -90,13 +111,16 @@ const describe = (error: FieldError) => `${error.parameter ?? error.pointer} ${e
 
 const escapePointer = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1')
 
-function sendProblem (request: FastifyRequest, reply: FastifyReply, status: number, detail: string, errors?: FieldError[]) {
+/** Text echoed from a request is cut to the contract's bounds (schemas/common.ts), so a hostile one cannot swell an answer. */
+const clip = (text: string, max: number) => text.length <= max ? text : `${text.slice(0, max - 1)}…`
+
+export function sendProblem (request: FastifyRequest, reply: FastifyReply, status: number, detail: string, errors?: FieldError[]) {
   const body: Problem = {
     type: TYPES[status] ?? 'about:blank',
     title: TITLES[status] ?? 'Error',
     status,
-    detail,
-    instance: request.url,
+    detail: clip(detail, 4000),
+    instance: clip(request.url, 8192),
     request_id: request.id,
     ...(errors !== undefined && { errors })
   }
@@ -118,6 +142,15 @@ export default fp(async function problems (app: FastifyInstance) {
     if (isIntegrityViolation(error)) {
       request.log.warn({ err: error }, 'write refused by a database constraint')
       return sendProblem(request, reply, 409, 'The request conflicts with data already stored; nothing was written. Read the current state and retry.')
+    }
+    if (isDataException(error)) {
+      request.log.warn({ err: error }, 'a value the database cannot hold')
+      return sendProblem(request, reply, 400, 'A value in the request is out of range for what the service stores (for example a number too large); nothing was written.')
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'the database is unavailable')
+      reply.header('retry-after', DATABASE_RETRY_AFTER_SECONDS)
+      return sendProblem(request, reply, 503, 'The database cannot be reached right now, so the request may not have been carried out. Retry shortly with the same Idempotency-Key: it is then done exactly once.')
     }
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
     if (status >= 500) {

@@ -8,6 +8,10 @@ import { AllocatedArea, AllocatedCommittee, Allocation, Condition, CostShare, Co
 import { CostWeight, CostWeightImportResult, CostWeightList, CostWeightRow } from '../routes/cost-weights/schemas.ts'
 import { AllocationArea, AllocationAreaInput, CostAllocation, CostAllocationInput, CostAllocationList } from '../routes/cost-allocations/schemas.ts'
 import { Invoice, InvoicedYear, InvoicedYearInput, InvoicedYearList, InvoicePage, Payment, PaymentInput } from '../routes/invoicing/schemas.ts'
+import { Payee, QualityRegister, QualityRegisterInput, QualityRegisterList } from '../routes/quality-registers/schemas.ts'
+import { AllocationPlan, AllocationPlanInput, AllocationPlanList, RegisterAllocation, RegisterAllocationInput } from '../routes/register-allocations/schemas.ts'
+import { AuditEvent, AuditEventPage } from '../routes/audit-events/schemas.ts'
+import { AllocationRule, Payout, PayoutEvent, PayoutInput, PayoutPage, PayoutReport, PayoutReportYear, RegisterFunds, StatusChangeInput, YearPayoutReport } from '../routes/register-payouts/schemas.ts'
 import { FieldError, Problem } from './common.ts'
 
 /** Every named schema: registered once by $id, referenced with ref(), shown as a component in the contract. */
@@ -22,5 +26,9 @@ export const namedSchemas = [
   CostWeight, CostWeightImportResult, CostWeightList, CostWeightRow,
   AllocatedArea, AllocatedCommittee, Allocation, Condition, CostShare, CostShareSummary, CostShareYear, InvoiceSummary, MunicipalityCostShare, MunicipalityCostShares, YearInvoicing, YearTotals,
   Invoice, InvoicedYear, InvoicedYearInput, InvoicedYearList, InvoicePage, Payment, PaymentInput,
-  AllocationArea, AllocationAreaInput, CostAllocation, CostAllocationInput, CostAllocationList
+  AllocationArea, AllocationAreaInput, CostAllocation, CostAllocationInput, CostAllocationList,
+  Payee, QualityRegister, QualityRegisterInput, QualityRegisterList,
+  AllocationPlan, AllocationPlanInput, AllocationPlanList, RegisterAllocation, RegisterAllocationInput,
+  AllocationRule, Payout, PayoutEvent, PayoutInput, PayoutPage, PayoutReport, PayoutReportYear, RegisterFunds, StatusChangeInput, YearPayoutReport,
+  AuditEvent, AuditEventPage
 ]

@@ -3,7 +3,7 @@ import { allocationErrors } from '../../domain/cost-allocation.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
 import { problem } from '../../plugins/problems.ts'
-import { problemResponses, ref } from '../../schemas/common.ts'
+import { locationHeader, problemResponses, ref } from '../../schemas/common.ts'
 import { findMunicipalityOrFail } from '../municipalities/index.ts'
 import { MunicipalityParams } from '../municipalities/schemas.ts'
 import { findPeriodOrFail } from '../recommendation-periods/index.ts'
@@ -26,7 +26,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       response: {
         201: {
           description: 'The allocation was recorded (or, with `Idempotent-Replayed: true`, had been).',
-          headers: { location: { type: 'string', description: 'The municipality\'s cost allocations.' }, ...replayedHeader },
+          headers: { ...locationHeader('The municipality\'s cost allocations.'), ...replayedHeader },
           content: { 'application/json': { schema: ref(CostAllocation) } }
         },
         ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422)

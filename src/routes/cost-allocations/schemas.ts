@@ -1,11 +1,13 @@
 import Type, { type Static } from 'typebox'
-import { MunicipalityCode, Nullable, Timestamp, ref } from '../../schemas/common.ts'
+import { FreeText, Int32, MAX_MUNICIPALITIES, MunicipalityCode, Nullable, ref, Timestamp } from '../../schemas/common.ts'
 import { PeriodId } from '../recommendation-periods/schemas.ts'
 
+export const AreaPercent = Type.String({ maxLength: 6, pattern: '^[0-9]{1,3}(\\.[0-9]{1,2})?$', description: 'A part of a share in percent, up to two decimals.', example: '40' })
+
 export const AllocationAreaInput = Type.Object({
-  area: Type.String({ minLength: 1, maxLength: 200, description: 'The operational area (verksamhetsområde).', example: 'Äldreomsorg' }),
-  committee: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200, description: 'The committee (nämnd) that pays for the area, if areas are grouped.', example: 'Äldre- och omsorgsnämnden' }))),
-  percent: Type.String({ pattern: '^[0-9]{1,3}(\\.[0-9]{1,2})?$', description: 'The area\'s part of the share in percent, up to two decimals; the areas add up to 100.', example: '40' })
+  area: FreeText({ minLength: 1, maxLength: 200, description: 'The operational area (verksamhetsområde).', example: 'Äldreomsorg' }),
+  committee: Type.Optional(Nullable(FreeText({ minLength: 1, maxLength: 200, description: 'The committee (nämnd) that pays for the area, if areas are grouped.', example: 'Äldre- och omsorgsnämnden' }))),
+  percent: { ...AreaPercent, description: 'The area\'s part of the share in percent, up to two decimals; the areas add up to 100.' }
 }, { $id: 'AllocationAreaInput', additionalProperties: false, description: 'One area of a cost allocation.' })
 
 export const CostAllocationInput = Type.Object({
@@ -28,20 +30,20 @@ export type CostAllocationInput = Static<typeof CostAllocationInput>
 
 export const AllocationArea = Type.Object({
   area: AllocationAreaInput.properties.area,
-  committee: Nullable(Type.String({ description: 'The committee that pays for the area; `null` when not grouped.', example: 'Äldre- och omsorgsnämnden' })),
-  percent: Type.String({ description: 'Percent, as recorded.', example: '40.00' })
+  committee: Nullable(FreeText({ maxLength: 200, description: 'The committee that pays for the area; `null` when not grouped.', example: 'Äldre- och omsorgsnämnden' })),
+  percent: { ...AreaPercent, description: 'Percent, as recorded.', example: '40.00' }
 }, { $id: 'AllocationArea', additionalProperties: false, description: 'One area of a cost allocation.' })
 
 export const CostAllocation = Type.Object({
   municipality_code: MunicipalityCode,
   period_id: PeriodId,
-  version: Type.Integer({ minimum: 1, description: '1 for the first allocation of the period, then one more for each new one.', example: 1 }),
-  areas: Type.Array(ref(AllocationArea)),
+  version: Int32({ minimum: 1, description: '1 for the first allocation of the period, then one more for each new one.', example: 1 }),
+  areas: Type.Array(ref(AllocationArea), { maxItems: 50, description: 'The areas, in the order given; percentages add up to 100.' }),
   recorded_at: Timestamp
 }, { $id: 'CostAllocation', additionalProperties: false, description: 'A municipality\'s internal split of its share of a period.' })
 export type CostAllocation = Static<typeof CostAllocation>
 
 export const CostAllocationList = Type.Object({
   municipality_code: MunicipalityCode,
-  items: Type.Array(ref(CostAllocation), { description: 'The latest allocation of each period.' })
+  items: Type.Array(ref(CostAllocation), { maxItems: MAX_MUNICIPALITIES, description: 'The latest allocation of each period.' })
 }, { $id: 'CostAllocationList', additionalProperties: false, description: 'A municipality\'s current cost allocations.' })

@@ -5,7 +5,7 @@ import { formatOre, toOre } from '../../domain/money.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { problem } from '../../plugins/problems.ts'
-import { problemResponses, ref } from '../../schemas/common.ts'
+import { CsvText, problemResponses, ref } from '../../schemas/common.ts'
 import * as allocations from '../cost-allocations/queries.ts'
 import { findMunicipalityOrFail } from '../municipalities/index.ts'
 import { MunicipalityParams } from '../municipalities/schemas.ts'
@@ -53,7 +53,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       params: CostShareYearParams,
       querystring: CostShareQuery,
       response: {
-        200: { description: 'The year\'s shares, as JSON or CSV.', content: { 'application/json': { schema: ref(CostShareYear) }, 'text/csv': { schema: { type: 'string' } } } },
+        200: { description: 'The year\'s shares, as JSON or CSV.', content: { 'application/json': { schema: ref(CostShareYear) }, 'text/csv': { schema: CsvText } } },
         ...problemResponses(400, 401, 403, 404)
       }
     }

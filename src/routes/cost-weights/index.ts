@@ -5,7 +5,7 @@ import { importRows } from '../../plugins/bulk-import.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { IdempotencyHeaders, replayedHeader } from '../../plugins/idempotency.ts'
 import { problem } from '../../plugins/problems.ts'
-import { problemResponses, ref } from '../../schemas/common.ts'
+import { CsvText, problemResponses, ref } from '../../schemas/common.ts'
 import { formatScaled, scaled } from '../../domain/money.ts'
 import { knownMunicipalityCodes } from '../population-figures/queries.ts'
 import { findPeriodOrFail } from '../recommendation-periods/index.ts'
@@ -55,7 +55,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       params: PeriodParams,
       querystring: CostWeightQuery,
       response: {
-        200: { description: 'The weights, as JSON or CSV.', content: { 'application/json': { schema: ref(CostWeightList) }, 'text/csv': { schema: { type: 'string' } } } },
+        200: { description: 'The weights, as JSON or CSV.', content: { 'application/json': { schema: ref(CostWeightList) }, 'text/csv': { schema: CsvText } } },
         ...problemResponses(400, 401, 403, 404)
       }
     }

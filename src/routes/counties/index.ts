@@ -3,7 +3,7 @@ import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
-import { problemResponses, ref } from '../../schemas/common.ts'
+import { CsvText, problemResponses, ref } from '../../schemas/common.ts'
 import * as counties from './queries.ts'
 import { County, CountyListQuery, CountyPage, CountyParams } from './schemas.ts'
 
@@ -21,7 +21,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       response: {
         200: {
           description: 'One page of counties, as JSON or CSV.',
-          content: { 'application/json': { schema: ref(CountyPage) }, 'text/csv': { schema: { type: 'string' } } }
+          content: { 'application/json': { schema: ref(CountyPage) }, 'text/csv': { schema: CsvText } }
         },
         ...problemResponses(400, 401, 403)
       }

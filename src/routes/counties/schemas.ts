@@ -1,10 +1,10 @@
 import Type, { type Static } from 'typebox'
-import { CountyCode, FormatQuery, Page, PageQuery } from '../../schemas/common.ts'
+import { CountyCode, FormatQuery, FreeText, Int32, Page, PageQuery } from '../../schemas/common.ts'
 
 export const County = Type.Object({
   code: CountyCode,
-  name: Type.String({ description: 'The county\'s name (län).', example: 'Stockholms län' }),
-  municipality_count: Type.Integer({ minimum: 0, description: 'Municipalities in the county.', example: 26 })
+  name: FreeText({ maxLength: 100, description: 'The county\'s name (län).', example: 'Stockholms län' }),
+  municipality_count: Int32({ minimum: 0, description: 'Municipalities in the county.', example: 26 })
 }, { $id: 'County', additionalProperties: false, description: 'A Swedish county (län), as coded by SCB.' })
 export type County = Static<typeof County>
 

@@ -4,7 +4,7 @@ import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
 import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
-import { problemResponses, ref } from '../../schemas/common.ts'
+import { CsvText, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
 import * as decisions from './queries.ts'
 import { checkDecisions } from './check.ts'
 import { Decision, DecisionInput, DecisionListQuery, DecisionPage, DecisionParams, WithdrawalInput } from './schemas.ts'
@@ -17,7 +17,7 @@ const CSV_COLUMNS = [
 
 const created = (description: string) => ({
   description,
-  headers: { location: { type: 'string', description: 'The decision\'s URL.' }, ...replayedHeader },
+  headers: { ...locationHeader('The decision\'s URL.'), ...replayedHeader },
   content: { 'application/json': { schema: ref(Decision) } }
 })
 
@@ -55,7 +55,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       ...requireScope('read'),
       querystring: DecisionListQuery,
       response: {
-        200: { description: 'One page of decisions, as JSON or CSV.', content: { 'application/json': { schema: ref(DecisionPage) }, 'text/csv': { schema: { type: 'string' } } } },
+        200: { description: 'One page of decisions, as JSON or CSV.', content: { 'application/json': { schema: ref(DecisionPage) }, 'text/csv': { schema: CsvText } } },
         ...problemResponses(400, 401, 403)
       }
     }

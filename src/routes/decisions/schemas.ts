@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { CountyCode, FormatQuery, Id, IsoDate, Money, MunicipalityCode, Nullable, Page, PageQuery, StringEnum, Timestamp, Year, ref } from '../../schemas/common.ts'
+import { CountyCode, FormatQuery, FreeText, Id, Int32, IsoDate, Money, MunicipalityCode, MunicipalityName, Nullable, Page, PageQuery, ref, StringEnum, Timestamp, Year } from '../../schemas/common.ts'
 import { CaseNumber, PeriodId } from '../recommendation-periods/schemas.ts'
 
 export const MAX_IMPORT_ROWS = 5000
@@ -15,11 +15,11 @@ const decisionFields = {
   municipality_code: MunicipalityCode,
   outcome: Outcome,
   decided_on: { ...IsoDate, description: 'The day the municipality\'s body decided.', example: '2019-04-24' },
-  decided_by: Type.String({ minLength: 1, maxLength: 200, description: 'The body that decided, as the municipality names it (kommunstyrelsen, kommunfullmäktige, a committee).', example: 'Kommunstyrelsen' }),
-  municipal_case_number: Nullable(Type.String({ minLength: 1, maxLength: 100, description: 'The municipality\'s own case number (diarienummer).', example: '2019/ÄON 0042' })),
-  minute_paragraph: Nullable(Type.String({ minLength: 1, maxLength: 50, description: 'The paragraph of the minutes (protokollsparagraf).', example: '§ 1087' })),
+  decided_by: FreeText({ minLength: 1, maxLength: 200, description: 'The body that decided, as the municipality names it (kommunstyrelsen, kommunfullmäktige, a committee).', example: 'Kommunstyrelsen' }),
+  municipal_case_number: Nullable(FreeText({ minLength: 1, maxLength: 100, description: 'The municipality\'s own case number (diarienummer).', example: '2019/ÄON 0042' })),
+  minute_paragraph: Nullable(FreeText({ minLength: 1, maxLength: 50, description: 'The paragraph of the minutes (protokollsparagraf).', example: '§ 1087' })),
   received_on: { ...IsoDate, description: 'The day SKR\'s registrar received the decision; it decides the first year of participation.', example: '2019-05-02' },
-  conditions: Nullable(Type.String({ minLength: 1, maxLength: 2000, description: 'Conditions attached to an adoption, in the decision\'s words.', example: 'Under förutsättning att kommunerna gemensamt bidrar med minst 2,5 miljoner kronor.' })),
+  conditions: Nullable(FreeText({ minLength: 1, maxLength: 2000, description: 'Conditions attached to an adoption, in the decision\'s words.', example: 'Under förutsättning att kommunerna gemensamt bidrar med minst 2,5 miljoner kronor.' })),
   minimum_total_commitment: Nullable({ ...Money, description: 'For an adoption on condition that all municipalities together commit at least this many SEK a year.', example: '2500000.00' }),
   document_url: Nullable(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000, description: 'Where the decision document can be read.', example: 'https://insynsverige.se/tyreso-social/sammantrade?date=2016-10-26' }))
 }
@@ -60,7 +60,7 @@ export const DecisionInput = Type.Object({
 export type DecisionInput = Static<typeof DecisionInput>
 
 export const Withdrawal = Type.Object({
-  reason: Type.String({ description: 'Why the decision was withdrawn.', example: 'Registered for the wrong municipality.' }),
+  reason: FreeText({ maxLength: 2000, description: 'Why the decision was withdrawn.', example: 'Registered for the wrong municipality.' }),
   withdrawn_at: Timestamp
 }, { $id: 'Withdrawal', additionalProperties: false, description: 'The record that a decision was registered in error.' })
 
@@ -69,7 +69,7 @@ export const Decision = Type.Object({
   period_id: PeriodId,
   period_case_number: CaseNumber,
   municipality_code: decisionFields.municipality_code,
-  municipality_name: Type.String({ description: 'The municipality\'s name.', example: 'Tyresö' }),
+  municipality_name: MunicipalityName,
   county_code: CountyCode,
   outcome: decisionFields.outcome,
   decided_on: decisionFields.decided_on,
@@ -105,13 +105,13 @@ export const DecisionImport = Type.Array(ref(DecisionInput), {
 })
 
 export const DecisionImportResult = Type.Object({
-  received: Type.Integer({ minimum: 0, description: 'Rows in the request.', example: 290 }),
-  created: Type.Integer({ minimum: 0, description: 'Decisions recorded: every row, or none.', example: 290 }),
-  decision_ids: Type.Array(Id, { description: 'The new decisions\' ids, in row order.', example: [4711, 4712] })
+  received: Int32({ minimum: 0, description: 'Rows in the request.', example: 290 }),
+  created: Int32({ minimum: 0, description: 'Decisions recorded: every row, or none.', example: 290 }),
+  decision_ids: Type.Array(Id, { maxItems: MAX_IMPORT_ROWS, description: 'The new decisions\' ids, in row order.', example: [4711, 4712] })
 }, { $id: 'DecisionImportResult', additionalProperties: false, description: 'What an import recorded.' })
 
 export const WithdrawalInput = Type.Object({
-  reason: Type.String({ minLength: 1, maxLength: 2000, description: 'Why the decision is withdrawn.', example: 'Registered for the wrong municipality.' })
+  reason: FreeText({ minLength: 1, maxLength: 2000, description: 'Why the decision is withdrawn.', example: 'Registered for the wrong municipality.' })
 }, {
   $id: 'WithdrawalInput',
   additionalProperties: false,

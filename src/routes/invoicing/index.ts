@@ -6,7 +6,7 @@ import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
 import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
-import { problemResponses, ref } from '../../schemas/common.ts'
+import { CsvText, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
 import { costSharesOf } from '../cost-shares/report.ts'
 import { findPeriodOrFail } from '../recommendation-periods/index.ts'
 import { PeriodParams } from '../recommendation-periods/schemas.ts'
@@ -20,7 +20,7 @@ const CSV_COLUMNS = [
 
 const created = (description: string, schema: Parameters<typeof ref>[0], location: string) => ({
   description,
-  headers: { location: { type: 'string', description: location }, ...replayedHeader },
+  headers: { ...locationHeader(location), ...replayedHeader },
   content: { 'application/json': { schema: ref(schema) } }
 })
 
@@ -110,7 +110,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       ...requireScope('read'),
       querystring: InvoiceListQuery,
       response: {
-        200: { description: 'One page of invoices, as JSON or CSV.', content: { 'application/json': { schema: ref(InvoicePage) }, 'text/csv': { schema: { type: 'string' } } } },
+        200: { description: 'One page of invoices, as JSON or CSV.', content: { 'application/json': { schema: ref(InvoicePage) }, 'text/csv': { schema: CsvText } } },
         ...problemResponses(400, 401, 403)
       }
     }

@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox'
-import { ExactAmount, FormatQuery, Id, IsoDate, Money, MunicipalityCode, Nullable, Page, PageQuery, StringEnum, Timestamp, Year, ref } from '../../schemas/common.ts'
+import { ExactAmount, FormatQuery, FreeText, Id, Int32, IsoDate, Money, MunicipalityCode, MunicipalityName, Nullable, Page, PageQuery, ref, StringEnum, Timestamp, Year } from '../../schemas/common.ts'
 import { Weight } from '../cost-weights/schemas.ts'
-import { CaseNumber, PeriodId } from '../recommendation-periods/schemas.ts'
+import { CaseNumber, IndexAdjustment, PeriodId, Rate } from '../recommendation-periods/schemas.ts'
 
 export const InvoicedYearInput = Type.Object({
   year: { ...Year, description: 'The financing year to invoice. Participation in it must be settled: its last day to join has passed.' },
@@ -15,17 +15,17 @@ export const InvoicedYear = Type.Object({
   invoice_date: { ...IsoDate, example: '2020-02-15' },
   as_of: { ...IsoDate, description: 'The day whose participation and population the invoices were computed from: the day of locking.', example: '2020-02-01' },
   locked_at: Timestamp,
-  invoice_count: Type.Integer({ minimum: 0, description: 'One invoice per participant.', example: 280 }),
+  invoice_count: Int32({ minimum: 0, description: 'One invoice per participant.', example: 280 }),
   invoiced: { ...Money, description: 'The sum of the invoices.', example: '18915630.00' }
 }, { $id: 'InvoicedYear', additionalProperties: false, description: 'A financing year that has been invoiced.' })
 
 export const InvoicedYearList = Type.Object({
-  items: Type.Array(ref(InvoicedYear), { description: 'The period\'s invoiced years, first to last.' })
+  items: Type.Array(ref(InvoicedYear), { maxItems: 101, description: 'The period\'s invoiced years, first to last.' })
 }, { $id: 'InvoicedYearList', additionalProperties: false, description: 'A period\'s invoiced years.' })
 
 export const Payment = Type.Object({
   paid_on: { ...IsoDate, description: 'The day the municipality paid.', example: '2020-03-16' },
-  payment_reference: Nullable(Type.String({ minLength: 1, maxLength: 200, description: 'The finance system\'s reference for the payment.', example: 'BG 2020-03-16 0042' })),
+  payment_reference: Nullable(FreeText({ minLength: 1, maxLength: 200, description: 'The finance system\'s reference for the payment.', example: 'BG 2020-03-16 0042' })),
   recorded_at: Timestamp
 }, { $id: 'Payment', additionalProperties: false, description: 'How an invoice was paid.' })
 
@@ -41,16 +41,16 @@ export const Invoice = Type.Object({
   period_case_number: CaseNumber,
   year: Year,
   municipality_code: MunicipalityCode,
-  municipality_name: Type.String({ example: 'Tyresö' }),
-  reference: Type.String({ description: 'Case number, year and municipality code: unique.', example: '18/00295-2020-0138' }),
+  municipality_name: MunicipalityName,
+  reference: Type.String({ maxLength: 40, pattern: '^[0-9]{2}/[0-9]{5}-[0-9]{4}-[0-9]{4}$', description: 'Case number, year and municipality code: unique.', example: '18/00295-2020-0138' }),
   invoice_date: { ...IsoDate, example: '2020-02-15' },
   amount: { ...Money, description: 'The amount invoiced, rounded as the period says.', example: '93618.00' },
   exact_amount: { ...ExactAmount, description: 'The share before rounding.' },
-  population: Nullable(Type.Integer({ minimum: 0, description: 'Per inhabitant: the population it was computed from.', example: 48009 })),
+  population: Nullable(Int32({ minimum: 0, description: 'Per inhabitant: the population it was computed from.', example: 48009 })),
   population_date: Nullable({ ...IsoDate, description: 'The date of that figure.', example: '2018-11-30' }),
   weight: Nullable({ ...Weight, description: 'Weighted total: the weight it was computed from.', example: null }),
-  rate_per_inhabitant: Nullable(Type.String({ description: 'Per inhabitant: the base rate.', example: '1.95' })),
-  index_adjustment: Type.String({ description: 'The year\'s index adjustment factor.', example: '1' }),
+  rate_per_inhabitant: Nullable({ ...Rate, description: 'Per inhabitant: the base rate; `null` in weighted-total periods.' }),
+  index_adjustment: IndexAdjustment,
   decision_id: { ...Id, description: 'The adoption the municipality takes part by.' },
   status: StringEnum(['unpaid', 'paid'], { description: '`paid` once a payment is recorded.', example: 'unpaid' }),
   payment: Nullable(ref(Payment))

@@ -3,12 +3,12 @@ import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
-import { problemResponses, ref } from '../../schemas/common.ts'
+import { CsvText, problemResponses, ref } from '../../schemas/common.ts'
 import type { Db } from '../../db/connection.ts'
 import * as municipalities from './queries.ts'
 import { MunicipalityDetail, MunicipalityListQuery, MunicipalityPage, MunicipalityParams, MunicipalityPopulation, PopulationQuery } from './schemas.ts'
 
-const csvAlternative = { 'text/csv': { schema: { type: 'string' } } }
+const csvAlternative = { 'text/csv': { schema: CsvText } }
 
 export async function findMunicipalityOrFail (db: Db, code: string) {
   const municipality = await municipalities.find(db, code)

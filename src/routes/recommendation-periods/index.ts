@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { recordWrite } from '../../db/audit.ts'
 import type { Db } from '../../db/connection.ts'
 import { periodErrors } from '../../domain/recommendation-periods.ts'
 import { requireScope } from '../../plugins/auth.ts'
@@ -6,14 +7,14 @@ import { ifMatchHolds } from '../../plugins/etag.ts'
 import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
 import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
-import { IfMatchHeaders, problemResponses, ref } from '../../schemas/common.ts'
+import { ENTITY_TAG, IfMatchHeaders, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
 import * as periods from './queries.ts'
 import { PeriodListQuery, PeriodParams, RecommendationPeriod, RecommendationPeriodInput, RecommendationPeriodPage } from './schemas.ts'
 
 /** The entity tag of one version of a period: what a client echoes in If-Match to update it. */
 const etagOf = (period: { id: number, version: number }) => `"period-${period.id}-v${period.version}"`
 
-const etagHeader = { etag: { type: 'string', description: 'The version\'s entity tag: send it as `If-Match` to update, or `If-None-Match` to poll.' } }
+const etagHeader = { etag: { type: 'string', maxLength: 200, pattern: ENTITY_TAG, description: 'The version\'s entity tag: send it as `If-Match` to update, or `If-None-Match` to poll.' } }
 
 export async function findPeriodOrFail (db: Db, id: number) {
   const period = await periods.find(db, id)
@@ -72,11 +73,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['recommendation periods'],
       ...requireScope('admin'),
       headers: IdempotencyHeaders,
-      body: RecommendationPeriodInput,
+      body: ref(RecommendationPeriodInput),
       response: {
         201: {
           description: 'The period was created; `Location` names it.',
-          headers: { location: { type: 'string', description: 'The new period\'s URL.' }, ...etagHeader, ...replayedHeader },
+          headers: { ...locationHeader('The new period\'s URL.'), ...etagHeader, ...replayedHeader },
           content: { 'application/json': { schema: ref(RecommendationPeriod) } }
         },
         ...problemResponses(400, 401, 403, 409, 413, 415, 422)
@@ -102,7 +103,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       ...requireScope('admin'),
       params: PeriodParams,
       headers: IfMatchHeaders,
-      body: RecommendationPeriodInput,
+      body: ref(RecommendationPeriodInput),
       response: {
         200: { description: 'The updated period with its new `ETag`.', headers: etagHeader, content: { 'application/json': { schema: ref(RecommendationPeriod) } } },
         ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428)
@@ -123,6 +124,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (lost.length > 0) throw problem(422, `Municipalities take part from ${lost.join(', ')}: those years must stay in the period.`, { errors: [{ pointer: '/first_year', detail: `must keep ${lost.join(', ')}` }] })
       if (await periods.caseNumberTaken(trx, input.case_number, id)) throw problem(409, `Another period has case number ${input.case_number}.`)
       if (!await periods.replace(trx, id, current.version, input, request.apiKey!.id)) throw problem(412, 'The period changed while this update was made; read it again.')
+      await recordWrite(trx, request, 200)
       return (await periods.find(trx, id))!
     })
     reply.header('etag', etagOf(updated))

@@ -1,7 +1,8 @@
 import Type, { type Static } from 'typebox'
-import { Id, IsoDate, Money, Nullable, Page, PageQuery, StringEnum, Timestamp, Year, ref } from '../../schemas/common.ts'
+import { FreeText, Id, Int32, IsoDate, Money, Nullable, Page, PageQuery, ref, StringEnum, Timestamp, Year } from '../../schemas/common.ts'
 
 export const CaseNumber = Type.String({
+  maxLength: 8,
   pattern: '^[0-9]{2}/[0-9]{5}$',
   description: 'SKR\'s case number (diarienummer) of the recommendation, quoted by municipalities in their answers.',
   example: '18/00295'
@@ -9,13 +10,15 @@ export const CaseNumber = Type.String({
 
 export const PeriodId = { ...Id, description: 'The recommendation period\'s id in this service.', example: 2 }
 
-const Rate = Type.String({
+export const Rate = Type.String({
+  maxLength: 11,
   pattern: '^[0-9]{1,6}(\\.[0-9]{1,4})?$',
   description: 'SEK per inhabitant as a decimal string, up to four decimals.',
   example: '1.95'
 })
 
-const IndexAdjustment = Type.String({
+export const IndexAdjustment = Type.String({
+  maxLength: 10,
   pattern: '^[0-9]{1,3}(\\.[0-9]{1,6})?$',
   description: 'Index adjustment (indexuppräkning) as a factor on the base cost, up to six decimals: `1` means none, `1.023` adds 2.3 %.',
   example: '1'
@@ -49,13 +52,13 @@ export const BudgetLine = Type.Object({
       '(brukarundersökningar and systematic follow-up), `coordination` (national dialogue and coordination), `support_function` (a national support function at SKR).',
     example: 'quality_registers'
   }),
-  description: Type.String({ minLength: 1, maxLength: 500, description: 'The line as the recommendation words it.', example: 'Senior alert, BPSD, Svenska Palliativregistret, Rikssår and SveDem' }),
+  description: FreeText({ minLength: 1, maxLength: 500, description: 'The line as the recommendation words it.', example: 'Senior alert, BPSD, Svenska Palliativregistret, Rikssår and SveDem' }),
   annual_amount: Nullable({ ...Money, description: 'SEK per year for this line; `null` when the recommendation does not say.', example: null })
 }, { $id: 'BudgetLine', additionalProperties: false, description: 'A part of the annual budget and what it pays for.' })
 
 const periodFields = {
   case_number: CaseNumber,
-  title: Type.String({ minLength: 1, maxLength: 500, description: 'The recommendation\'s title, in Swedish as SKR wrote it.', example: 'Rekommendation om gemensam finansiering av ett samlat system för kunskapsstyrning i socialtjänstens verksamheter' }),
+  title: FreeText({ minLength: 1, maxLength: 500, description: 'The recommendation\'s title, in Swedish as SKR wrote it.', example: 'Rekommendation om gemensam finansiering av ett samlat system för kunskapsstyrning i socialtjänstens verksamheter' }),
   board_decision_date: Nullable({ ...IsoDate, description: 'The day SKR\'s board decided the recommendation; `null` when not known to the day.', example: '2016-06-10' }),
   first_year: { ...Year, description: 'The first financing year.', example: 2020 },
   last_year: { ...Year, description: 'The last financing year.', example: 2023 },
@@ -69,15 +72,15 @@ const periodFields = {
   population_reference_date: Nullable({ ...IsoDate, description: 'The date of the population figures shares are computed from (and uptake population shares use); required for `per_inhabitant`.', example: '2018-11-30' }),
   rounding_unit: StringEnum(ROUNDING_UNITS, { description: 'Invoiced amounts are rounded to whole kronor (`krona`) or to öre (`ore`).', example: 'krona' }),
   rounding_mode: StringEnum(ROUNDING_MODES, { description: 'How halves are rounded: away from zero (as Swedish invoices do) or to even.', example: 'half_away_from_zero' }),
-  notes: Nullable(Type.String({ minLength: 1, maxLength: 2000, description: 'Sources and caveats, in English.', example: 'Budget lines\' amounts are not stated in the recommendation.' }))
+  notes: Nullable(FreeText({ minLength: 1, maxLength: 2000, description: 'Sources and caveats, in English.', example: 'Budget lines\' amounts are not stated in the recommendation.' }))
 }
 
 export const RecommendationPeriod = Type.Object({
   id: PeriodId,
   ...periodFields,
-  years: Type.Array(ref(PeriodYear), { description: 'Every financing year, first to last.' }),
-  budget_lines: Type.Array(ref(BudgetLine), { description: 'What the annual budget pays for.' }),
-  version: Type.Integer({ minimum: 1, description: 'Raised by every update; the `ETag` carries it.', example: 1 }),
+  years: Type.Array(ref(PeriodYear), { maxItems: 101, description: 'Every financing year, first to last.' }),
+  budget_lines: Type.Array(ref(BudgetLine), { maxItems: 4, description: 'What the annual budget pays for.' }),
+  version: Int32({ minimum: 1, description: 'Raised by every update; the `ETag` carries it.', example: 1 }),
   created_at: Timestamp,
   updated_at: Timestamp
 }, { $id: 'RecommendationPeriod', additionalProperties: false, description: 'An SKR recommendation (rekommendation) on joint financing, and its financing years.' })

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { requireScope } from '../../plugins/auth.ts'
-import { StringEnum, problemResponses } from '../../schemas/common.ts'
+import { problemResponses, StringEnum, TEXT } from '../../schemas/common.ts'
 import { PeriodParams } from '../recommendation-periods/schemas.ts'
 import { COLOURS, uptakeMapSvg, type MapGeometry } from './map-svg.ts'
 import { reportFor } from './report.ts'
@@ -33,7 +33,7 @@ const MapQuery = Type.Object({
 const SVG_TYPE = 'image/svg+xml; charset=utf-8'
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/recommendation-periods/:id/uptake/map.svg', {
+  app.get('/recommendation-periods/:id/uptake/map', {
     schema: {
       operationId: 'getUptakeMap',
       summary: 'Map of uptake by municipality',
@@ -50,7 +50,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       response: {
         200: {
           description: 'The map, as an SVG document.',
-          content: { 'image/svg+xml': { schema: { type: 'string', description: 'An SVG 1.1 document, UTF-8.', example: '<svg xmlns="http://www.w3.org/2000/svg" role="img" …>…</svg>' } } }
+          content: { 'image/svg+xml': { schema: { type: 'string', maxLength: 16 * 1024 * 1024, pattern: TEXT, description: 'An SVG 1.1 document, UTF-8.', example: '<svg xmlns="http://www.w3.org/2000/svg" role="img" …>…</svg>' } } }
         },
         ...problemResponses(400, 401, 403, 404)
       }
