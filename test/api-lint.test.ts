@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process'
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
@@ -10,7 +9,9 @@ import t from 'tap'
 const root = join(import.meta.dirname, '..')
 const spectral = join(root, 'node_modules/.bin/spectral')
 const committed = JSON.parse(await readFile(join(root, 'openapi/openapi.json'), 'utf8'))
-const dir = await mkdtemp(join(tmpdir(), 'api-lint-'))
+// Inside the project, so that Spectral finds the OWASP ruleset package in node_modules above it.
+await mkdir(join(root, '.tap'), { recursive: true })
+const dir = await mkdtemp(join(root, '.tap', 'api-lint-'))
 t.teardown(() => rm(dir, { recursive: true, force: true }))
 await cp(join(root, 'openapi/lint'), join(dir, 'lint'), { recursive: true })
 
