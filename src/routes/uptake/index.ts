@@ -81,7 +81,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       'The cumulative picture at the end of each day on which decisions arrived, up to the as-of date: for charts of uptake over time.',
       jsonOrCsv('The timeline, as JSON or CSV.', UptakeTimeline))
   }, async (request, reply) => {
-    const { asOf, municipalities, decisions, heading } = await reportFor(app.db, request)
+    const { asOf, municipalities, decisions, heading } = await reportFor(app.db, request, true)
     const points = timeline(decisions, municipalities.length, asOf)
     const body = { ...heading, municipality_count: municipalities.length, points }
     return sendJsonOrCsv(request, reply, body, { columns: ['date', 'adopted', 'declined', 'no_answer'], rows: points })

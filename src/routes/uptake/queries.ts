@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../../db/connection.ts'
 import type { DecisionFact } from '../../domain/participation.ts'
 
@@ -29,7 +29,7 @@ export async function municipalitiesWithPopulation (db: Db, onDate: string, coun
 /** A decision that counts, with the condition cost shares report on. */
 export interface StandingDecision extends DecisionFact { minimum_total_commitment: string | null }
 
-/** The decisions on a period that count (not withdrawn) and had arrived by `asOf`. */
+/** The decisions on a period that count (not withdrawn) and had arrived by `asOf`: the whole history, for the timeline. */
 export async function standingDecisions (db: Db, periodId: number, asOf: string, county?: string): Promise<StandingDecision[]> {
   let query = db.selectFrom('decisions as d')
     .select(['d.id', 'd.municipality_code', 'd.outcome', 'd.received_on', 'd.first_year', 'd.minimum_total_commitment'])
@@ -38,4 +38,33 @@ export async function standingDecisions (db: Db, periodId: number, asOf: string,
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('decision_withdrawals as w').select(sql`1`.as('one')).whereRef('w.decision_id', '=', 'd.id'))))
   if (county !== undefined) query = query.where(sql<string>`left(d.municipality_code, 2)`, '=', county)
   return query.execute()
+}
+
+/**
+ * The decisions in force on `asOf` and on each of the `earlier` dates: per municipality and date, the latest one
+ * received by then that was not withdrawn. Index probes (decisions_latest_idx), so a report costs the same however
+ * long the history grows; an earlier date is probed only where a decision arrived after it, otherwise the
+ * decision in force on `asOf` was already in force then.
+ */
+export async function decisionsInForce (db: Db, periodId: number, asOf: string, earlier: string[], county?: string): Promise<StandingDecision[]> {
+  const inForceOn = (cutoff: RawBuilder<unknown>, code: RawBuilder<unknown>) => sql`
+    SELECT d.id, d.municipality_code, d.outcome, d.received_on, d.first_year, d.minimum_total_commitment
+    FROM decisions d
+    WHERE d.period_id = ${periodId} AND d.municipality_code = ${code} AND d.received_on <= ${cutoff}
+      AND NOT EXISTS (SELECT 1 FROM decision_withdrawals w WHERE w.decision_id = d.id)
+    ORDER BY d.received_on DESC, d.id DESC
+    LIMIT 1`
+  const { rows } = await sql<StandingDecision>`
+    WITH latest AS (
+      SELECT d.* FROM municipalities m
+      CROSS JOIN LATERAL (${inForceOn(sql`${asOf}::date`, sql.ref('m.code'))}) d
+      ${county === undefined ? sql`` : sql`WHERE m.county_code = ${county}`}
+    )
+    SELECT * FROM latest
+    UNION ALL
+    SELECT e.* FROM latest l
+    CROSS JOIN unnest(${earlier}::date[]) AS c (cutoff)
+    CROSS JOIN LATERAL (${inForceOn(sql.ref('c.cutoff'), sql.ref('l.municipality_code'))}) e
+    WHERE c.cutoff < l.received_on`.execute(db)
+  return [...new Map(rows.map(row => [row.id, row])).values()]
 }

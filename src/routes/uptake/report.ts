@@ -9,11 +9,16 @@ import * as uptake from './queries.ts'
 /** The date whose population the uptake shares use: the period's reference date, else the as-of date. */
 export const populationDateOf = (period: RecommendationPeriod, asOf: string) => period.population_reference_date ?? asOf
 
-/** Every municipality (of a county, if given) with its population, its standing decisions and its participation in the period as of a date. */
-export async function participationAsOf (db: Db, period: RecommendationPeriod, asOf: string, county?: string) {
+/**
+ * Every municipality (of a county, if given) with its population, its standing decisions and its participation in the
+ * period as of a date. Participation asks only which decision was in force on the as-of date and on each year's last
+ * day to join (domain/participation.ts), so only those decisions are read, unless `history` wants every one.
+ */
+export async function participationAsOf (db: Db, period: RecommendationPeriod, asOf: string, county?: string, history = false) {
+  const earlier = period.years.map(year => year.last_day_to_join).filter(lastDay => lastDay < asOf)
   const [municipalities, decisions] = await Promise.all([
     uptake.municipalitiesWithPopulation(db, populationDateOf(period, asOf), county),
-    uptake.standingDecisions(db, period.id, asOf, county)
+    history ? uptake.standingDecisions(db, period.id, asOf, county) : uptake.decisionsInForce(db, period.id, asOf, earlier, county)
   ])
   const byMunicipality = new Map<string, uptake.StandingDecision[]>()
   for (const decision of decisions) {
@@ -31,9 +36,9 @@ export async function participationAsOf (db: Db, period: RecommendationPeriod, a
 }
 
 /** What every report on a period starts from: the period, the as-of date (default today) and the participation then. */
-export async function reportFor (db: Db, request: FastifyRequest<{ Params: { id: number }, Querystring: { as_of?: string, county?: string } }>) {
+export async function reportFor (db: Db, request: FastifyRequest<{ Params: { id: number }, Querystring: { as_of?: string, county?: string } }>, history = false) {
   const period = await findPeriodOrFail(db, request.params.id)
   const asOf = request.query.as_of ?? todayInSweden()
-  const { municipalities, decisions } = await participationAsOf(db, period, asOf, request.query.county)
+  const { municipalities, decisions } = await participationAsOf(db, period, asOf, request.query.county, history)
   return { period, asOf, municipalities, decisions, heading: { period_id: period.id, period_case_number: period.case_number, as_of: asOf } }
 }
