@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely, PostgresDialect, type LogConfig } from 'kysely'
 import type { Database } from './schema.ts'
 
 const DATE_OID = 1082
@@ -29,7 +29,8 @@ const pools = new WeakMap<Db, pg.Pool>()
 /** The pool behind a database handle, for its gauges (plugins/metrics.ts). */
 export const poolOf = (db: Db) => pools.get(db)
 
-export function connect (connectionString: string, options: { max?: number } = {}): Db {
+/** `log` sees every statement with its parameters (the benchmark replays a request's statements in pgbench). */
+export function connect (connectionString: string, options: { max?: number, log?: LogConfig } = {}): Db {
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
@@ -43,7 +44,7 @@ export function connect (connectionString: string, options: { max?: number } = {
   // plugins/problems.ts), the pool discards the client, and the next request opens a new connection.
   pool.on('error', () => {})
   pool.on('connect', client => { client.on('error', () => {}) })
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.log })
   pools.set(db, pool)
   return db
 }
