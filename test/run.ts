@@ -4,7 +4,8 @@
  * Each test file then creates its own database on the server (see helpers.ts), so files run in parallel.
  * Ends with one line "tests: N passed, N failed", counting each file's top-level tests.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, type StdioOptions } from 'node:child_process'
+import { once } from 'node:events'
 import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,12 +23,18 @@ if (!process.env.TEST_DATABASE_URL) {
 console.log(`Testing against ${process.env.TEST_DATABASE_URL!.replace(/:[^:@/]*@/, ':***@')}`)
 
 const tapBin = join(import.meta.dirname, '../node_modules/.bin/tap')
+// Never spawnSync: the embedded server logs through pipes this process reads, and a blocked event loop leaves them
+// full, which stalls every PostgreSQL process that writes a line (the fuzz test makes it log many errors).
+async function tap (args: string[], stdio: StdioOptions): Promise<number | null> {
+  const [status] = await once(spawn(tapBin, args, { stdio }), 'exit') as [number | null]
+  return status
+}
 // A fresh install holds tap's default plugin set, whose TypeScript loader needs TypeScript's JS API
 // (gone in TypeScript 7); rebuilding applies package.json's plugin list, and Node 24 strips the types.
-spawnSync(tapBin, ['build'], { stdio: 'ignore' })
+await tap(['build'], 'ignore')
 const resultsDir = join(import.meta.dirname, '../.tap/test-results')
 await rm(resultsDir, { recursive: true, force: true }) // count this run's files only
-const tap = spawnSync(tapBin, process.argv.slice(2), { stdio: 'inherit' })
+const status = await tap(process.argv.slice(2), 'inherit')
 await stop()
 
 const counts = { passed: 0, failed: 0 }
@@ -41,6 +48,6 @@ for (const file of await readdir(resultsDir, { recursive: true }).catch(() => []
   })
   parser.end(await readFile(join(resultsDir, file), 'utf8'))
 }
-if (tap.status !== 0 && counts.failed === 0) counts.failed = 1 // tap failed outside any test file's assertions
+if (status !== 0 && counts.failed === 0) counts.failed = 1 // tap failed outside any test file's assertions
 console.log(`tests: ${counts.passed} passed, ${counts.failed} failed`)
-process.exit(tap.status ?? 1)
+process.exit(status ?? 1)
