@@ -35,6 +35,8 @@ import { namedSchemas } from './schemas/index.ts'
 
 export interface BuildOptions {
   db: Db
+  /** A read replica for the report reads; absent: `db`. */
+  reportDb?: Db
   publicRead?: boolean
   /** Requests per minute per API key (or address); 0 or absent: no limit, as tests want. */
   rateLimitPerMinute?: number
@@ -54,7 +56,7 @@ declare module 'fastify' {
 }
 
 /** Builds the service without listening: the server, the tests and the contract generator all start here. */
-export async function build ({ db, publicRead = false, rateLimitPerMinute = 0, metricsToken, protection: edge = {}, logger }: BuildOptions) {
+export async function build ({ db, reportDb, publicRead = false, rateLimitPerMinute = 0, metricsToken, protection: edge = {}, logger }: BuildOptions) {
   const app = Fastify({
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     // A request that reaches the server while it closes is served, not refused with Fastify's non-RFC 9457 503:
@@ -88,7 +90,7 @@ export async function build ({ db, publicRead = false, rateLimitPerMinute = 0, m
   app.removeContentTypeParser('text/plain')
 
   for (const schema of namedSchemas) app.addSchema(schema)
-  await app.register(database, { db })
+  await app.register(database, { db, reportDb })
   await app.register(problems)
   await app.register(protection, edge)
   await app.register(metrics, { token: metricsToken })

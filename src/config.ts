@@ -3,6 +3,8 @@ import { resolve } from 'node:path'
 export interface Config {
   /** PostgreSQL connection string; when absent an embedded PostgreSQL is started under dataDir. */
   readonly databaseUrl: string | undefined
+  /** A streaming replica of that database for the report reads (uptake, participation, cost shares, payout report); absent: the primary. */
+  readonly readReplicaUrl: string | undefined
   readonly dataDir: string
   readonly port: number
   readonly host: string
@@ -44,6 +46,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
 
   return Object.freeze({
     databaseUrl: env.DATABASE_URL || undefined,
+    readReplicaUrl: env.READ_REPLICA_URL || undefined,
     dataDir: resolve(env.DATA_DIR ?? '.data'),
     port,
     host: env.HOST ?? '127.0.0.1',

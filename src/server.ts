@@ -14,6 +14,7 @@ await prepareDatabase(database.db)
 
 const app = await build({
   db: database.db,
+  reportDb: database.reportDb,
   publicRead: config.publicRead,
   rateLimitPerMinute: config.rateLimitPerMinute,
   metricsToken: config.metricsToken,

@@ -39,7 +39,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   }, async () => {
     if (app.draining) throw problem(503, 'The service is shutting down.')
     try {
-      await sql`select 1`.execute(app.db)
+      await Promise.all([sql`select 1`.execute(app.db), sql`select 1`.execute(app.reportDb)])
     } catch {
       throw problem(503, 'The database does not answer.')
     }

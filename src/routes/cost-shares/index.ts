@@ -34,9 +34,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: { description: 'The totals.', content: { 'application/json': { schema: ref(CostShareSummary) } } }, ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request) => {
-    const period = await findPeriodOrFail(app.db, request.params.id)
+    const period = await findPeriodOrFail(app.reportDb, request.params.id)
     const asOf = request.query.as_of ?? todayInSweden()
-    const years = await costSharesOf(app.db, period, asOf)
+    const years = await costSharesOf(app.reportDb, period, asOf)
     return { period_id: period.id, period_case_number: period.case_number, as_of: asOf, years: years.map(({ shares: _, ...year }) => year) }
   })
 
@@ -58,9 +58,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const period = await findPeriodOrFail(app.db, request.params.id)
+    const period = await findPeriodOrFail(app.reportDb, request.params.id)
     const asOf = request.query.as_of ?? todayInSweden()
-    const year = (await costSharesOf(app.db, period, asOf)).find(y => y.year === request.params.year)
+    const year = (await costSharesOf(app.reportDb, period, asOf)).find(y => y.year === request.params.year)
     if (year === undefined) throw problem(404, `${request.params.year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year}).`)
     const body = {
       period_id: period.id,
@@ -98,16 +98,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: { description: 'The shares.', content: { 'application/json': { schema: ref(MunicipalityCostShares) } } }, ...problemResponses(400, 401, 403, 404) }
     }
   }, async (request) => {
-    const municipality = await findMunicipalityOrFail(app.db, request.params.code)
+    const municipality = await findMunicipalityOrFail(app.reportDb, request.params.code)
     const asOf = request.query.as_of ?? todayInSweden()
     const chosen = request.query.period_id === undefined
-      ? await periods.all(app.db)
-      : [await findPeriodOrFail(app.db, request.query.period_id)]
-    const allocationOf = new Map((await allocations.latest(app.db, municipality.code, request.query.period_id)).map(a => [a.period_id, a]))
+      ? await periods.all(app.reportDb)
+      : [await findPeriodOrFail(app.reportDb, request.query.period_id)]
+    const allocationOf = new Map((await allocations.latest(app.reportDb, municipality.code, request.query.period_id)).map(a => [a.period_id, a]))
     const items = []
     for (const period of chosen) {
       const allocation = allocationOf.get(period.id)
-      for (const year of await costSharesOf(app.db, period, asOf)) {
+      for (const year of await costSharesOf(app.reportDb, period, asOf)) {
         const { municipality_code: _c, municipality_name: _n, county_code: _county, ...share } = year.shares.find(s => s.municipality_code === municipality.code)!
         const amount = share.invoice?.amount ?? share.amount
         const split = allocation && splitShare(toOre(amount), allocation.areas)

@@ -148,9 +148,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const period = await findPeriodOrFail(app.db, request.params.id)
+    const period = await findPeriodOrFail(app.reportDb, request.params.id)
     const asOf = request.query.as_of ?? todayInSweden()
-    const years = await payoutReportOf(app.db, period, asOf)
+    const years = await payoutReportOf(app.reportDb, period, asOf)
     return sendJsonOrCsv(request, reply, { period_id: period.id, period_case_number: period.case_number, as_of: asOf, years }, {
       columns: YEAR_COLUMNS,
       rows: years.map(({ allocation, registers: _, ...year }) => ({
@@ -175,9 +175,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const period = await findPeriodOrFail(app.db, request.params.id)
+    const period = await findPeriodOrFail(app.reportDb, request.params.id)
     const asOf = request.query.as_of ?? todayInSweden()
-    const year = (await payoutReportOf(app.db, period, asOf)).find(y => y.year === request.params.year)
+    const year = (await payoutReportOf(app.reportDb, period, asOf)).find(y => y.year === request.params.year)
     if (year === undefined) throw problem(404, `${request.params.year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year}).`)
     return sendJsonOrCsv(request, reply, { period_id: period.id, period_case_number: period.case_number, as_of: asOf, ...year }, {
       columns: REGISTER_COLUMNS,

@@ -40,7 +40,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       'CSV has one row per municipality, `participating_years` separated by spaces.',
       jsonOrCsv('The participation, as JSON or CSV.', Participation))
   }, async (request, reply) => {
-    const { period, municipalities, heading } = await reportFor(app.db, request)
+    const { period, municipalities, heading } = await reportFor(app.reportDb, request)
     const rows = municipalities.map(m => ({
       code: m.code,
       name: m.name,
@@ -64,7 +64,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       'Poll with `If-None-Match`: an unchanged picture costs a 304. CSV has one row for the whole country (`scope` = `country`) and one per county.',
       jsonOrCsv('The uptake figures, as JSON or CSV.', Uptake))
   }, async (request, reply) => {
-    const { period, asOf, municipalities, heading } = await reportFor(app.db, request)
+    const { period, asOf, municipalities, heading } = await reportFor(app.reportDb, request)
     const figures = uptakeFigures(municipalities)
     const body = { ...heading, population_date: populationDateOf(period, asOf), ...figures }
     return sendJsonOrCsv(request, reply, body, {
@@ -81,7 +81,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       'The cumulative picture at the end of each day on which decisions arrived, up to the as-of date: for charts of uptake over time.',
       jsonOrCsv('The timeline, as JSON or CSV.', UptakeTimeline))
   }, async (request, reply) => {
-    const { asOf, municipalities, decisions, heading } = await reportFor(app.db, request, true)
+    const { asOf, municipalities, decisions, heading } = await reportFor(app.reportDb, request, true)
     const points = timeline(decisions, municipalities.length, asOf)
     const body = { ...heading, municipality_count: municipalities.length, points }
     return sendJsonOrCsv(request, reply, body, { columns: ['date', 'adopted', 'declined', 'no_answer'], rows: points })

@@ -56,7 +56,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const [{ period, asOf, municipalities }, shapes] = await Promise.all([reportFor(app.db, request), loadGeometry()])
+    const [{ period, asOf, municipalities }, shapes] = await Promise.all([reportFor(app.reportDb, request), loadGeometry()])
     const svg = uptakeMapSvg({
       geometry: shapes,
       municipalities: municipalities.map(m => ({ code: m.code, name: m.name, status: m.status, first_year: m.decision?.first_year ?? null })),
