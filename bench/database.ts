@@ -47,7 +47,7 @@ export type BenchKeys = Record<'read' | 'registrar' | 'finance', string>
  * recommendation periods (reference data), a decision from every municipality on 18/00295 (260 adopt, 30 decline),
  * 2020 invoiced (cost shares), Senior alert's payee, its 2020 allocation and three payouts.
  */
-export async function seed (url: string): Promise<{ periodId: number, keys: BenchKeys }> {
+export async function seed (url: string): Promise<{ periodId: number, keys: BenchKeys, codes: string[] }> {
   const db = connect(url)
   await prepareDatabase(db)
   const keys: BenchKeys = {
@@ -80,7 +80,7 @@ export async function seed (url: string): Promise<{ periodId: number, keys: Benc
     for (const half of [1, 2, 3]) {
       await call('POST', '/v1/register-payouts', keys.finance, { period_id: periodId, year: 2020, register_code: 'senior-alert', amount: '100000.00' }, { 'idempotency-key': `bench-payout-${half}` })
     }
-    return { periodId, keys }
+    return { periodId, keys, codes: picture.codes }
   } finally {
     await app.close()
     await db.destroy()

@@ -35,6 +35,8 @@ const result = await autocannon({
   body: options.body,
   connections: options.connections,
   duration: options.seconds,
+  // At 10,000 municipalities a report waits seconds in the queue; a request counts as lost only after 30 s.
+  timeout: 30,
   requests: options.uniqueIdempotencyKeys
     ? [{ setupRequest: request => ({ ...request, headers: { ...request.headers, 'idempotency-key': `bench-${run}-${sent++}` } }) }]
     : undefined
