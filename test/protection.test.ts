@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { chromium } from 'playwright-core'
 import t from 'tap'
-import { SHED_RETRY_AFTER_SECONDS } from '../src/plugins/protection.ts'
+import { SAMPLE_INTERVAL_MS, SHED_RETRY_AFTER_SECONDS } from '../src/plugins/protection.ts'
 import { testApp } from './helpers.ts'
 
 t.test('every answer carries the browser security headers, and the docs page still works under them', async (t) => {
@@ -70,3 +70,23 @@ t.test('under pressure, requests are shed at once with a 503 problem and Retry-A
   t.equal((await app.inject({ url: '/health/live' })).statusCode, 200, 'a busy process is not a dead one')
   t.equal((await app.inject({ url: '/health/ready' })).statusCode, 503, 'readiness sends traffic elsewhere')
 })
+
+t.test('a start is not load: a lag within two samples of being ready sheds nothing, the same lag later does', async (t) => {
+  const { app, bearer } = await testApp(t, { protection: { maxEventLoopDelayMs: 20 } })
+  await app.ready()
+  const ready = Date.now()
+  const lagAndAsk = async () => {
+    blockEventLoop(1500) // as compiling the schemas at a start does
+    await sleep(50) // the overdue sample runs first
+    t.ok(app.memoryUsage().eventLoopDelay > 20, 'the lag is measured')
+    return (await app.inject({ url: '/v1/counties', headers: bearer('read') })).statusCode
+  }
+  t.equal(await lagAndAsk(), 200, 'within two samples of ready the lag is the start itself')
+  await sleep(Math.max(0, ready + 2 * SAMPLE_INTERVAL_MS + 100 - Date.now()))
+  t.equal(await lagAndAsk(), 503, 'after them it is load, and sheds')
+})
+
+function blockEventLoop (ms: number) {
+  const until = Date.now() + ms
+  while (Date.now() < until) { /* busy, as synchronous work is */ }
+}

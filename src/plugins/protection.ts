@@ -15,6 +15,9 @@ export interface ProtectionOptions {
 
 /** Seconds a shed client should wait: long enough for a burst to pass, short enough not to lose it. */
 export const SHED_RETRY_AFTER_SECONDS = 5
+/** How often the event-loop delay and the heap are sampled. */
+export const SAMPLE_INTERVAL_MS = 1000
+const shed = Object.assign(new Error('Service Unavailable'), { statusCode: 503 })
 
 /**
  * The service's edge: browser security headers on every answer (helmet's defaults, which the docs page meets too),
@@ -33,9 +36,18 @@ export default fp(async function protection (app: FastifyInstance, options: Prot
       maxAge: 600
     })
   }
+  // A start compiles every route's schemas in one long synchronous stretch, which the first samples of the event-loop
+  // delay measure as if it were load: the delay sheds nothing until two samples after the service is ready.
+  let startedAt = Infinity
+  app.addHook('onReady', async () => { startedAt = Date.now() })
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs ?? 0,
     maxHeapUsedBytes: options.maxHeapUsedBytes ?? 0,
-    retryAfter: SHED_RETRY_AFTER_SECONDS
+    sampleInterval: SAMPLE_INTERVAL_MS,
+    pressureHandler: async (_request, reply, type) => {
+      if (type === 'eventLoopDelay' && Date.now() - startedAt < 2 * SAMPLE_INTERVAL_MS) return
+      reply.header('retry-after', SHED_RETRY_AFTER_SECONDS)
+      throw shed
+    }
   })
 }, { name: 'protection', dependencies: ['problems'] })
