@@ -30,10 +30,10 @@ export function toCsv<Row> (columns: ReadonlyArray<keyof Row & string>, rows: re
   return lines.join('\r\n') + '\r\n'
 }
 
-/** Sends JSON or CSV as the client asked; both forms come from the same rows. */
-export function sendJsonOrCsv<Row> (request: FastifyRequest, reply: FastifyReply, body: unknown, csv: { columns: ReadonlyArray<keyof Row & string>, rows: readonly Row[] }) {
+/** Sends JSON or CSV as the client asked; the CSV rows are made only when CSV is asked for. */
+export function sendJsonOrCsv<Row> (request: FastifyRequest, reply: FastifyReply, body: unknown, csv: { columns: ReadonlyArray<keyof Row & string>, rows: () => readonly Row[] }) {
   reply.header('vary', 'Accept')
-  if (wantsCsv(request)) return reply.type(CSV_TYPE).send(toCsv(csv.columns, csv.rows))
+  if (wantsCsv(request)) return reply.type(CSV_TYPE).send(toCsv(csv.columns, csv.rows()))
   return reply.send(body)
 }
 

@@ -28,7 +28,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const { page: _page, limit: _limit, format: _format, ...filter } = request.query
     const page = pageOf(request.query)
     const { items, total } = await audit.list(app.db, filter, offsetOf(page))
-    return sendJsonOrCsv(request, reply, paginate(request, reply, page, items, total), { columns: COLUMNS, rows: items })
+    return sendJsonOrCsv(request, reply, paginate(request, reply, page, items, total), { columns: COLUMNS, rows: () => items })
   })
 }
 

@@ -74,7 +74,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     }
     return sendJsonOrCsv(request, reply, body, {
       columns: CSV_COLUMNS,
-      rows: year.shares.map(({ condition, invoice, ...share }) => ({
+      rows: () => year.shares.map(({ condition, invoice, ...share }) => ({
         ...share,
         condition_minimum_total_commitment: condition?.minimum_total_commitment,
         condition_met: condition?.met,

@@ -63,7 +63,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const period = await findPeriodOrFail(app.db, request.params.id)
     const items = await weights.ofPeriod(app.db, period.id)
     const sum = items.reduce((total, w) => total + scaled(w.weight, 6), 0n)
-    return sendJsonOrCsv(request, reply, { period_id: period.id, weight_sum: formatScaled(sum, 6), items }, { columns: ['municipality_code', 'weight', 'updated_at'], rows: items })
+    return sendJsonOrCsv(request, reply, { period_id: period.id, weight_sum: formatScaled(sum, 6), items }, { columns: ['municipality_code', 'weight', 'updated_at'], rows: () => items })
   })
 }
 

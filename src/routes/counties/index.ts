@@ -28,7 +28,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const { items, total } = await counties.list(app.db, offsetOf(pageOf(request.query)))
-    return sendJsonOrCsv(request, reply, paginate(request, reply, pageOf(request.query), items, total), { columns: CSV_COLUMNS, rows: items })
+    return sendJsonOrCsv(request, reply, paginate(request, reply, pageOf(request.query), items, total), { columns: CSV_COLUMNS, rows: () => items })
   })
 
   app.get('/counties/:code', {

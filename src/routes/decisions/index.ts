@@ -66,7 +66,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const body = paginate(request, reply, page, items, total)
     return sendJsonOrCsv(request, reply, body, {
       columns: CSV_COLUMNS,
-      rows: items.map(({ withdrawal, ...item }) => ({ ...item, withdrawal_reason: withdrawal?.reason, withdrawn_at: withdrawal?.withdrawn_at }))
+      rows: () => items.map(({ withdrawal, ...item }) => ({ ...item, withdrawal_reason: withdrawal?.reason, withdrawn_at: withdrawal?.withdrawn_at }))
     })
   })
 

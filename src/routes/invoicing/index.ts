@@ -121,7 +121,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const body = paginate(request, reply, page, items, total)
     return sendJsonOrCsv(request, reply, body, {
       columns: CSV_COLUMNS,
-      rows: items.map(({ payment, ...item }) => ({ ...item, paid_on: payment?.paid_on, payment_reference: payment?.payment_reference }))
+      rows: () => items.map(({ payment, ...item }) => ({ ...item, paid_on: payment?.paid_on, payment_reference: payment?.payment_reference }))
     })
   })
 

@@ -34,7 +34,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const { county, name } = request.query
     const { items, total } = await municipalities.list(app.db, { county, name }, offsetOf(pageOf(request.query)))
     const body = paginate(request, reply, pageOf(request.query), items, total)
-    return sendJsonOrCsv(request, reply, body, { columns: ['code', 'name', 'county_code', 'county_name'], rows: items })
+    return sendJsonOrCsv(request, reply, body, { columns: ['code', 'name', 'county_code', 'county_name'], rows: () => items })
   })
 
   app.get('/municipalities/:code', {
@@ -73,7 +73,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const items = await municipalities.populationFigures(app.db, code)
     return sendJsonOrCsv(request, reply, { municipality_code: code, items }, {
       columns: ['municipality_code', 'reference_date', 'population'],
-      rows: items.map(figure => ({ municipality_code: code, ...figure }))
+      rows: () => items.map(figure => ({ municipality_code: code, ...figure }))
     })
   })
 }

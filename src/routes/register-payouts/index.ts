@@ -113,7 +113,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const { page: _page, limit: _limit, format: _format, ...filter } = request.query
     const page = pageOf(request.query)
     const { items, total } = await payouts.list(app.db, filter, offsetOf(page))
-    return sendJsonOrCsv(request, reply, paginate(request, reply, page, items, total), { columns: PAYOUT_COLUMNS, rows: items })
+    return sendJsonOrCsv(request, reply, paginate(request, reply, page, items, total), { columns: PAYOUT_COLUMNS, rows: () => items })
   })
 
   app.get('/register-payouts/:id', {
@@ -153,7 +153,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const years = await payoutReportOf(app.reportDb, period, asOf)
     return sendJsonOrCsv(request, reply, { period_id: period.id, period_case_number: period.case_number, as_of: asOf, years }, {
       columns: YEAR_COLUMNS,
-      rows: years.map(({ allocation, registers: _, ...year }) => ({
+      rows: () => years.map(({ allocation, registers: _, ...year }) => ({
         ...year, allocation_version: allocation?.version, allocation_basis: allocation?.basis, scaled_to_collected: allocation?.scaled_to_collected
       }))
     })
@@ -181,7 +181,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     if (year === undefined) throw problem(404, `${request.params.year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year}).`)
     return sendJsonOrCsv(request, reply, { period_id: period.id, period_case_number: period.case_number, as_of: asOf, ...year }, {
       columns: REGISTER_COLUMNS,
-      rows: year.registers.map(r => ({ year: year.year, ...r }))
+      rows: () => year.registers.map(r => ({ year: year.year, ...r }))
     })
   })
 }

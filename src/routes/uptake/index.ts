@@ -54,7 +54,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const years = participantsByYear(period.years.map(({ year, last_day_to_join }) => ({ year, last_day_to_join })), municipalities)
     return sendJsonOrCsv(request, reply, { ...heading, years, municipalities: rows }, {
       columns: ['code', 'name', 'county_code', 'status', 'first_year', 'decision_id', 'received_on', 'participating_years'],
-      rows: rows.map(r => ({ ...r, participating_years: r.participating_years.join(' ') }))
+      rows: () => rows.map(r => ({ ...r, participating_years: r.participating_years.join(' ') }))
     })
   })
 
@@ -69,7 +69,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const body = { ...heading, population_date: populationDateOf(period, asOf), ...figures }
     return sendJsonOrCsv(request, reply, body, {
       columns: ['scope', 'county_code', 'county_name', ...prefixed('municipalities'), ...prefixed('population')],
-      rows: [
+      rows: () => [
         { scope: 'country', county_code: '', county_name: '', ...flatten('municipalities', figures.municipalities), ...flatten('population', figures.population) },
         ...figures.by_county.map(c => ({ scope: 'county', county_code: c.county_code, county_name: c.county_name, ...flatten('municipalities', c.municipalities), ...flatten('population', c.population) }))
       ] as Array<Record<string, unknown>>
@@ -84,7 +84,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     const { asOf, municipalities, decisions, heading } = await reportFor(app.reportDb, request, true)
     const points = timeline(decisions, municipalities.length, asOf)
     const body = { ...heading, municipality_count: municipalities.length, points }
-    return sendJsonOrCsv(request, reply, body, { columns: ['date', 'adopted', 'declined', 'no_answer'], rows: points })
+    return sendJsonOrCsv(request, reply, body, { columns: ['date', 'adopted', 'declined', 'no_answer'], rows: () => points })
   })
 }
 
