@@ -56,8 +56,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     if (errors.length > 0) throw problem(422, `The plan breaks ${errors.length} rule(s); nothing was recorded.`, { errors })
 
     const allocation = allocate(input, funds)
-    const committed = new Map<string, bigint>()
-    for (const sum of await payouts.sums(trx, period.id, input.year)) committed.set(sum.register_code, (committed.get(sum.register_code) ?? 0n) + sum.amount)
+    const committed = await payouts.committedByRegister(trx, period.id, input.year)
     const undercut = [...committed].flatMap(([code, amount]) => {
       const index = input.registers.findIndex(r => r.register_code === code)
       const allocated = index < 0 ? 0n : allocation.amounts[index]!

@@ -56,7 +56,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
     const [plan] = await plans.plans(trx, period.id, { year: input.year })
     const allocated = toOre(plan?.registers.find(r => r.register_code === input.register_code)?.amount ?? '0')
-    const committed = (await payouts.sums(trx, period.id, input.year)).filter(s => s.register_code === input.register_code).reduce((sum, s) => sum + s.amount, 0n)
+    const committed = (await payouts.committedByRegister(trx, period.id, input.year)).get(input.register_code) ?? 0n
     if (committed + toOre(input.amount) > allocated) {
       throw problem(422, 'The payout would exceed the register\'s allocation; nothing was written.', {
         errors: [{ pointer: '/amount', detail: `${input.register_code} is allocated ${formatOre(allocated)} for ${input.year} and its payouts take ${formatOre(committed)}: at most ${formatOre(allocated - committed)} is left` }]

@@ -60,6 +60,13 @@ export async function sums (db: Db, periodId: number, year?: number) {
   return (await query.execute()).map(row => ({ ...row, amount: toOre(row.amount) }))
 }
 
+/** What each register's payouts of a year take together, in öre: all but cancelled ones count against its allocation. */
+export async function committedByRegister (db: Db, periodId: number, year: number): Promise<Map<string, bigint>> {
+  const committed = new Map<string, bigint>()
+  for (const sum of await sums(db, periodId, year)) committed.set(sum.register_code, (committed.get(sum.register_code) ?? 0n) + sum.amount)
+  return committed
+}
+
 export async function insert (db: Db, input: PayoutInput, apiKeyId: number): Promise<number> {
   const { id } = await db.insertInto('register_payouts')
     .values({ period_id: input.period_id, year: input.year, register_code: input.register_code, amount: input.amount, note: input.note ?? null })

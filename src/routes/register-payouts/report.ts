@@ -2,6 +2,7 @@ import type { Static } from 'typebox'
 import type { Db } from '../../db/connection.ts'
 import { formatOre, toOre } from '../../domain/money.ts'
 import { costSharesOf } from '../cost-shares/report.ts'
+import * as qualityRegisters from '../quality-registers/queries.ts'
 import * as allocations from '../register-allocations/queries.ts'
 import type { RecommendationPeriod } from '../recommendation-periods/schemas.ts'
 import * as payouts from './queries.ts'
@@ -16,7 +17,7 @@ export async function payoutReportOf (db: Db, period: RecommendationPeriod, asOf
     costSharesOf(db, period, asOf),
     allocations.plans(db, period.id),
     payouts.sums(db, period.id),
-    db.selectFrom('quality_registers').select(['code', 'name']).orderBy('code').execute()
+    qualityRegisters.all(db)
   ])
   return years.map(({ year, totals, invoicing }) => {
     const plan = plans.find(p => p.year === year)
