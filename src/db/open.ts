@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts'
 import { connect, type Db } from './connection.ts'
-import { startEmbedded } from './embedded.ts'
+import { startEmbedded, type EmbeddedOptions } from './embedded.ts'
 
 export interface OpenDatabase {
   db: Db
@@ -11,8 +11,8 @@ export interface OpenDatabase {
   close (): Promise<void>
 }
 
-/** The configured server, or the embedded one under DATA_DIR when DATABASE_URL is not set. */
-export async function openDatabase (config: Config, log: (line: string) => void = () => {}): Promise<OpenDatabase> {
+/** The configured server, or the embedded one under DATA_DIR when DATABASE_URL is not set (`embedded` says how it is supervised). */
+export async function openDatabase (config: Config, embedded: Omit<EmbeddedOptions, 'port'> = {}): Promise<OpenDatabase> {
   if (config.databaseUrl !== undefined) {
     const db = connect(config.databaseUrl)
     if (config.readReplicaUrl === undefined) return { db, reportDb: db, description: `PostgreSQL at ${redact(config.databaseUrl)}`, close: () => db.destroy() }
@@ -24,13 +24,13 @@ export async function openDatabase (config: Config, log: (line: string) => void 
       close: async () => { await Promise.all([db.destroy(), reportDb.destroy()]) }
     }
   }
-  const embedded = await startEmbedded(config.dataDir, log)
-  const db = connect(embedded.url)
+  const server = await startEmbedded(config.dataDir, embedded)
+  const db = connect(server.url)
   return {
     db,
     reportDb: db,
     description: `embedded PostgreSQL with data in ${config.dataDir}`,
-    close: async () => { await db.destroy(); await embedded.stop() }
+    close: async () => { await db.destroy(); await server.stop() }
   }
 }
 
