@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { loadConfig, type Config } from './config.ts'
 import type { Db } from './db/connection.ts'
 import auth from './plugins/auth.ts'
 import csv from './plugins/csv.ts'
@@ -10,9 +11,10 @@ import etag from './plugins/etag.ts'
 import jsonBody from './plugins/json-body.ts'
 import metrics from './plugins/metrics.ts'
 import openapi from './plugins/openapi.ts'
-import problems, { sendProblem } from './plugins/problems.ts'
-import protection, { type ProtectionOptions } from './plugins/protection.ts'
+import problems, { clientErrorHandler, sendProblem } from './plugins/problems.ts'
+import protection from './plugins/protection.ts'
 import rateLimit from './plugins/rate-limit.ts'
+import { buildValidator } from './plugins/validation.ts'
 import apiInfo from './routes/api-info.ts'
 import auditEvents from './routes/audit-events/index.ts'
 import costAllocations from './routes/cost-allocations/index.ts'
@@ -33,17 +35,22 @@ import uptake from './routes/uptake/index.ts'
 import { release } from './release.ts'
 import { namedSchemas } from './schemas/index.ts'
 
+/** The settings the service is built with: those `npm start` ships (config.ts) unless a caller names others. */
+export type Settings = Pick<Config, 'publicRead' | 'rateLimitPerMinute' | 'metricsToken' | 'corsOrigins' | 'maxEventLoopDelayMs' | 'trustProxy'> & {
+  /** Heap in bytes above which requests are shed with 503; 0: never (no environment variable sets it: tests do). */
+  maxHeapUsedBytes: number
+}
+
+const { publicRead, rateLimitPerMinute, metricsToken, corsOrigins, maxEventLoopDelayMs, trustProxy } = loadConfig({})
+/** What an unconfigured `npm start` runs with, so that the tests build the service as its users get it. */
+export const SHIPPED_SETTINGS: Readonly<Settings> = Object.freeze({ publicRead, rateLimitPerMinute, metricsToken, corsOrigins, maxEventLoopDelayMs, trustProxy, maxHeapUsedBytes: 0 })
+
 export interface BuildOptions {
   db: Db
   /** A read replica for the report reads; absent: `db`. */
   reportDb?: Db
-  publicRead?: boolean
-  /** Requests per minute per API key (or address); 0 or absent: no limit, as tests want. */
-  rateLimitPerMinute?: number
-  /** The token a Prometheus scraper must send for /metrics; absent: /metrics is open. */
-  metricsToken?: string
-  /** CORS origins and load-shedding thresholds (plugins/protection.ts); absent: CORS off, nothing shed. */
-  protection?: ProtectionOptions
+  /** Any setting not given is the shipped one. */
+  settings?: Partial<Settings>
   /** Silent when absent, as tests want. */
   logger?: FastifyBaseLogger
 }
@@ -55,9 +62,16 @@ declare module 'fastify' {
   }
 }
 
+/** Fastify's `trustProxy`: a number of hops is a function of the hop, as proxy-addr takes it. */
+const trusted = (trust: Settings['trustProxy']) =>
+  typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : typeof trust === 'object' ? [...trust] : trust
+
 /** Builds the service without listening: the server, the tests and the contract generator all start here. */
-export async function build ({ db, reportDb, publicRead = false, rateLimitPerMinute = 0, metricsToken, protection: edge = {}, logger }: BuildOptions) {
+export async function build ({ db, reportDb, settings: given = {}, logger }: BuildOptions) {
+  const settings: Settings = { ...SHIPPED_SETTINGS, ...given }
   const app = Fastify({
+    // Behind a load balancer, the client's address (for its rate-limit count and the logs) is in X-Forwarded-For.
+    trustProxy: trusted(settings.trustProxy),
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     // A request that reaches the server while it closes is served, not refused with Fastify's non-RFC 9457 503:
     // closing already stops new connections, and the drain (server.ts) has turned the load balancer away.
@@ -74,34 +88,33 @@ export async function build ({ db, reportDb, publicRead = false, rateLimitPerMin
       const given = request.headers['x-request-id']
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID()
     },
-    ajv: {
-      customOptions: {
-        allErrors: true, // report every failing field at once
-        removeAdditional: false, // unknown fields are rejected, never silently dropped
-        keywords: ['example']
-      }
-    }
+    clientErrorHandler,
+    // Fastify types this after @fastify/ajv-compiler's signature; it is called with each route part's schema alike.
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // Every answer names the request (for support) and the contract version it was made under.
   app.decorate('draining', false)
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id).header('api-version', release.version) })
+  // While draining, clients are told to reconnect, and so reach another instance, rather than reuse a socket the close would reset.
+  app.addHook('onSend', async (_request, reply) => { if (app.draining) reply.header('connection', 'close') })
   // Bodies are JSON or CSV (plugins/csv.ts); anything else is 415, not a string for the schema to puzzle over.
   app.removeContentTypeParser('text/plain')
 
   for (const schema of namedSchemas) app.addSchema(schema)
   await app.register(database, { db, reportDb })
   await app.register(problems)
-  await app.register(protection, edge)
-  await app.register(metrics, { token: metricsToken })
-  await app.register(openapi)
-  await app.register(auth, { publicRead })
+  await app.register(protection, settings)
+  await app.register(metrics, { token: settings.metricsToken })
+  // The order of the next three is the order of their hooks: etag settles a 304 before the rate limit sees the
+  // status (a 304 is free), and the rate limit counts a request before auth looks its key up (refusals count too).
   await app.register(etag)
+  if (settings.rateLimitPerMinute > 0) await app.register(rateLimit, { perMinute: settings.rateLimitPerMinute })
+  await app.register(auth, { publicRead: settings.publicRead })
+  await app.register(openapi)
   await app.register(jsonBody)
   await app.register(csv)
   await app.register(deprecation)
-  // Last of the hooks: it counts the key auth found and the status etag settled (a 304 is free).
-  if (rateLimitPerMinute > 0) await app.register(rateLimit, { perMinute: rateLimitPerMinute })
 
   await app.register(health)
   await app.register(async (v1) => {

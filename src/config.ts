@@ -21,6 +21,11 @@ export interface Config {
   readonly metricsToken: string | undefined
   /** After SIGTERM, how long readiness says 503 while requests are still served, before the server closes. */
   readonly shutdownDrainMs: number
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client's address (Fastify's `trustProxy`): false (none), true
+   * (any), a number of hops, or addresses and CIDR ranges.
+   */
+  readonly trustProxy: boolean | number | readonly string[]
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -42,6 +47,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(maxEventLoopDelayMs) || maxEventLoopDelayMs < 0) problems.push(`MAX_EVENT_LOOP_DELAY_MS must be a whole number of milliseconds, 0 for never, got "${env.MAX_EVENT_LOOP_DELAY_MS}"`)
   const shutdownDrainMs = Number(env.SHUTDOWN_DRAIN_MS ?? 5000)
   if (!Number.isInteger(shutdownDrainMs) || shutdownDrainMs < 0) problems.push(`SHUTDOWN_DRAIN_MS must be a whole number of milliseconds, got "${env.SHUTDOWN_DRAIN_MS}"`)
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY ?? 'false')
+  if (trustProxy === undefined) problems.push(`TRUST_PROXY must be true, false, a number of hops or comma-separated addresses/CIDRs, got "${env.TRUST_PROXY}"`)
   if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`)
 
   return Object.freeze({
@@ -56,6 +63,24 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: Object.freeze(corsOrigins),
     maxEventLoopDelayMs,
     shutdownDrainMs,
-    metricsToken: env.METRICS_TOKEN || undefined
+    metricsToken: env.METRICS_TOKEN || undefined,
+    trustProxy: trustProxy ?? false
   })
+}
+
+/** For the commands: the configuration, or its problems printed alone (a stack trace would bury them) and exit code 2. */
+export function configOrExit (): Config {
+  try {
+    return loadConfig()
+  } catch (error) {
+    console.error((error as Error).message)
+    process.exit(2)
+  }
+}
+
+function parseTrustProxy (text: string): Config['trustProxy'] | undefined {
+  if (text === 'true' || text === 'false') return text === 'true'
+  if (/^[0-9]{1,2}$/.test(text)) return Number(text)
+  const ranges = text.split(',').map(range => range.trim())
+  return ranges.every(range => /^[0-9a-fA-F.:]+(\/[0-9]{1,3})?$/.test(range)) ? Object.freeze(ranges) : undefined
 }

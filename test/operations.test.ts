@@ -21,10 +21,12 @@ t.test('/metrics counts requests by route pattern and status, times them, and sh
 })
 
 t.test('with a token, /metrics answers only the scraper that sends it', async (t) => {
-  const { app } = await testApp(t, { metricsToken: 'scrape-secret' })
+  const { app } = await testApp(t, { settings: { metricsToken: 'scrape-secret' } })
   t.equal((await app.inject({ url: '/metrics' })).statusCode, 401)
   t.equal((await app.inject({ url: '/metrics', headers: { authorization: 'Bearer wrong-secret' } })).statusCode, 401)
   t.equal((await app.inject({ url: '/metrics', headers: { authorization: 'Bearer scrape-secret' } })).statusCode, 200)
+  t.equal((await app.inject({ url: '/metrics', headers: { authorization: 'bearer scrape-secret' } })).statusCode, 200, 'the scheme is case-insensitive, as for the API (RFC 9110 §11.1)')
+  t.equal((await app.inject({ url: '/metrics', headers: { authorization: 'scrape-secret' } })).statusCode, 401, 'the token alone is not a bearer credential')
 })
 
 t.test('logs are JSON lines with the request id, and never hold a token', async (t) => {

@@ -4,7 +4,7 @@ import { testApp } from './helpers.ts'
 
 // Three requests a minute, so that the limit is reached within a test; the window is a clock minute, so each
 // test uses clients of its own (keys or addresses) that no other test has counted.
-const { app, db } = await testApp(t, { rateLimitPerMinute: 3, publicRead: true })
+const { app, db } = await testApp(t, { settings: { rateLimitPerMinute: 3, publicRead: true } })
 const get = (url: string, headers: Record<string, string> = {}, remoteAddress = '192.0.2.1') => app.inject({ url, headers, remoteAddress })
 const reader = async (name: string) => ({ authorization: `Bearer ${await apiKeys.create(db, name, ['read'])}` })
 
@@ -55,4 +55,31 @@ t.test('the deployment probes are never limited', async (t) => {
     t.equal(response.statusCode, 200)
     t.equal(response.headers['ratelimit-limit'], undefined)
   }
+})
+
+t.test('refused requests count too: made-up tokens share one count per address, apart from its anonymous readers', async (t) => {
+  const address = '198.51.100.20'
+  const statuses = []
+  for (let i = 0; i < 4; i++) statuses.push((await get('/v1/counties', { authorization: `Bearer jfk_made-up-${i}` }, address)).statusCode)
+  t.same(statuses, [401, 401, 401, 429], 'a new made-up token each time buys nothing: the fourth is refused before any look-up')
+  t.equal((await get('/v1/counties', {}, address)).statusCode, 200, 'anonymous readers at that address keep their own count')
+  const valid = await reader('valid-after-flood')
+  t.equal((await get('/v1/counties', valid, '198.51.100.21')).statusCode, 200, 'a valid key elsewhere is unaffected')
+})
+
+t.test('a key without the operation\'s scope is refused (403), and that counts against its limit too', async (t) => {
+  const registrar = { authorization: `Bearer ${await apiKeys.create(db, 'registrar-without-read', ['decisions:write'])}` }
+  const statuses = []
+  for (let i = 0; i < 4; i++) statuses.push((await get('/v1/counties', registrar, '198.51.100.30')).statusCode)
+  t.same(statuses, [403, 403, 403, 429])
+})
+
+t.test('a valid key has its own count from its first request, however busy its address', async (t) => {
+  const address = '198.51.100.40'
+  for (let i = 0; i < 3; i++) await get('/v1/counties', {}, address)
+  t.equal((await get('/v1/counties', {}, address)).statusCode, 429, 'the address\'s anonymous count is spent')
+  const own = await reader('busy-address-key')
+  const remaining = []
+  for (let i = 0; i < 3; i++) remaining.push((await get('/v1/counties', own, address)).headers['ratelimit-remaining'])
+  t.same(remaining, ['2', '1', '0'])
 })

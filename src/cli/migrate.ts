@@ -1,8 +1,9 @@
-import { loadConfig } from '../config.ts'
+import { configOrExit } from '../config.ts'
 import { openDatabase } from '../db/open.ts'
 import { prepareDatabase } from '../db/prepare.ts'
 
-const database = await openDatabase(loadConfig())
+const config = configOrExit()
+const database = await openDatabase(config)
 try {
   const { applied, loaded } = await prepareDatabase(database.db)
   console.log(`${database.description}: applied ${applied.length} migration(s)${applied.length ? ` (${applied.join(', ')})` : ''}; ` +

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { poolOf } from '../db/connection.ts'
+import { bearerToken } from './auth.ts'
 import { problem } from './problems.ts'
 
 /**
@@ -34,10 +35,11 @@ export default fp(async function metrics (app: FastifyInstance, options: { token
     latency.observe({ method: request.method, route }, reply.elapsedTime / 1000)
   })
 
-  const expected = options.token === undefined ? undefined : Buffer.from(`Bearer ${options.token}`)
+  const expected = options.token === undefined ? undefined : Buffer.from(options.token)
   // Never shed (plugins/protection.ts): an overload is exactly when the numbers are wanted.
   app.get('/metrics', { schema: { hide: true }, config: { pressureHandler: () => undefined } }, async (request, reply) => {
-    const given = Buffer.from(request.headers.authorization ?? '')
+    // The scheme is case-insensitive, as for the API (plugins/auth.ts); the token is compared in constant time.
+    const given = Buffer.from(bearerToken(request.headers.authorization) ?? '')
     if (expected !== undefined && (given.length !== expected.length || !timingSafeEqual(given, expected))) {
       throw problem(401, 'The metrics need the scraper\'s token, sent as "Authorization: Bearer <token>".')
     }

@@ -5,12 +5,12 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
 export interface ProtectionOptions {
-  /** Origins allowed to call from a browser; none (the default) switches CORS off. */
-  corsOrigins?: readonly string[]
-  /** Event-loop delay in ms above which requests are shed with 503; 0 or absent: never. */
-  maxEventLoopDelayMs?: number
-  /** Heap in bytes above which requests are shed with 503; 0 or absent: never. */
-  maxHeapUsedBytes?: number
+  /** Origins allowed to call from a browser; none switches CORS off. */
+  corsOrigins: readonly string[]
+  /** Event-loop delay in ms above which requests are shed with 503; 0: never. */
+  maxEventLoopDelayMs: number
+  /** Heap in bytes above which requests are shed with 503; 0: never. */
+  maxHeapUsedBytes: number
 }
 
 /** Seconds a shed client should wait: long enough for a burst to pass, short enough not to lose it. */
@@ -27,9 +27,9 @@ const shed = Object.assign(new Error('Service Unavailable'), { statusCode: 503 }
  */
 export default fp(async function protection (app: FastifyInstance, options: ProtectionOptions) {
   await app.register(helmet)
-  if ((options.corsOrigins ?? []).length > 0) {
+  if (options.corsOrigins.length > 0) {
     await app.register(cors, {
-      origin: [...options.corsOrigins!],
+      origin: [...options.corsOrigins],
       methods: ['GET', 'POST', 'PUT'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'X-Request-Id'],
       exposedHeaders: ['API-Version', 'ETag', 'Link', 'Location', 'Idempotent-Replayed', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id'],
@@ -41,8 +41,8 @@ export default fp(async function protection (app: FastifyInstance, options: Prot
   let startedAt = Infinity
   app.addHook('onReady', async () => { startedAt = Date.now() })
   await app.register(underPressure, {
-    maxEventLoopDelay: options.maxEventLoopDelayMs ?? 0,
-    maxHeapUsedBytes: options.maxHeapUsedBytes ?? 0,
+    maxEventLoopDelay: options.maxEventLoopDelayMs,
+    maxHeapUsedBytes: options.maxHeapUsedBytes,
     sampleInterval: SAMPLE_INTERVAL_MS,
     pressureHandler: async (_request, reply, type) => {
       if (type === 'eventLoopDelay' && Date.now() - startedAt < 2 * SAMPLE_INTERVAL_MS) return
