@@ -74,7 +74,7 @@ t.test('a retried import with the same Idempotency-Key records nothing twice', a
 
 t.test('an empty list or a non-list is a 400', async (t) => {
   t.equal((await importDecisions([])).statusCode, 400)
-  t.match((await importDecisions({ municipality_code: '0114' })).json(), { status: 400, detail: 'The body must be a non-empty list of decisions.' })
+  t.match((await importDecisions({ municipality_code: '0114' })).json(), { status: 400, detail: 'The body must be a list of 1 or more decisions, within the limits documented.' })
 })
 
 t.test('an import of the largest size allowed, 5,000 rows with every field, is recorded whole', async (t) => {
@@ -95,4 +95,42 @@ t.test('an import of the largest size allowed, 5,000 rows with every field, is r
   t.equal(response.json().created, 5000)
   t.equal(await count(), before + 5000)
   t.equal((await importDecisions([...rows, rows[0]])).statusCode, 400, 'one row more is refused')
+})
+
+// The findings of an attack on main (issue of 2026-12-01): a 3.8 MiB body of empty rows froze the service for a minute
+// and ran it out of memory; 100,000 empty rows answered 44.8 MB listing 600,001 errors. Now rows are counted before
+// any is read or checked, and a problem lists at most 100 errors with their count.
+t.test('the work a list body can cause is bounded before it is done: rows counted unread, errors capped at 100', async (t) => {
+  const before = await count()
+  const emptyRows = (n: number) => `[${Array(n).fill('{}').join(',')}]`
+  const json = { 'content-type': 'application/json' }
+  for (const rows of [1_300_000, 100_000, 5001]) {
+    const refused = await importDecisions(emptyRows(rows), json)
+    t.equal(refused.statusCode, 400, `${rows} rows are refused`)
+    t.ok(refused.body.length < 1024, `the answer is ${refused.body.length} bytes`)
+    t.match(refused.json(), { errors: [{ pointer: '', detail: `must NOT have more than 5000 items (has ${rows})` }], error_count: 1 })
+  }
+  const csvRows = await importDecisions(`municipality_code,x\r\n${Array(200_000).fill(',x').join('\r\n')}`, { 'content-type': 'text/csv' })
+  t.equal(csvRows.statusCode, 400, '200,000 CSV rows are refused while parsing')
+  t.match(csvRows.json(), { errors: [{ pointer: '', detail: 'must NOT have more than 5000 items (has more)' }] })
+
+  const atLimit = await importDecisions(emptyRows(5000), json)
+  t.equal(atLimit.statusCode, 400)
+  const problem = atLimit.json()
+  t.equal(problem.errors.length, 100, 'the first 100 errors are listed')
+  t.equal(problem.error_count, 5000 * 5, 'and all are counted: five required fields missing in each of 5,000 rows')
+  t.ok(atLimit.body.length < 64 * 1024, `the answer is ${atLimit.body.length} bytes`)
+  t.equal(await count(), before, 'nothing was written')
+})
+
+t.test('null as the body, as a row or beside a good row is a 400 naming the row, never a 500', async (t) => {
+  const before = await count()
+  for (const payload of ['null', '[null]', '[1, "x", true]']) {
+    const response = await importDecisions(payload, { 'content-type': 'application/json' })
+    t.equal(response.statusCode, 400, `${payload} is a 400`)
+  }
+  const mixed = await importDecisions(`[null, ${JSON.stringify(row('0125', 'adopted', '2019-05-02'))}]`, { 'content-type': 'application/json' })
+  t.equal(mixed.statusCode, 400)
+  t.same(mixed.json().errors, [{ pointer: '/0', row: 1, detail: 'must be object' }], 'only the null row is at fault; the good row was checked and passed')
+  t.equal(await count(), before, 'nothing was written')
 })

@@ -75,7 +75,7 @@ t.test('an empty list, a non-list, malformed JSON and a foreign media type are p
   t.equal(empty.statusCode, 400)
   const object = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: admin, payload: { municipality_code: '0114' } })
   t.equal(object.statusCode, 400)
-  t.match(object.json(), { detail: 'The body must be a non-empty list of population figures.' })
+  t.match(object.json(), { detail: 'The body must be a list of 1 or more population figures, within the limits documented.' })
   const malformed = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'application/json' }, payload: '[{"municipality_code":' })
   t.equal(malformed.statusCode, 400)
   t.match(malformed.headers['content-type'], /^application\/problem\+json/)
@@ -93,5 +93,30 @@ t.test('importing needs the admin scope', async (t) => {
   t.equal(anonymous.statusCode, 401)
   const reader = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: bearer('read'), payload })
   t.equal(reader.statusCode, 403)
+  t.equal(await figure('0114', 0), undefined)
+})
+
+t.test('a list longer than the import takes is refused unread, as JSON and as CSV; null rows are 400s', async (t) => {
+  const tooMany = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'application/json' }, payload: `[${Array(300_000).fill('{}').join(',')}]` })
+  t.equal(tooMany.statusCode, 400)
+  t.match(tooMany.json(), { errors: [{ pointer: '', detail: 'must NOT have more than 10000 items (has 300000)' }] })
+  const csv = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'text/csv' }, payload: `municipality_code\r\n${Array(10_001).fill('0114').join('\r\n')}` })
+  t.equal(csv.statusCode, 400)
+  t.match(csv.json(), { errors: [{ detail: 'must NOT have more than 10000 items (has more)' }] })
+  for (const payload of ['null', '[null]']) {
+    const response = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'application/json' }, payload })
+    t.equal(response.statusCode, 400, `${payload} is a 400`)
+  }
+})
+
+t.test('numbers in a CSV cell are plain decimals: Infinity, 1e309, hex and 400 digits are not numbers', async (t) => {
+  for (const population of ['Infinity', '-Infinity', '1e309', '0x10', '9'.repeat(400), 'NaN', '1.0e3']) {
+    const response = await app.inject({
+      method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'text/csv' },
+      payload: `municipality_code,reference_date,population\r\n0114,2018-11-30,"${population}"\r\n`
+    })
+    t.equal(response.statusCode, 400, `"${population}" is refused`)
+    t.match(response.json().errors, [{ pointer: '/0/population', row: 1 }])
+  }
   t.equal(await figure('0114', 0), undefined)
 })

@@ -1,15 +1,21 @@
+import { randomUUID } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { release } from '../release.ts'
 import type { Problem } from '../schemas/common.ts'
 
 export type FieldError = NonNullable<Problem['errors']>[number]
 
-// For the statuses without a type URI of their own (about:blank: 413, 414, 415, 429, 503) RFC 9457 asks for the HTTP status phrase as title.
+// For the statuses without a type URI of their own (about:blank: 406, 412, 413, 414, 415, 428, 429, 431, 503) RFC 9457 asks for the HTTP status phrase as title.
 const TITLES: Record<number, string> = {
   400: 'The request is not valid',
   401: 'Authentication is required',
   403: 'The API key may not do this',
   404: 'Not found',
+  406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'The request conflicts with what is stored',
   412: 'Precondition Failed',
   413: 'Content Too Large',
@@ -18,6 +24,7 @@ const TITLES: Record<number, string> = {
   422: 'The request breaks a rule of the domain',
   428: 'Precondition Required',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal error',
   503: 'Service Unavailable'
 }
@@ -57,6 +64,8 @@ function fieldErrors (error: { validation?: FastifyError['validation'], validati
     } else if (issue.keyword === 'additionalProperties') {
       pointer += `/${escapePointer(String(params.additionalProperty))}`
       detail = 'is not a known field'
+    } else if (issue.keyword === 'enum') {
+      detail = `must be one of ${(params.allowedValues as unknown[]).map(value => JSON.stringify(value)).join(', ')}`
     }
     detail = clip(detail, 2000)
     pointer = clip(pointer, 2000)
@@ -107,7 +116,19 @@ export function validationErrors (request: FastifyRequest, error: { validation?:
   })
 }
 
-const describe = (error: FieldError) => `${error.parameter ?? error.pointer} ${error.detail}`
+const describe = (error: FieldError) => `${error.parameter ?? (error.pointer === '' || error.pointer === undefined ? 'the body' : error.pointer)} ${error.detail}`
+
+/** A problem lists at most this many of its field errors (and says how many there were), so its size is bounded. */
+export const MAX_LISTED_ERRORS = 100
+/** Each listed error's text is cut to this, so that 100 of them, the detail and the URL stay under 64 KiB. */
+const LISTED_TEXT = 200
+const listed = (error: FieldError): FieldError => ({
+  ...error,
+  detail: clip(error.detail, LISTED_TEXT),
+  ...(error.pointer !== undefined && { pointer: clip(error.pointer, LISTED_TEXT) })
+})
+/** …and names at most this many in its one-line `detail`. */
+const ERRORS_IN_DETAIL = 10
 
 const escapePointer = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1')
 
@@ -122,9 +143,26 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, statu
     detail: clip(detail, 4000),
     instance: clip(request.url, 8192),
     request_id: request.id,
-    ...(errors !== undefined && { errors })
+    ...(errors !== undefined && { errors: errors.slice(0, MAX_LISTED_ERRORS).map(listed), error_count: errors.length })
   }
   return reply.code(status).type('application/problem+json').send(body)
+}
+
+/**
+ * Problems Node's HTTP parser meets before Fastify sees a request (headers past 16 KiB, a malformed request line, a
+ * request that did not arrive within the timeout): answered on the socket itself, as problem details too.
+ */
+export function clientErrorHandler (error: Error & { code?: string }, socket: Duplex) {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) { socket.destroy(); return }
+  const [status, detail] = error.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'The request\'s headers are larger than the service accepts (16 KiB in all).']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'The request did not arrive whole within 30 s.']
+      : [400, 'The request is not valid HTTP.']
+  const requestId = randomUUID()
+  const body = JSON.stringify({ type: TYPES[status] ?? 'about:blank', title: TITLES[status] ?? STATUS_CODES[status], status, detail, instance: '', request_id: requestId })
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `API-Version: ${release.version}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`)
 }
 
 /**
@@ -135,7 +173,8 @@ export default fp(async function problems (app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError & Partial<ProblemError>, request, reply) => {
     if (error.validation !== undefined) {
       const errors = validationErrors(request, error)
-      return sendProblem(request, reply, 400, `${errors.length} field(s) failed validation: ${errors.map(describe).join('; ')}`, errors)
+      const listed = errors.slice(0, ERRORS_IN_DETAIL).map(describe).join('; ')
+      return sendProblem(request, reply, 400, `${errors.length} field(s) failed validation: ${listed}${errors.length > ERRORS_IN_DETAIL ? '; …' : ''}`, errors)
     }
     // The database's constraints are the last guard of every invariant: a write that breaks one is a conflict
     // with stored data (typically a race the handler's own checks could not see), never an internal error.
