@@ -17,7 +17,7 @@ const cli = (script: string, args: string[], env: Record<string, string>) =>
 t.test('npm run migrate brings an empty database to the current schema with reference data', async (t) => {
   const { db, url } = await emptyDatabase(t)
   const result = await cli('migrate.ts', [], { DATABASE_URL: url })
-  t.match(result.stdout, /applied 5 migration\(s\) \(0001_reference_data_and_api_keys, 0002_recommendation_periods_and_decisions, 0003_cost_shares_invoicing_and_allocations, 0004_quality_registers_and_payouts, 0005_audit_events\); new reference rows: 21 counties, 290 municipalities, 1450 population figures, 2 recommendation periods, 5 quality registers/)
+  t.match(result.stdout, /applied 6 migration\(s\) \(0001_reference_data_and_api_keys, 0002_recommendation_periods_and_decisions, 0003_cost_shares_invoicing_and_allocations, 0004_quality_registers_and_payouts, 0005_audit_events, 0006_idempotency_per_client\); new reference rows: 21 counties, 290 municipalities, 1450 population figures, 2 recommendation periods, 5 quality registers/)
   t.notMatch(result.stdout, /:postgres@|password/, 'the password is not printed')
   t.equal((await db.selectFrom('municipalities').select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n, 290)
 })
@@ -34,6 +34,26 @@ t.test('api-key create prints a working token once; revoke stops it', async (t) 
   const revoked = await cli('api-key.ts', ['revoke', 'registrar'], { DATABASE_URL: url })
   t.match(revoked.stdout, /Revoked API key "registrar"/)
   t.equal(await apiKeys.findActive(db, token), undefined)
+})
+
+t.test('api-key rotate gives a key a new token of the same scopes and municipality; the old token is refused', async (t) => {
+  const { db, url } = await emptyDatabase(t)
+  const created = await cli('api-key.ts', ['create', '--name', 'tyreso-registrar', '--scope', 'decisions:write', '--municipality', '0138'], { DATABASE_URL: url })
+  const rotated = await cli('api-key.ts', ['rotate', 'tyreso-registrar'], { DATABASE_URL: url })
+  t.match(rotated.stderr, /Rotated API key "tyreso-registrar": its old token is refused from now on/)
+  t.not(rotated.stdout.trim(), created.stdout.trim())
+  t.equal(await apiKeys.findActive(db, created.stdout.trim()), undefined, 'the old token is refused')
+  t.match(await apiKeys.findActive(db, rotated.stdout.trim()), { name: 'tyreso-registrar', scopes: ['decisions:write'], municipality_code: '0138' })
+  const unknown = await cli('api-key.ts', ['rotate', 'nobody'], { DATABASE_URL: url })
+  t.equal((unknown as { code?: number }).code, 2)
+  t.match(unknown.stderr, /No active key is named "nobody"/)
+})
+
+t.test('api-key refuses to issue admin to a municipality: every admin operation acts for the whole country', async (t) => {
+  const { url } = await emptyDatabase(t)
+  const refused = await cli('api-key.ts', ['create', '--name', 'x', '--scope', 'read', '--scope', 'admin', '--municipality', '0138'], { DATABASE_URL: url })
+  t.equal((refused as { code?: number }).code, 2)
+  t.match(refused.stderr, /cannot have the scope admin/)
 })
 
 t.test('api-key refuses unknown scopes and commands with usage', async (t) => {

@@ -11,7 +11,7 @@ const tables = async (db: Parameters<typeof migrateToLatest>[0]) =>
 t.test('migrations build the schema from an empty database, and a second run applies nothing', async (t) => {
   const { db } = await emptyDatabase(t)
   t.same(await tables(db), [])
-  t.same(await migrateToLatest(db), ['0001_reference_data_and_api_keys', '0002_recommendation_periods_and_decisions', '0003_cost_shares_invoicing_and_allocations', '0004_quality_registers_and_payouts', '0005_audit_events'])
+  t.same(await migrateToLatest(db), ['0001_reference_data_and_api_keys', '0002_recommendation_periods_and_decisions', '0003_cost_shares_invoicing_and_allocations', '0004_quality_registers_and_payouts', '0005_audit_events', '0006_idempotency_per_client'])
   t.same(await tables(db), [
     'api_keys', 'audit_events', 'cost_allocation_areas', 'cost_allocations', 'cost_weights', 'counties', 'decision_withdrawals', 'decisions', 'idempotency_keys',
     'invoice_payments', 'invoiced_years', 'invoices', 'kysely_migration', 'kysely_migration_lock',
@@ -26,9 +26,9 @@ t.test('instances starting at once apply each migration exactly once', async (t)
   const instances = Array.from({ length: 4 }, () => connect(url, { max: 2 }))
   t.teardown(() => Promise.all(instances.map(i => i.destroy())))
   const applied = await Promise.all(instances.map(i => migrateToLatest(i)))
-  t.same(applied.flat(), ['0001_reference_data_and_api_keys', '0002_recommendation_periods_and_decisions', '0003_cost_shares_invoicing_and_allocations', '0004_quality_registers_and_payouts', '0005_audit_events'], 'one instance applied it, the others found it done')
+  t.same(applied.flat(), ['0001_reference_data_and_api_keys', '0002_recommendation_periods_and_decisions', '0003_cost_shares_invoicing_and_allocations', '0004_quality_registers_and_payouts', '0005_audit_events', '0006_idempotency_per_client'], 'one instance applied it, the others found it done')
   const rows = await db.selectFrom('kysely_migration' as never).selectAll().execute()
-  t.equal(rows.length, 5)
+  t.equal(rows.length, 6)
 })
 
 t.test('reference data loads 21 counties, 290 municipalities and 1450 figures, and loading again changes nothing', async (t) => {

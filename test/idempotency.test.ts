@@ -5,6 +5,7 @@ import Type from 'typebox'
 import * as apiKeys from '../src/db/api-keys.ts'
 import { requireScope } from '../src/plugins/auth.ts'
 import { idempotent, IdempotencyHeaders, purgeExpiredIdempotencyKeys } from '../src/plugins/idempotency.ts'
+import { injectOutsideTheContract } from './contract.ts'
 import { testApp } from './helpers.ts'
 
 const { app, db, bearer } = await testApp(t)
@@ -131,7 +132,7 @@ t.test('concurrent duplicates never create two records: 50 at once write once an
   const before = await countKeys()
   const key = randomUUID()
   const responses = await Promise.all(Array.from({ length: parallel }, () =>
-    app.inject({ method: 'POST', url: '/test-insert', headers: { ...admin, 'idempotency-key': key }, payload: {} })))
+    injectOutsideTheContract(app, { method: 'POST', url: '/test-insert', headers: { ...admin, 'idempotency-key': key }, payload: {} })))
 
   t.equal(await countKeys(), before + 1, 'exactly one row was written')
   t.same(new Set(responses.map(r => r.statusCode)), new Set([201]))
@@ -153,4 +154,21 @@ t.test('concurrent duplicate imports run once: one original answer, the rest rep
   t.same(new Set(responses.map(r => r.body)), new Set(['{"received":1,"inserted":1,"updated":0}']), 'none of them says "updated": the import ran once')
   t.equal(responses.filter(r => r.headers['idempotent-replayed'] === undefined).length, 1)
   t.equal((await figure('0138', '2020-11-30'))?.population, 48000)
+})
+
+t.test('a retry after the key was rotated replays: Idempotency-Keys belong to the client, not to one token', async (t) => {
+  const old = await apiKeys.create(db, 'rotating-registrar', ['decisions:write'])
+  const decision = { municipality_code: '0160', period_case_number: '18/00295', outcome: 'adopted', decided_on: '2019-06-03', decided_by: 'Kommunstyrelsen', received_on: '2019-06-04' }
+  const send = (token: string) => app.inject({ method: 'POST', url: '/v1/decisions', headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'diarie-2019-0160' }, payload: decision })
+  const first = await send(old)
+  t.equal(first.statusCode, 201)
+  const rotated = (await apiKeys.rotate(db, 'rotating-registrar'))!
+  t.equal((await send(old)).statusCode, 401, 'the old token is refused')
+  const retry = await send(rotated)
+  t.equal(retry.statusCode, 201)
+  t.equal(retry.headers['idempotent-replayed'], 'true')
+  t.equal(retry.body, first.body)
+  t.equal((await db.selectFrom('decisions').select('id').where('municipality_code', '=', '0160').execute()).length, 1, 'recorded once')
+  const other = await apiKeys.create(db, 'another-registrar', ['decisions:write'])
+  t.equal((await send(other)).headers['idempotent-replayed'], undefined, 'another client\'s same key is its own')
 })

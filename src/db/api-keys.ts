@@ -28,6 +28,26 @@ export async function revoke (db: Db, name: string): Promise<boolean> {
   return result.numUpdatedRows > 0n
 }
 
+/**
+ * Replaces the active key of that name with a new token of the same scopes and municipality, in one transaction:
+ * the old token is refused from then on. The client (the name) stays, and with it its Idempotency-Keys, so a
+ * retry sent with the new token after a rotation replays instead of writing twice. Undefined when no key has that name.
+ */
+export async function rotate (db: Db, name: string): Promise<string | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const old = await trx.updateTable('api_keys')
+      .set({ revoked_at: new Date() })
+      .where('name', '=', name)
+      .where('revoked_at', 'is', null)
+      .returning(['scopes', 'municipality_code'])
+      .executeTakeFirst()
+    if (old === undefined) return undefined
+    const token = newToken()
+    await trx.insertInto('api_keys').values({ name, scopes: old.scopes, municipality_code: old.municipality_code, token_hash: hashToken(token) }).execute()
+    return token
+  })
+}
+
 export async function findActive (db: Db, token: string): Promise<ActiveKey | undefined> {
   return db.selectFrom('api_keys')
     .select(['id', 'name', 'scopes', 'municipality_code'])

@@ -124,6 +124,8 @@ export interface DecisionWithdrawalsTable {
 }
 
 export interface IdempotencyKeysTable {
+  /** The client (the key's name) the Idempotency-Key belongs to: keys of one client, rotated, share it. */
+  client: string
   api_key_id: number
   key: string
   request_hash: Buffer

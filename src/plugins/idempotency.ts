@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { sql, type Transaction } from 'kysely'
 import Type from 'typebox'
 import { recordWrite, requestDigest } from '../db/audit.ts'
+import type { ActiveKey } from '../db/api-keys.ts'
 import type { Db } from '../db/connection.ts'
 import type { Database } from '../db/schema.ts'
 import { problem } from './problems.ts'
@@ -19,7 +20,7 @@ export const IdempotencyHeaders = Type.Object({
     description: 'A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. ' +
       'For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, ' +
       'and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. ' +
-      'Keys belong to the API key that sent them. A request that failed keeps nothing, so its key may be used again.',
+      'Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again.',
     example: '5b0f5a3e-8f1c-4c57-9a7e-1f3d2c6b9e40'
   }))
 })
@@ -65,21 +66,21 @@ function idempotencyKey (request: FastifyRequest): string | undefined {
 export async function idempotent<T> (db: Db, request: FastifyRequest, reply: FastifyReply, status: number,
   work: (trx: Transaction<Database>) => Promise<Outcome<T>>): Promise<FastifyReply> {
   const serialize = reply.getSerializationFunction(String(status), 'application/json')
-  const apiKeyId = request.apiKey?.id
-  if (serialize === undefined || apiKeyId === undefined) {
+  const apiKey = request.apiKey
+  if (serialize === undefined || apiKey === null) {
     throw new Error(`${request.routeOptions.url} must require a scope and document ${status} as application/json to be idempotent`)
   }
   const key = idempotencyKey(request)
   const hash = requestDigest(request)
 
   const response = await db.transaction().execute(async (trx): Promise<ResponseToSend> => {
-    if (key !== undefined && !await claim(trx, apiKeyId, key, hash)) return replay(trx, apiKeyId, key, hash)
+    if (key !== undefined && !await claim(trx, apiKey, key, hash)) return replay(trx, apiKey.name, key, hash)
     const { body, headers = {} } = await work(trx)
     const payload = serialize(body as Record<string, unknown>)
     if (key !== undefined) {
       await trx.updateTable('idempotency_keys')
         .set({ response_status: status, response_headers: JSON.stringify(headers), response_body: payload })
-        .where('api_key_id', '=', apiKeyId).where('key', '=', key)
+        .where('client', '=', apiKey.name).where('key', '=', key)
         .execute()
     }
     await recordWrite(trx, request, status)
@@ -91,22 +92,22 @@ export async function idempotent<T> (db: Db, request: FastifyRequest, reply: Fas
 }
 
 /** True if this transaction now holds the key; false if another committed it first (a claim in flight is waited for). */
-async function claim (trx: Transaction<Database>, apiKeyId: number, key: string, hash: Buffer): Promise<boolean> {
+async function claim (trx: Transaction<Database>, apiKey: ActiveKey, key: string, hash: Buffer): Promise<boolean> {
   await trx.deleteFrom('idempotency_keys')
-    .where('api_key_id', '=', apiKeyId).where('key', '=', key).where('created_at', '<', keptSince)
+    .where('client', '=', apiKey.name).where('key', '=', key).where('created_at', '<', keptSince)
     .execute()
   const claimed = await trx.insertInto('idempotency_keys')
-    .values({ api_key_id: apiKeyId, key, request_hash: hash })
+    .values({ client: apiKey.name, api_key_id: apiKey.id, key, request_hash: hash })
     .onConflict(oc => oc.doNothing())
     .returning('key')
     .executeTakeFirst()
   return claimed !== undefined
 }
 
-async function replay (trx: Transaction<Database>, apiKeyId: number, key: string, hash: Buffer): Promise<ResponseToSend> {
+async function replay (trx: Transaction<Database>, client: string, key: string, hash: Buffer): Promise<ResponseToSend> {
   const earlier = await trx.selectFrom('idempotency_keys')
     .select(['request_hash', 'response_status', 'response_headers', 'response_body'])
-    .where('api_key_id', '=', apiKeyId).where('key', '=', key)
+    .where('client', '=', client).where('key', '=', key)
     .executeTakeFirstOrThrow()
   if (!earlier.request_hash.equals(hash)) {
     throw problem(422, 'This Idempotency-Key was used for a different request; nothing was written. Use a new key for a new request.', {

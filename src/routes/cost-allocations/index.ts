@@ -3,7 +3,8 @@ import { allocationErrors } from '../../domain/cost-allocation.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
 import { problem } from '../../plugins/problems.ts'
-import { locationHeader, problemResponses, ref } from '../../schemas/common.ts'
+import { sendJsonOrCsv } from '../../plugins/csv.ts'
+import { jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
 import { findMunicipalityOrFail } from '../municipalities/index.ts'
 import { MunicipalityParams } from '../municipalities/schemas.ts'
 import { findPeriodOrFail } from '../recommendation-periods/index.ts'
@@ -19,7 +20,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         'with percentages adding up to exactly 100, optionally grouped by committee. Each recording is a new version; the latest is used, earlier ones are kept. ' +
         'The split amounts per year are in `GET /v1/municipalities/{code}/cost-shares`.',
       tags: ['cost allocations'],
-      ...requireScope('allocations:write'),
+      ...requireScope('allocations:write', request => (request.params as { code: string }).code),
       params: MunicipalityParams,
       headers: IdempotencyHeaders,
       body: ref(CostAllocationInput),
@@ -33,8 +34,6 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => idempotent(app.db, request, reply, 201, async (trx) => {
-    const actsFor = request.apiKey!.municipality_code
-    if (actsFor !== null && actsFor !== request.params.code) throw problem(403, `The key "${request.apiKey!.name}" acts for municipality ${actsFor} only.`)
     const municipality = await findMunicipalityOrFail(trx, request.params.code)
     await findPeriodOrFail(trx, request.body.period_id)
     const errors = allocationErrors(request.body.areas.map(a => ({ ...a, committee: a.committee ?? null })))
@@ -52,11 +51,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['cost allocations'],
       ...requireScope('read'),
       params: MunicipalityParams,
-      response: { 200: { description: 'The allocations.', content: { 'application/json': { schema: ref(CostAllocationList) } } }, ...problemResponses(400, 401, 403, 404) }
+      response: { 200: jsonOrCsv('The allocations, as JSON or CSV (one row per area).', CostAllocationList), ...problemResponses(400, 401, 403, 404) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const municipality = await findMunicipalityOrFail(app.db, request.params.code)
-    return { municipality_code: municipality.code, items: await allocations.latest(app.db, municipality.code) }
+    const items = await allocations.latest(app.db, municipality.code)
+    return sendJsonOrCsv(request, reply, { municipality_code: municipality.code, items }, {
+      columns: ['municipality_code', 'period_id', 'version', 'area', 'committee', 'percent', 'recorded_at'],
+      rows: () => items.flatMap(({ areas, ...allocation }) => areas.map(area => ({ ...allocation, ...area })))
+    })
   })
 }
 

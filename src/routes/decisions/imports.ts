@@ -19,7 +19,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         'with its row number; if any row is bad nothing is recorded (400 when a row is malformed, 422 when rows are well-formed but break the rules of a decision). ' +
         'At most 5,000 rows and 4 MiB.',
       tags: ['decisions'],
-      ...requireScope('decisions:write'),
+      ...requireScope('decisions:write', request => Array.isArray(request.body) ? request.body.map((row: { municipality_code?: unknown } | null) => row?.municipality_code) : []),
       consumes: ['application/json', 'text/csv'],
       headers: IdempotencyHeaders,
       body: DecisionImport,

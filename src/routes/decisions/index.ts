@@ -30,7 +30,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         'The first year of participation follows from the day received and the period\'s deadlines. A later decision supersedes an earlier one; ' +
         'nothing is changed or deleted. Send an `Idempotency-Key` so that a retry never records the decision twice.',
       tags: ['decisions'],
-      ...requireScope('decisions:write'),
+      ...requireScope('decisions:write', request => (request.body as { municipality_code?: unknown } | null)?.municipality_code),
       headers: IdempotencyHeaders,
       body: ref(DecisionInput),
       response: {
@@ -95,7 +95,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Records that the decision was registered in error. It stays in the history, marked `withdrawn`, and no longer counts: ' +
         'the municipality\'s previous decision, if any, is in force again. A decision is withdrawn once.',
       tags: ['decisions'],
-      ...requireScope('decisions:write'),
+      ...requireScope('decisions:write', request => decisions.municipalityOf(request.server.db, (request.params as { id: number }).id)),
       params: DecisionParams,
       headers: IdempotencyHeaders,
       body: ref(WithdrawalInput),

@@ -63,6 +63,11 @@ export async function insert (db: Db, rows: NewDecision[], apiKeyId: number): Pr
   return ids
 }
 
+/** The municipality a decision is of: whom withdrawing it acts for. */
+export async function municipalityOf (db: Db, id: number): Promise<string | undefined> {
+  return (await db.selectFrom('decisions').select('municipality_code').where('id', '=', id).executeTakeFirst())?.municipality_code
+}
+
 /** Records a withdrawal; false when the decision had one already. */
 export async function withdraw (db: Db, decisionId: number, reason: string, apiKeyId: number): Promise<boolean> {
   const inserted = await db.insertInto('decision_withdrawals')

@@ -6,7 +6,7 @@ import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
 import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
-import { CsvText, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
+import { CsvText, jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
 import { costSharesOf } from '../cost-shares/report.ts'
 import { findPeriodOrFail } from '../recommendation-periods/index.ts'
 import { PeriodParams } from '../recommendation-periods/schemas.ts'
@@ -17,6 +17,8 @@ const CSV_COLUMNS = [
   'id', 'period_id', 'period_case_number', 'year', 'municipality_code', 'municipality_name', 'reference', 'invoice_date', 'amount', 'exact_amount',
   'population', 'population_date', 'weight', 'rate_per_inhabitant', 'index_adjustment', 'decision_id', 'status', 'paid_on', 'payment_reference'
 ] as const
+
+const INVOICED_YEAR_COLUMNS = ['period_id', 'period_case_number', 'year', 'invoice_date', 'as_of', 'locked_at', 'invoice_count', 'invoiced'] as const
 
 const created = (description: string, schema: Parameters<typeof ref>[0], location: string) => ({
   description,
@@ -78,11 +80,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['invoicing'],
       ...requireScope('read'),
       params: PeriodParams,
-      response: { 200: { description: 'The invoiced years.', content: { 'application/json': { schema: ref(InvoicedYearList) } } }, ...problemResponses(400, 401, 403, 404) }
+      response: { 200: jsonOrCsv('The invoiced years, as JSON or CSV.', InvoicedYearList), ...problemResponses(400, 401, 403, 404) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const period = await findPeriodOrFail(app.db, request.params.id)
-    return { items: await invoicing.invoicedYears(app.db, period.id) }
+    const items = await invoicing.invoicedYears(app.db, period.id)
+    return sendJsonOrCsv(request, reply, { items }, { columns: INVOICED_YEAR_COLUMNS, rows: () => items })
   })
 
   app.get('/recommendation-periods/:id/invoiced-years/:year', {
@@ -146,7 +149,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Mark an invoice paid',
       description: 'Records that the municipality paid the invoice in full, once (409 the second time). The payment is never changed or deleted.',
       tags: ['invoicing'],
-      ...requireScope('finance:write'),
+      ...requireScope('finance:write', request => invoicing.municipalityOf(request.server.db, (request.params as { id: number }).id)),
       params: InvoiceParams,
       headers: IdempotencyHeaders,
       body: ref(PaymentInput),

@@ -39,6 +39,11 @@ export async function list (db: Db, filter: InvoiceFilter, page: { limit: number
   return { items: rows.map(toInvoice), total: Number(count.n) }
 }
 
+/** The municipality an invoice is addressed to: whom recording its payment acts for. */
+export async function municipalityOf (db: Db, id: number): Promise<string | undefined> {
+  return (await db.selectFrom('invoices').select('municipality_code').where('id', '=', id).executeTakeFirst())?.municipality_code
+}
+
 export async function find (db: Db, id: number): Promise<Invoice | undefined> {
   const row = await invoices(db).where('i.id', '=', id).executeTakeFirst()
   return row && toInvoice(row)
