@@ -25,6 +25,11 @@ export default fp(async function deprecation (app: FastifyInstance) {
     if (schema?.deprecated !== true) return
     reply.header('deprecation', `@${Date.parse(String(schema['x-deprecated-since'])) / 1000}`)
     reply.header('sunset', new Date(String(schema['x-sunset'])).toUTCString())
-    if (schema['x-successor'] !== undefined) reply.header('link', `<${String(schema['x-successor'])}>; rel="successor-version"`)
+    // Beside a list's page links, not instead of them.
+    if (schema['x-successor'] !== undefined) {
+      const successor = `<${String(schema['x-successor'])}>; rel="successor-version"`
+      const pages = reply.getHeader('link')
+      reply.header('link', pages === undefined ? successor : `${String(pages)}, ${successor}`)
+    }
   })
 }, { name: 'deprecation' })

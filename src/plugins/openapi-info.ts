@@ -12,7 +12,8 @@ and the payouts to the quality registers.
 **Conventions.** JSON in and out, \`snake_case\` fields, dates \`YYYY-MM-DD\`, timestamps RFC 3339 in UTC,
 municipality codes as 4-digit strings. Lists take \`page\` (from 1) and \`limit\` (default 20, at most 500)
 and send RFC 8288 \`Link\` headers. Reads send an \`ETag\` and answer \`If-None-Match\` with 304. Lists and
-figures also come as CSV (\`Accept: text/csv\` or \`format=csv\`). Request bodies are JSON or CSV, at most 1 MiB (decision imports: 4 MiB). Every error is an RFC 9457
+reports also come as CSV (\`Accept: text/csv\`, \`format=csv\`, or the operation's \`.csv\` twin, which generated
+clients type as text). Request bodies are JSON or CSV, at most 1 MiB (decision imports: 4 MiB). Every error is an RFC 9457
 \`application/problem+json\` document; validation problems list every failing field.
 
 **Authentication.** Send an API key as \`Authorization: Bearer <token>\`. Each operation names the scope it
@@ -60,9 +61,13 @@ export const info = {
   'x-limitations': {
     timeouts: 'A request must arrive whole within 30 s; a database statement is given up after 30 s (answered 503); idle keep-alive connections close after 72 s. JSON bodies nest at most 32 levels; path parameters are at most 100 characters.',
     load_shedding: 'When the service is overloaded (event-loop delay past its threshold) or its database is away, requests are refused at once with 503 and Retry-After rather than left waiting.',
-    rate_limit: 'By default 600 requests a minute per API key (per client address without one), counted per instance; answers 304 are free. Over the limit: 429 with Retry-After. The RateLimit-* headers of every answer give the limit in force.',
+    rate_limit: 'By default 600 requests a minute per API key (per client address without one, and apart per address for tokens not yet seen valid), counted per instance before any work, so refused requests count too; answers 304 are free. Over the limit: 429 with Retry-After. The RateLimit-* headers of every answer give the limit in force.',
     page_size: 'limit: 1 to 500 items per page (default 20); page: 1 to 1,000,000.',
-    body_size: 'Request bodies: at most 1 MiB (Fastify\'s default); decision imports at most 4 MiB and 5,000 rows; population imports at most 10,000 rows.'
+    body_size: 'Request bodies: at most 1 MiB (Fastify\'s default); decision imports at most 4 MiB and 5,000 rows; population imports at most 10,000 rows; each operation\'s `x-max-body-bytes` says. A list longer than its limit is refused before any row is read; a JSON body gives no field twice in one object.',
+    numbers: 'Every number in a path, query or CSV cell is a plain decimal (digits, an optional sign, a fraction where the field takes one): no Infinity, NaN, exponents or hexadecimal. Every number is finite and within its documented bounds, or the request is a 400 naming it.',
+    error_lists: 'A problem lists at most its first 100 failing fields in `errors`, and counts them all in `error_count`; a problem document is at most 64 KiB.',
+    headers: 'Request headers: at most 16 KiB in all (431 past that).',
+    csv: 'Every list and report answers CSV (`Accept: text/csv`, `format=csv`, or its `.csv` twin); no cell starts as a spreadsheet formula (=, +, -, @, tab, carriage return get a leading apostrophe; plain numbers stay numbers).'
   }
 }
 

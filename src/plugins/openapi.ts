@@ -7,6 +7,10 @@ import { completeOperation, type Operation } from './openapi-operations.ts'
 
 /** The contract, generated from the route schemas, at /openapi.json, with interactive docs at /docs. */
 export default fp(async function openapi (app: FastifyInstance) {
+  // Every operation that takes a body says how large it may be, for clients and for the hostile-input tests.
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.body !== undefined) (route.schema as Record<string, unknown>)['x-max-body-bytes'] = route.bodyLimit ?? app.initialConfig.bodyLimit
+  })
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -38,8 +38,8 @@ export function Int32 (options: { minimum: number, maximum?: number, [keyword: s
 /** Room for every municipality in lists of them: Sweden has 290, and a bound keeps clients' buffers sized. */
 export const MAX_MUNICIPALITIES = 1000
 
-/** Every problem of the largest import (10,000 rows, a few fields each) fits in one problem response. */
-const MAX_FIELD_ERRORS = 100_000
+/** A problem lists the first 100 of its field errors (plugins/problems.ts) and counts them all in `error_count`. */
+const MAX_FIELD_ERRORS = 100
 
 /** Any characters but control characters other than tab and line breaks, which no text here needs and PostgreSQL cannot even store (NUL). */
 export const TEXT = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$'
@@ -75,6 +75,19 @@ export const Money = Type.String({
   pattern: '^[0-9]{1,12}(\\.[0-9]{1,2})?$',
   description: 'An amount in SEK as a decimal string with at most two decimals (öre): exact, never a float.',
   example: '19500000.00'
+})
+
+/**
+ * Put before a decimal pattern, refuses zero written any way ("0", "0.00", "000"): for the amounts, rates and weights
+ * that the database holds to be more than 0, so a zero is a 400 naming the field, not a refused write.
+ */
+export const NOT_ZERO = '(?![0.]*$)'
+
+export const PositiveMoney = Type.String({
+  maxLength: 15,
+  pattern: `^${NOT_ZERO}[0-9]{1,12}(\\.[0-9]{1,2})?$`,
+  description: 'An amount in SEK of more than 0, as a decimal string with at most two decimals (öre): exact, never a float.',
+  example: '2500000.00'
 })
 
 export const SignedMoney = Type.String({
@@ -133,6 +146,11 @@ export const CsvText = {
   example: 'code,name\r\n01,Stockholms län\r\n'
 } as const
 
+/** A 200 that is JSON or, for lists and reports, CSV (plugins/csv.ts decides which, and gives it a `.csv` twin). */
+export function jsonOrCsv (description: string, schema: TSchema & { $id?: string }) {
+  return { description, content: { 'application/json': { schema: ref(schema) }, 'text/csv': { schema: CsvText } } }
+}
+
 /** The `Location` header of a response that created or changed a resource. */
 export function locationHeader (description: string) {
   return { location: { type: 'string', format: 'uri-reference', maxLength: 2048, description, example: '/v1/register-payouts/12' } }
@@ -164,7 +182,8 @@ export const Problem = Type.Object({
   detail: FreeText({ maxLength: 4000, description: 'What went wrong this time, in English.', example: 'querystring/limit must be <= 500' }),
   instance: FreeText({ maxLength: 8192, description: 'The request path that failed.', example: '/v1/municipalities?limit=1000' }),
   request_id: Type.String({ maxLength: 64, pattern: '^[\\w.-]{1,64}$', description: 'Quote this to support: it finds the request in the service logs. Also sent as the `X-Request-Id` header.', example: '6afa8bde-38ed-4492-ba65-ad13016e88e2' }),
-  errors: Type.Optional(Type.Array(ref(FieldError), { maxItems: MAX_FIELD_ERRORS, description: 'Every failing field, for validation problems.' }))
+  errors: Type.Optional(Type.Array(ref(FieldError), { maxItems: MAX_FIELD_ERRORS, description: 'The failing fields, for validation and domain problems: the first 100, in the order of the request (by row, for list bodies).' })),
+  error_count: Type.Optional(Int32({ minimum: 0, description: 'How many failing fields there are in all, when `errors` is given; more than 100 means `errors` lists only the first 100.', example: 1 }))
 }, {
   $id: 'Problem',
   additionalProperties: false,
@@ -177,6 +196,7 @@ export const STATUS_DESCRIPTIONS = {
   401: 'No API key was sent, or it is unknown or revoked.',
   403: 'The API key lacks the scope this operation needs.',
   404: 'The resource does not exist.',
+  406: 'The `Accept` header allows none of the media types this operation answers with.',
   409: 'The request conflicts with the stored state (for example a record that exists already); nothing was written.',
   412: 'The `If-Match` entity tag is not the current one: someone changed the resource since you read it. Read it again.',
   413: 'The request body is larger than the service accepts.',
@@ -185,6 +205,7 @@ export const STATUS_DESCRIPTIONS = {
   422: 'The request is well-formed but breaks a rule of the domain; `errors` lists every failing field.',
   428: 'This update needs an `If-Match` header with the entity tag of the version you read.',
   429: 'Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds.',
+  431: 'The request\'s headers are larger than the service accepts (16 KiB in all).',
   500: 'An unexpected error; details are in the service log under the request id.',
   503: 'The service or its database is temporarily unavailable; retry later.'
 } as const

@@ -1,8 +1,13 @@
 import Type, { type Static } from 'typebox'
-import { FreeText, Int32, MAX_MUNICIPALITIES, MunicipalityCode, Nullable, ref, Timestamp } from '../../schemas/common.ts'
+import { FreeText, Int32, MAX_MUNICIPALITIES, MunicipalityCode, NOT_ZERO, Nullable, ref, Timestamp } from '../../schemas/common.ts'
 import { PeriodId } from '../recommendation-periods/schemas.ts'
 
-export const AreaPercent = Type.String({ maxLength: 6, pattern: '^[0-9]{1,3}(\\.[0-9]{1,2})?$', description: 'A part of a share in percent, up to two decimals.', example: '40' })
+export const AreaPercent = Type.String({
+  maxLength: 6,
+  pattern: `^${NOT_ZERO}(100(\\.0{1,2})?|[0-9]{1,2}(\\.[0-9]{1,2})?)$`,
+  description: 'A part of a share in percent: more than 0, at most 100, up to two decimals.',
+  example: '40'
+})
 
 export const AllocationAreaInput = Type.Object({
   area: FreeText({ minLength: 1, maxLength: 200, description: 'The operational area (verksamhetsområde).', example: 'Äldreomsorg' }),

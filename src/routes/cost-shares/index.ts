@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Static } from 'typebox'
 import { todayInSweden } from '../../clock.ts'
 import { splitShare } from '../../domain/cost-allocation.ts'
 import { formatOre, toOre } from '../../domain/money.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { problem } from '../../plugins/problems.ts'
-import { CsvText, problemResponses, ref } from '../../schemas/common.ts'
+import { CsvText, jsonOrCsv, problemResponses, ref } from '../../schemas/common.ts'
 import * as allocations from '../cost-allocations/queries.ts'
 import { findMunicipalityOrFail } from '../municipalities/index.ts'
 import { MunicipalityParams } from '../municipalities/schemas.ts'
@@ -13,11 +14,20 @@ import { findPeriodOrFail } from '../recommendation-periods/index.ts'
 import * as periods from '../recommendation-periods/queries.ts'
 import { PeriodParams } from '../recommendation-periods/schemas.ts'
 import { costSharesOf } from './report.ts'
-import { CostShareQuery, CostShareSummary, CostShareYear, CostShareYearParams, MunicipalityCostShareQuery, MunicipalityCostShares } from './schemas.ts'
+import { CostShareQuery, CostShareSummary, CostShareYear, CostShareYearParams, MunicipalityCostShare, MunicipalityCostShareQuery, MunicipalityCostShares } from './schemas.ts'
 
 const CSV_COLUMNS = [
   'municipality_code', 'municipality_name', 'county_code', 'participating', 'decision_id', 'population', 'population_date', 'weight',
   'exact_amount', 'amount', 'condition_minimum_total_commitment', 'condition_met', 'invoice_reference', 'invoiced_amount', 'paid_on', 'difference', 'settlement'
+] as const
+
+const SUMMARY_COLUMNS = [
+  'year', 'index_adjustment', 'budget', 'collected', 'collected_exact', 'if_all_participated', 'gap_to_budget', 'payer_count', 'municipality_count',
+  'missing_basis', 'invoice_date', 'invoice_count', 'invoiced', 'paid', 'outstanding', 'difference_to_settle'
+] as const
+const MUNICIPALITY_COLUMNS = [
+  'period_id', 'period_case_number', 'year', 'participating', 'decision_id', 'population', 'population_date', 'weight', 'exact_amount', 'amount',
+  'condition_minimum_total_commitment', 'condition_met', 'invoice_reference', 'invoiced_amount', 'paid_on', 'difference', 'settlement', 'allocation_version'
 ] as const
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -31,13 +41,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       ...requireScope('read'),
       params: PeriodParams,
       querystring: CostShareQuery,
-      response: { 200: { description: 'The totals.', content: { 'application/json': { schema: ref(CostShareSummary) } } }, ...problemResponses(400, 401, 403, 404) }
+      response: { 200: jsonOrCsv('The totals, as JSON or CSV (one row per year).', CostShareSummary), ...problemResponses(400, 401, 403, 404) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const period = await findPeriodOrFail(app.reportDb, request.params.id)
     const asOf = request.query.as_of ?? todayInSweden()
-    const years = await costSharesOf(app.reportDb, period, asOf)
-    return { period_id: period.id, period_case_number: period.case_number, as_of: asOf, years: years.map(({ shares: _, ...year }) => year) }
+    const years = (await costSharesOf(app.reportDb, period, asOf)).map(({ shares: _, ...year }) => year)
+    return sendJsonOrCsv(request, reply, { period_id: period.id, period_case_number: period.case_number, as_of: asOf, years }, {
+      columns: SUMMARY_COLUMNS,
+      rows: () => years.map(({ totals, invoicing, ...year }) => ({ ...year, ...totals, missing_basis: totals.missing_basis.join(' '), ...invoicing }))
+    })
   })
 
   app.get('/recommendation-periods/:id/cost-shares/:year', {
@@ -95,16 +108,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       ...requireScope('read'),
       params: MunicipalityParams,
       querystring: MunicipalityCostShareQuery,
-      response: { 200: { description: 'The shares.', content: { 'application/json': { schema: ref(MunicipalityCostShares) } } }, ...problemResponses(400, 401, 403, 404) }
+      response: { 200: jsonOrCsv('The shares, as JSON or CSV (one row per year, without the areas and committees, which are in the JSON).', MunicipalityCostShares), ...problemResponses(400, 401, 403, 404) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const municipality = await findMunicipalityOrFail(app.reportDb, request.params.code)
     const asOf = request.query.as_of ?? todayInSweden()
     const chosen = request.query.period_id === undefined
       ? await periods.all(app.reportDb)
       : [await findPeriodOrFail(app.reportDb, request.query.period_id)]
     const allocationOf = new Map((await allocations.latest(app.reportDb, municipality.code, request.query.period_id)).map(a => [a.period_id, a]))
-    const items = []
+    const items: Array<Static<typeof MunicipalityCostShare>> = []
     for (const period of chosen) {
       const allocation = allocationOf.get(period.id)
       for (const year of await costSharesOf(app.reportDb, period, asOf)) {
@@ -127,7 +140,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         })
       }
     }
-    return { municipality_code: municipality.code, municipality_name: municipality.name, as_of: asOf, items }
+    return sendJsonOrCsv(request, reply, { municipality_code: municipality.code, municipality_name: municipality.name, as_of: asOf, items }, {
+      columns: MUNICIPALITY_COLUMNS,
+      rows: () => items.map(({ condition, invoice, allocation, ...item }) => ({
+        ...item,
+        condition_minimum_total_commitment: condition?.minimum_total_commitment,
+        condition_met: condition?.met,
+        invoice_reference: invoice?.reference,
+        invoiced_amount: invoice?.amount,
+        paid_on: invoice?.paid_on,
+        allocation_version: allocation?.version
+      }))
+    })
   })
 }
 

@@ -81,7 +81,9 @@ function yearOf (period: RecommendationPeriod, year: PeriodYear, asOf: string, m
   const yearInvoicing: Static<typeof YearInvoicing> | null = invoicedYear === undefined
     ? null
     : {
-        ...invoicedYear,
+        invoice_date: invoicedYear.invoice_date,
+        as_of: invoicedYear.as_of,
+        locked_at: invoicedYear.locked_at,
         invoice_count: invoices.length,
         invoiced: formatOre(invoiced),
         paid: formatOre(paid),

@@ -1,10 +1,10 @@
 import Type, { type Static } from 'typebox'
-import { FormatQuery, Int32, MAX_MUNICIPALITIES, MunicipalityCode, ref, Timestamp } from '../../schemas/common.ts'
+import { FormatQuery, Int32, MAX_MUNICIPALITIES, MunicipalityCode, NOT_ZERO, ref, Timestamp } from '../../schemas/common.ts'
 import { PeriodId } from '../recommendation-periods/schemas.ts'
 
 export const Weight = Type.String({
   maxLength: 18,
-  pattern: '^[0-9]{1,11}(\\.[0-9]{1,6})?$',
+  pattern: `^${NOT_ZERO}[0-9]{1,11}(\\.[0-9]{1,6})?$`,
   description: 'A positive weight with up to six decimals, e.g. the municipality\'s membership fee: its share of the year\'s budget is weight ÷ the sum of all weights.',
   example: '16200'
 })

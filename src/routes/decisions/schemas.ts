@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { CountyCode, FormatQuery, FreeText, Id, Int32, IsoDate, Money, MunicipalityCode, MunicipalityName, Nullable, Page, PageQuery, ref, StringEnum, Timestamp, Year } from '../../schemas/common.ts'
+import { CountyCode, FormatQuery, FreeText, Id, Int32, IsoDate, MunicipalityCode, MunicipalityName, Nullable, Page, PageQuery, PositiveMoney, ref, StringEnum, Timestamp, Year } from '../../schemas/common.ts'
 import { CaseNumber, PeriodId } from '../recommendation-periods/schemas.ts'
 
 export const MAX_IMPORT_ROWS = 5000
@@ -20,7 +20,7 @@ const decisionFields = {
   minute_paragraph: Nullable(FreeText({ minLength: 1, maxLength: 50, description: 'The paragraph of the minutes (protokollsparagraf).', example: '§ 1087' })),
   received_on: { ...IsoDate, description: 'The day SKR\'s registrar received the decision; it decides the first year of participation.', example: '2019-05-02' },
   conditions: Nullable(FreeText({ minLength: 1, maxLength: 2000, description: 'Conditions attached to an adoption, in the decision\'s words.', example: 'Under förutsättning att kommunerna gemensamt bidrar med minst 2,5 miljoner kronor.' })),
-  minimum_total_commitment: Nullable({ ...Money, description: 'For an adoption on condition that all municipalities together commit at least this many SEK a year.', example: '2500000.00' }),
+  minimum_total_commitment: Nullable({ ...PositiveMoney, description: 'For an adoption on condition that all municipalities together commit at least this many SEK a year (more than 0).', example: '2500000.00' }),
   document_url: Nullable(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000, description: 'Where the decision document can be read.', example: 'https://insynsverige.se/tyreso-social/sammantrade?date=2016-10-26' }))
 }
 

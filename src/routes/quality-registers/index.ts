@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { recordWrite } from '../../db/audit.ts'
 import type { Db } from '../../db/connection.ts'
 import { requireScope } from '../../plugins/auth.ts'
+import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { ifMatchHolds } from '../../plugins/etag.ts'
 import { problem } from '../../plugins/problems.ts'
-import { ENTITY_TAG, IfMatchHeaders, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
+import { ENTITY_TAG, IfMatchHeaders, jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
 import * as registers from './queries.ts'
 import { QualityRegister, QualityRegisterInput, QualityRegisterList, RegisterParams } from './schemas.ts'
 
@@ -19,6 +20,10 @@ export async function findRegisterOrFail (db: Db, code: string) {
   return register
 }
 
+const CSV_COLUMNS = [
+  'code', 'name', 'short_name', 'organisation', 'payee_name', 'payee_organisation_number', 'payee_bankgiro', 'payee_plusgiro', 'notes', 'version', 'created_at', 'updated_at'
+] as const
+
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/quality-registers', {
     schema: {
@@ -27,9 +32,17 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'The national quality registers (kvalitetsregister) the register budget line pays: Senior alert, BPSD, Svenska Palliativregistret, Rikssår and SveDem ship as reference data.',
       tags: ['quality registers'],
       ...requireScope('read'),
-      response: { 200: { description: 'Every register.', content: { 'application/json': { schema: ref(QualityRegisterList) } } }, ...problemResponses(401, 403) }
+      response: { 200: jsonOrCsv('Every register, as JSON or CSV.', QualityRegisterList), ...problemResponses(400, 401, 403) }
     }
-  }, async () => ({ items: await registers.all(app.db) }))
+  }, async (request, reply) => {
+    const items = await registers.all(app.db)
+    return sendJsonOrCsv(request, reply, { items }, {
+      columns: CSV_COLUMNS,
+      rows: () => items.map(({ payee, ...register }) => ({
+        ...register, payee_name: payee?.name, payee_organisation_number: payee?.organisation_number, payee_bankgiro: payee?.bankgiro, payee_plusgiro: payee?.plusgiro
+      }))
+    })
+  })
 
   app.get('/quality-registers/:code', {
     schema: {

@@ -7,9 +7,15 @@ import { ifMatchHolds } from '../../plugins/etag.ts'
 import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
 import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
-import { ENTITY_TAG, IfMatchHeaders, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
+import { sendJsonOrCsv } from '../../plugins/csv.ts'
+import { ENTITY_TAG, IfMatchHeaders, jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
 import * as periods from './queries.ts'
 import { PeriodListQuery, PeriodParams, RecommendationPeriod, RecommendationPeriodInput, RecommendationPeriodPage } from './schemas.ts'
+
+const CSV_COLUMNS = [
+  'id', 'case_number', 'title', 'board_decision_date', 'first_year', 'last_year', 'annual_budget', 'cost_model', 'rate_per_inhabitant',
+  'population_reference_date', 'rounding_unit', 'rounding_mode', 'notes', 'version', 'created_at', 'updated_at'
+] as const
 
 /** The entity tag of one version of a period: what a client echoes in If-Match to update it. */
 const etagOf = (period: { id: number, version: number }) => `"period-${period.id}-v${period.version}"`
@@ -37,14 +43,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       ...requireScope('read'),
       querystring: PeriodListQuery,
       response: {
-        200: { description: 'One page of periods.', content: { 'application/json': { schema: ref(RecommendationPeriodPage) } } },
+        200: jsonOrCsv('One page of periods, as JSON or CSV (without the years and budget lines, which are in the JSON).', RecommendationPeriodPage),
         ...problemResponses(400, 401, 403)
       }
     }
   }, async (request, reply) => {
     const page = pageOf(request.query)
     const { items, total } = await periods.list(app.db, { case_number: request.query.case_number }, offsetOf(page))
-    return paginate(request, reply, page, items, total)
+    return sendJsonOrCsv(request, reply, paginate(request, reply, page, items, total), { columns: CSV_COLUMNS, rows: () => items })
   })
 
   app.get('/recommendation-periods/:id', {

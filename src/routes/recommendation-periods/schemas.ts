@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { FreeText, Id, Int32, IsoDate, Money, Nullable, Page, PageQuery, ref, StringEnum, Timestamp, Year } from '../../schemas/common.ts'
+import { FreeText, Id, Int32, IsoDate, Money, NOT_ZERO, Nullable, Page, PageQuery, ref, StringEnum, Timestamp, Year } from '../../schemas/common.ts'
 
 export const CaseNumber = Type.String({
   maxLength: 8,
@@ -12,15 +12,15 @@ export const PeriodId = { ...Id, description: 'The recommendation period\'s id i
 
 export const Rate = Type.String({
   maxLength: 11,
-  pattern: '^[0-9]{1,6}(\\.[0-9]{1,4})?$',
-  description: 'SEK per inhabitant as a decimal string, up to four decimals.',
+  pattern: `^${NOT_ZERO}[0-9]{1,6}(\\.[0-9]{1,4})?$`,
+  description: 'SEK per inhabitant as a decimal string of more than 0, up to four decimals.',
   example: '1.95'
 })
 
 export const IndexAdjustment = Type.String({
   maxLength: 10,
-  pattern: '^[0-9]{1,3}(\\.[0-9]{1,6})?$',
-  description: 'Index adjustment (indexuppräkning) as a factor on the base cost, up to six decimals: `1` means none, `1.023` adds 2.3 %.',
+  pattern: `^${NOT_ZERO}[0-9]{1,3}(\\.[0-9]{1,6})?$`,
+  description: 'Index adjustment (indexuppräkning) as a factor of more than 0 on the base cost, up to six decimals: `1` means none, `1.023` adds 2.3 %.',
   example: '1'
 })
 

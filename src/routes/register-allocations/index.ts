@@ -5,7 +5,8 @@ import { allocate, planErrors } from '../../domain/register-allocation.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
 import { problem } from '../../plugins/problems.ts'
-import { locationHeader, problemResponses, ref } from '../../schemas/common.ts'
+import { sendJsonOrCsv } from '../../plugins/csv.ts'
+import { jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
 import * as invoicing from '../invoicing/queries.ts'
 import * as registers from '../quality-registers/queries.ts'
 import { findPeriodOrFail } from '../recommendation-periods/index.ts'
@@ -13,6 +14,11 @@ import { PeriodParams } from '../recommendation-periods/schemas.ts'
 import * as payouts from '../register-payouts/queries.ts'
 import * as plans from './queries.ts'
 import { AllocationPlan, AllocationPlanInput, AllocationPlanList, AllocationPlanParams, AllocationPlanQuery } from './schemas.ts'
+
+const PLAN_COLUMNS = [
+  'period_id', 'period_case_number', 'year', 'version', 'basis', 'scaled_to_collected', 'line_amount', 'budget', 'collected', 'total',
+  'register_code', 'register_name', 'percent', 'fixed_amount', 'amount', 'recorded_at'
+] as const
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/recommendation-periods/:id/register-allocations', {
@@ -86,11 +92,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['register payouts'],
       ...requireScope('read'),
       params: PeriodParams,
-      response: { 200: { description: 'The plans.', content: { 'application/json': { schema: ref(AllocationPlanList) } } }, ...problemResponses(400, 401, 403, 404) }
+      response: { 200: jsonOrCsv('The plans, as JSON or CSV (one row per register).', AllocationPlanList), ...problemResponses(400, 401, 403, 404) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const period = await findPeriodOrFail(app.db, request.params.id)
-    return { items: await plans.plans(app.db, period.id) }
+    const items = await plans.plans(app.db, period.id)
+    return sendJsonOrCsv(request, reply, { items }, {
+      columns: PLAN_COLUMNS,
+      rows: () => items.flatMap(({ registers, ...plan }) => registers.map(register => ({ ...plan, ...register })))
+    })
   })
 
   app.get('/recommendation-periods/:id/register-allocations/:year', {

@@ -1,9 +1,14 @@
 import Type, { type Static } from 'typebox'
-import { ExactAmount, Int32, Money, Nullable, ref, StringEnum, Timestamp, Year } from '../../schemas/common.ts'
+import { ExactAmount, Int32, Money, NOT_ZERO, Nullable, ref, StringEnum, Timestamp, Year } from '../../schemas/common.ts'
 import { RegisterCode, RegisterName } from '../quality-registers/schemas.ts'
 import { CaseNumber, PeriodId } from '../recommendation-periods/schemas.ts'
 
-const Percent = Type.String({ maxLength: 8, pattern: '^[0-9]{1,3}(\\.[0-9]{1,4})?$', description: 'Percent of the year\'s register line, up to four decimals.', example: '25' })
+const Percent = Type.String({
+  maxLength: 8,
+  pattern: `^${NOT_ZERO}(100(\\.0{1,4})?|[0-9]{1,2}(\\.[0-9]{1,4})?)$`,
+  description: 'Percent of the year\'s register line: more than 0, at most 100, up to four decimals.',
+  example: '25'
+})
 
 const planFields = {
   basis: StringEnum(['share_of_line', 'fixed_amount'], {

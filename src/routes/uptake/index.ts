@@ -1,19 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { TSchema } from 'typebox'
 import { participantsByYear, timeline } from '../../domain/participation.ts'
 import { uptakeFigures } from '../../domain/uptake.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
-import { CsvText, problemResponses, ref } from '../../schemas/common.ts'
+import { jsonOrCsv, problemResponses } from '../../schemas/common.ts'
 import { PeriodParams } from '../recommendation-periods/schemas.ts'
 import map from './map.ts'
 import { populationDateOf, reportFor } from './report.ts'
 import { Participation, ReportQuery, Uptake, UptakeTimeline } from './schemas.ts'
-
-const jsonOrCsv = (description: string, schema: TSchema) => ({
-  description,
-  content: { 'application/json': { schema: ref(schema) }, 'text/csv': { schema: CsvText } }
-})
 
 const STATUS_COLUMNS = ['total', 'adopted', 'declined', 'no_answer', 'adopted_percent', 'declined_percent', 'no_answer_percent'] as const
 const prefixed = <P extends string>(prefix: P) => STATUS_COLUMNS.map(c => `${prefix}_${c}` as const)
