@@ -1,6 +1,7 @@
 import t from 'tap'
 import * as apiKeys from '../src/db/api-keys.ts'
 import { build } from '../src/app.ts'
+import { validateEveryResponse } from './contract.ts'
 import { testApp } from './helpers.ts'
 
 const { app, db, keys, bearer } = await testApp(t)
@@ -29,7 +30,8 @@ t.test('reads need the read scope unless reads are public', async (t) => {
   t.equal((await app.inject({ url: '/v1/counties', headers: bearer('admin') })).statusCode, 403)
   t.equal((await app.inject({ url: '/v1/counties', headers: bearer('read') })).statusCode, 200)
 
-  const open = await build({ db, publicRead: true })
+  const open = await build({ db, settings: { publicRead: true } })
+  validateEveryResponse(open)
   t.teardown(() => open.close())
   t.equal((await open.inject({ url: '/v1/counties' })).statusCode, 200, 'public read needs no key')
   t.equal((await open.inject({ url: '/v1/counties', headers: { authorization: 'Bearer jfk_wrong' } })).statusCode, 401, 'a key that is sent is still checked')

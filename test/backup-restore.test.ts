@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import { sql } from 'kysely'
 import t from 'tap'
 import { build } from '../src/app.ts'
+import { validateEveryResponse } from './contract.ts'
 import type { Db } from '../src/db/connection.ts'
 import { importNovember2019 } from './fixtures.ts'
 import { emptyDatabase, testApp } from './helpers.ts'
@@ -53,6 +54,7 @@ t.test('a pg_dump restored with pg_restore into a new database holds the same da
   t.ok(Number(before.decisions!.split(' ')[0]) >= 281 && Number(before.invoices!.split(' ')[0]) === 260, `${before.decisions} in decisions, ${before.invoices} in invoices`)
 
   const restoredApp = await build({ db: restored.db })
+  validateEveryResponse(restoredApp)
   t.teardown(() => restoredApp.close())
   const shares = `/v1/recommendation-periods/${period.id}/cost-shares/2020?as_of=2020-12-31`
   const [original, copy] = await Promise.all([app, restoredApp].map(service => service.inject({ url: shares, headers: bearer('read') })))

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'kysely'
 import t from 'tap'
 import { build } from '../src/app.ts'
+import { validateEveryResponse } from './contract.ts'
 import * as apiKeys from '../src/db/api-keys.ts'
 import { connect } from '../src/db/connection.ts'
 import { startEmbedded, type EmbeddedServer } from '../src/db/embedded.ts'
@@ -20,6 +21,7 @@ const db = connect(server.url)
 await prepareDatabase(db)
 const token = await apiKeys.create(db, 'registrar', ['decisions:write'])
 const app = await build({ db })
+validateEveryResponse(app)
 t.teardown(async () => {
   await app.close()
   await db.destroy()
@@ -76,7 +78,7 @@ t.test('when PostgreSQL goes away mid-traffic, requests fail fast with 503, read
   t.equal(during.headers['retry-after'], '5')
   t.notMatch(during.body, /ECONNREFUSED|127\.0\.0\.1|postgres/i, 'nothing of the internals leaks')
 
-  server = await startEmbedded(dataDir, () => {}, port)
+  server = await startEmbedded(dataDir, { port })
   for (let waited = 0; (await app.inject({ url: '/health/ready' })).statusCode !== 200 && waited < 15_000; waited += 250) await sleep(250)
   t.equal((await app.inject({ url: '/health/ready' })).statusCode, 200, 'ready again without a restart')
   const afterRecovery = acknowledged.size

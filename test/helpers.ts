@@ -4,6 +4,7 @@ import { build, type BuildOptions } from '../src/app.ts'
 import * as apiKeys from '../src/db/api-keys.ts'
 import { connect, type Db } from '../src/db/connection.ts'
 import { prepareDatabase } from '../src/db/prepare.ts'
+import { validateEveryResponse } from './contract.ts'
 
 interface Teardown { teardown (fn: () => unknown): void }
 
@@ -48,6 +49,7 @@ export async function testApp (t: Teardown, options: Omit<BuildOptions, 'db'> = 
   const keys = Object.fromEntries(await Promise.all(apiKeys.SCOPES.map(async scope =>
     [scope, await apiKeys.create(db, scope.replace(':', '-'), [scope])]))) as TestKeys
   const app = await build({ db, ...options })
+  validateEveryResponse(app)
   t.teardown(() => app.close())
   const bearer = (scope: apiKeys.Scope) => ({ authorization: `Bearer ${keys[scope]}` })
   return { app, db, url, keys, bearer }

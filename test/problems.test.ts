@@ -1,4 +1,5 @@
 import t from 'tap'
+import { injectOutsideTheContract } from './contract.ts'
 import { testApp } from './helpers.ts'
 
 const { app, bearer } = await testApp(t)
@@ -6,7 +7,7 @@ const { app, bearer } = await testApp(t)
 app.get('/v1/test-failure', async () => { throw new Error('connection to 10.0.0.7 refused; password=secret') })
 
 t.test('an unknown route is a problem 404', async (t) => {
-  const response = await app.inject({ url: '/v1/no-such-resource?x=1' })
+  const response = await injectOutsideTheContract(app, { url: '/v1/no-such-resource?x=1' })
   t.equal(response.statusCode, 404)
   t.match(response.headers['content-type'], /^application\/problem\+json/)
   t.same(Object.keys(response.json()).sort(), ['detail', 'instance', 'request_id', 'status', 'title', 'type'])
@@ -14,7 +15,7 @@ t.test('an unknown route is a problem 404', async (t) => {
 })
 
 t.test('a 5xx says nothing of the internals but gives a request id to quote', async (t) => {
-  const response = await app.inject({ url: '/v1/test-failure', headers: { 'x-request-id': 'trace-42' } })
+  const response = await injectOutsideTheContract(app, { url: '/v1/test-failure', headers: { 'x-request-id': 'trace-42' } })
   t.equal(response.statusCode, 500)
   t.same(response.json(), {
     type: '/problems/internal-error',

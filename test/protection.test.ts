@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { chromium } from 'playwright-core'
 import t from 'tap'
 import { SAMPLE_INTERVAL_MS, SHED_RETRY_AFTER_SECONDS } from '../src/plugins/protection.ts'
+import { injectOutsideTheContract } from './contract.ts'
 import { testApp } from './helpers.ts'
 
 t.test('every answer carries the browser security headers, and the docs page still works under them', async (t) => {
@@ -42,22 +43,22 @@ t.test('in Chromium the docs page renders every operation under the security hea
 t.test('CORS is off unless origins are configured, and then only for them', async (t) => {
   const preflight = { method: 'OPTIONS' as const, url: '/v1/counties', headers: { origin: 'https://bi.example.se', 'access-control-request-method': 'GET' } }
   const closed = await testApp(t)
-  t.equal((await closed.app.inject(preflight)).headers['access-control-allow-origin'], undefined, 'off by default')
+  t.equal((await injectOutsideTheContract(closed.app, preflight)).headers['access-control-allow-origin'], undefined, 'off by default')
 
-  const open = await testApp(t, { protection: { corsOrigins: ['https://bi.example.se'] } })
-  const allowed = await open.app.inject(preflight)
+  const open = await testApp(t, { settings: { corsOrigins: ['https://bi.example.se'] } })
+  const allowed = await injectOutsideTheContract(open.app, preflight)
   t.equal(allowed.statusCode, 204)
   t.equal(allowed.headers['access-control-allow-origin'], 'https://bi.example.se')
   t.match(allowed.headers['access-control-allow-headers'], /Idempotency-Key/)
   const read = await open.app.inject({ url: '/v1/counties', headers: { ...open.bearer('read'), origin: 'https://bi.example.se' } })
   t.match(read.headers['access-control-expose-headers'], /ETag.*RateLimit-Remaining/)
-  const stranger = await open.app.inject({ ...preflight, headers: { ...preflight.headers, origin: 'https://evil.example' } })
+  const stranger = await injectOutsideTheContract(open.app, { ...preflight, headers: { ...preflight.headers, origin: 'https://evil.example' } })
   t.equal(stranger.headers['access-control-allow-origin'], undefined, 'another origin is not allowed')
 })
 
 t.test('under pressure, requests are shed at once with a 503 problem and Retry-After; liveness still answers', async (t) => {
   // Any heap is more than one byte: the service is "under pressure" from its first sample on.
-  const { app, bearer } = await testApp(t, { protection: { maxHeapUsedBytes: 1 } })
+  const { app, bearer } = await testApp(t, { settings: { maxHeapUsedBytes: 1 } })
   let shed = await app.inject({ url: '/v1/counties', headers: bearer('read') })
   for (let waited = 0; shed.statusCode !== 503 && waited < 5000; waited += 250) {
     await sleep(250)
@@ -72,7 +73,7 @@ t.test('under pressure, requests are shed at once with a 503 problem and Retry-A
 })
 
 t.test('a start is not load: a lag within two samples of being ready sheds nothing, the same lag later does', async (t) => {
-  const { app, bearer } = await testApp(t, { protection: { maxEventLoopDelayMs: 20 } })
+  const { app, bearer } = await testApp(t, { settings: { maxEventLoopDelayMs: 20 } })
   await app.ready()
   const ready = Date.now()
   const lagAndAsk = async () => {

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { build } from '../src/app.ts'
+import { validateEveryResponse } from './contract.ts'
 import * as apiKeys from '../src/db/api-keys.ts'
 import { connect } from '../src/db/connection.ts'
 import { preparedDatabase, testApp } from './helpers.ts'
@@ -10,6 +11,7 @@ import { preparedDatabase, testApp } from './helpers.ts'
 const primary = await testApp(t)
 const replica = await preparedDatabase(t)
 const app = await build({ db: primary.db, reportDb: replica.db })
+validateEveryResponse(app)
 t.teardown(() => app.close())
 const read = primary.bearer('read')
 const periodId = (await app.inject({ url: '/v1/recommendation-periods?case_number=18/00295', headers: read })).json().items[0].id
@@ -40,6 +42,7 @@ t.test('readiness needs both databases', async (t) => {
   t.equal((await app.inject({ url: '/health/ready' })).statusCode, 200)
   const unreachable = connect('postgres://postgres@127.0.0.1:1/replica')
   const withoutReplica = await build({ db: primary.db, reportDb: unreachable })
+  validateEveryResponse(withoutReplica)
   t.teardown(async () => { await withoutReplica.close(); await unreachable.destroy() })
   t.equal((await withoutReplica.inject({ url: '/health/ready' })).statusCode, 503, 'a replica that does not answer makes the instance not ready')
 })

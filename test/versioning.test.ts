@@ -2,6 +2,7 @@ import t from 'tap'
 import Type from 'typebox'
 import { deprecated } from '../src/plugins/deprecation.ts'
 import { release } from '../src/release.ts'
+import { injectOutsideTheContract } from './contract.ts'
 import { testApp } from './helpers.ts'
 
 const { app, bearer } = await testApp(t)
@@ -21,7 +22,7 @@ t.test('every answer names the contract version: success, problem, 304 and probe
     ok,
     await app.inject({ url: '/v1/counties', headers: { ...bearer('read'), 'if-none-match': ok.headers.etag as string } }),
     await app.inject({ url: '/v1/counties' }),
-    await app.inject({ url: '/v1/no-such-thing' }),
+    await injectOutsideTheContract(app, { url: '/v1/no-such-thing' }),
     await app.inject({ url: '/health/live' })
   ]
   t.same(answers.map(a => a.statusCode), [200, 304, 401, 404, 200])
@@ -30,7 +31,7 @@ t.test('every answer names the contract version: success, problem, 304 and probe
 })
 
 t.test('a deprecated operation says since when and until when, in its answers and in the contract', async (t) => {
-  const answer = await app.inject({ url: '/v1/test-retired' })
+  const answer = await injectOutsideTheContract(app, { url: '/v1/test-retired' })
   t.equal(answer.headers.deprecation, `@${Date.UTC(2027, 0, 1) / 1000}`)
   t.equal(answer.headers.sunset, 'Thu, 01 Jul 2027 00:00:00 GMT')
   t.equal(answer.headers.link, '</v1/counties>; rel="successor-version"')

@@ -15,6 +15,13 @@ export function ifMatchHolds (ifMatch: string, etag: string): boolean {
 }
 
 /**
+ * What a 304 must not carry (RFC 9110 §15.4.5: no representation metadata but what guides caches): a Content-Length
+ * other than the 200's is forbidden outright (§8.6), and a proxy that relayed ours failed on the `Content-Length: 0`.
+ * Everything else the 200 would carry stays, as §15.4.5 asks: ETag, Vary, Cache-Control and the rest.
+ */
+const NOT_IN_304 = ['content-length', 'content-type', 'content-encoding', 'content-language']
+
+/**
  * Every successful GET carries a strong ETag of its exact bytes (so the JSON and CSV forms differ) unless the route set one,
  * and a matching If-None-Match gets 304 with no body: cheap polling for BI tools.
  */
@@ -27,7 +34,9 @@ export default fp(async function etag (app: FastifyInstance) {
     reply.header('etag', tag)
     const ifNoneMatch = request.headers['if-none-match']
     if (ifNoneMatch === undefined || !matches(ifNoneMatch, tag)) return payload
-    reply.code(304).removeHeader('content-length')
-    return ''
+    reply.code(304)
+    for (const header of NOT_IN_304) reply.removeHeader(header)
+    // No payload at all: an empty one would make Fastify set `Content-Length: 0` again.
+    return null
   })
 }, { name: 'etag' })

@@ -47,7 +47,34 @@ function conditionalGet (operation: Operation) {
   if (ok === undefined) return
   ok.headers = { etag: ETAG_HEADER, ...ok.headers }
   operation.parameters = [...(operation.parameters ?? []), IF_NONE_MATCH]
-  operation.responses = { 200: ok, 304: { description: 'Not modified: the `If-None-Match` tag is still current. No body.' }, ...operation.responses }
+  // RFC 9110 §15.4.5: a 304 carries the ETag (always: it is what matched), and those of the 200's headers that
+  // caches update from. Content-Type and Content-Length it must not carry, so it has no content.
+  const cacheHeaders = Object.entries(ok.headers).filter(([name]) => /^(cache-control|content-location|expires|vary)$/i.test(name))
+  const notModified = {
+    description: 'Not modified: the `If-None-Match` tag is still current. No body.',
+    headers: { ...Object.fromEntries(cacheHeaders), etag: { ...ETAG_HEADER, description: 'The tag that matched: the answer is still this one.', required: true } }
+  }
+  operation.responses = { 200: ok, 304: notModified, ...operation.responses }
+}
+
+const LINK_HEADER = {
+  description: 'RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: ' +
+    '`</v1/municipalities?county=01&page=2&limit=20>; rel="next"`.',
+  required: true,
+  // Each page's link repeats the request's query, whose length only the server's header limit (16 KiB) bounds.
+  schema: { type: 'string', maxLength: 4 * 16_384, pattern: '^<[^<>]*>(\\s*;\\s*[a-z]+="[^"]*")+(\\s*,\\s*<[^<>]*>(\\s*;\\s*[a-z]+="[^"]*")+)*$' }
+}
+
+/**
+ * Every list is paginated by one helper (plugins/pagination.ts), which sends `Link` on every page; and a list takes
+ * `page` and `limit`, without which it cannot be paged (the DIGG lint holds every list to them), so those
+ * parameters mark the operations whose 200 carries the header.
+ */
+function linkedPages (operation: Operation) {
+  const query = new Set((operation.parameters as Array<{ in?: string, name?: string }> | undefined ?? []).filter(p => p.in === 'query').map(p => p.name))
+  const ok = operation.responses?.['200']
+  if (ok === undefined || !query.has('page') || !query.has('limit')) return
+  ok.headers = { ...ok.headers, Link: LINK_HEADER }
 }
 
 /**
@@ -96,6 +123,27 @@ function boundedPath (operation: Operation) {
   operation.responses = { ...operation.responses, 414: { description: STATUS_DESCRIPTIONS[414], content: PROBLEM } }
 }
 
+/** Any request can be malformed, if only by a query parameter the operation does not declare (plugins/csv.ts). */
+function malformed (operation: Operation) {
+  if (operation.responses?.['400'] === undefined) operation.responses = { ...operation.responses, 400: { description: STATUS_DESCRIPTIONS[400], content: PROBLEM } }
+}
+
+/** An Idempotency-Key sent before with another request is refused (plugins/idempotency.ts), on every POST that takes one. */
+function keyedOnce (operation: Operation) {
+  const takesKey = (operation.parameters as Array<{ in?: string, name?: string }> | undefined)?.some(p => p.in === 'header' && p.name?.toLowerCase() === 'idempotency-key')
+  if (takesKey === true && operation.responses?.['422'] === undefined) operation.responses = { ...operation.responses, 422: { description: STATUS_DESCRIPTIONS[422], content: PROBLEM } }
+}
+
+/** A GET whose Accept header allows none of its media types is refused (plugins/csv.ts). */
+function negotiated (operation: Operation) {
+  operation.responses = { ...operation.responses, 406: { description: STATUS_DESCRIPTIONS[406], content: PROBLEM } }
+}
+
+/** Headers past Node's 16 KiB are refused before any route (app.ts, clientErrorHandler). */
+function boundedHeaders (operation: Operation) {
+  operation.responses = { ...operation.responses, 431: { description: STATUS_DESCRIPTIONS[431], content: PROBLEM } }
+}
+
 /** Any operation can fail unexpectedly; clients should know that the answer is a problem document even then. */
 function internalError (operation: Operation) {
   operation.responses = { ...operation.responses, 500: { description: STATUS_DESCRIPTIONS[500], content: PROBLEM } }
@@ -103,10 +151,15 @@ function internalError (operation: Operation) {
 
 export function completeOperation (path: string, method: string, operation: Operation) {
   if (method === 'get') conditionalGet(operation)
+  if (method === 'get') negotiated(operation)
+  malformed(operation)
+  keyedOnce(operation)
+  linkedPages(operation)
   csvBody(operation)
   scopeInProse(operation)
   if (!path.startsWith('/health/')) rateLimited(operation)
   if (path.includes('{')) boundedPath(operation)
+  boundedHeaders(operation)
   if (path !== '/health/live') mayBeUnavailable(operation)
   internalError(operation)
   versioned(operation)

@@ -10,14 +10,18 @@ export function ref<T extends TSchema & { $id?: string }> (schema: T) {
 }
 
 /**
- * OpenAPI 3.0 has no null type: a nullable value is the type plus `nullable: true`. Beside a `$ref` that keyword
- * would be ignored, so a nullable reference is wrapped in `allOf`, beside the type that `nullable` needs (the
- * contract's named components are all objects); generated clients read it as `Component | null`.
+ * OpenAPI 3.0 has no null type: a nullable value is the type plus `nullable: true`, which (3.0.3, § Schema Object)
+ * adds null only to the `type` of its own schema object; any other keyword there still applies to null, so an
+ * enumeration must list null among its values. A reference has no type of its own, and `nullable` beside an
+ * `allOf` of it lets null through the type only for the `allOf` to refuse it: strict validators (Prism) rejected
+ * our nulls. So a nullable reference is "the component, or null" spelled as 3.0.3 reads it (OAI's "Clarify
+ * nullable" proposal, and its issue 1368): `anyOf` the reference and a schema whose only value is null. That null
+ * schema has a type, so tools that take an untyped schema to forbid null still read it; generated clients type the
+ * field `Component | null`, and fast-json-stringify serialises the branch the value matches.
  */
 export function Nullable<T extends TSchema> (schema: T) {
-  // An enumeration must list null among its values too, or null is still not one of them.
   const nullable = '$ref' in schema
-    ? { type: 'object', allOf: [schema], nullable: true }
+    ? { anyOf: [schema, { type: 'object', nullable: true, enum: [null] }] }
     : { ...schema, nullable: true, ...('enum' in schema && { enum: [...(schema.enum as unknown[]), null] }) }
   return Type.Unsafe<Static<T> | null>(nullable)
 }
