@@ -7,9 +7,24 @@ import type { paths } from './schema.d.ts'
 
 export type { components, operations, paths } from './schema.d.ts'
 
-/** A client that sends one API key with every request. */
+/**
+ * A client that sends one API key with every request. CSV is text both ways: the `.csv` twins of the lists, reports
+ * and imports are typed as strings by the generator, a string body is sent as it is (as text/csv to a `.csv` path),
+ * and a CSV answer is read with `parseAs: 'text'`.
+ */
 export function createApiClient (baseUrl: string, token?: string) {
-  return createClient<paths>({ baseUrl, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })
+  const client = createClient<paths>({
+    baseUrl,
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    bodySerializer: (body: unknown) => typeof body === 'string' ? body : JSON.stringify(body)
+  })
+  client.use({
+    onRequest ({ request, schemaPath }) {
+      if (schemaPath.endsWith('.csv') && request.method !== 'GET') request.headers.set('content-type', 'text/csv')
+      return request
+    }
+  })
+  return client
 }
 
 /**

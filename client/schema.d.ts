@@ -86,6 +86,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/counties.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the counties (CSV)
+         * @description Answers only CSV; otherwise the same as `listCounties`, for clients generated from this contract, which then type it as text.
+         *
+         *     The 21 Swedish counties (län) with SCB codes, in code order.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listCountiesCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/counties/{code}": {
         parameters: {
             query?: never;
@@ -122,6 +146,30 @@ export interface paths {
          *     Needs an API key with the scope `read`.
          */
         get: operations["listMunicipalities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/municipalities.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the municipalities (CSV)
+         * @description Answers only CSV; otherwise the same as `listMunicipalities`, for clients generated from this contract, which then type it as text.
+         *
+         *     The 290 Swedish municipalities (kommuner) in code order, optionally filtered by county or by name.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listMunicipalitiesCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -174,6 +222,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/municipalities/{code}/population.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a municipality's population figures (CSV)
+         * @description Answers only CSV; otherwise the same as `listMunicipalityPopulation`, for clients generated from this contract, which then type it as text.
+         *
+         *     Every population figure held for the municipality, oldest first. Source: Statistics Sweden (SCB).
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listMunicipalityPopulationCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/population-figures": {
         parameters: {
             query?: never;
@@ -190,6 +262,30 @@ export interface paths {
          *     Needs an API key with the scope `admin`.
          */
         post: operations["importPopulationFigures"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/population-figures.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import population figures (bulk, all or nothing) (CSV)
+         * @description Takes only CSV; otherwise the same as `importPopulationFigures`, for clients generated from this contract, which then type it as text.
+         *
+         *     Adds population figures, or corrects existing ones for the same municipality and reference date. Send a JSON array or CSV. Every bad row is reported at once, with its row number; if any row is bad nothing is written (400 when a row is malformed, 422 when rows are well-formed but name unknown municipalities or repeat a figure).
+         *
+         *     Needs an API key with the scope `admin`.
+         */
+        post: operations["importPopulationFiguresCsv"];
         delete?: never;
         options?: never;
         head?: never;
@@ -218,6 +314,30 @@ export interface paths {
          *     Needs an API key with the scope `admin`.
          */
         post: operations["createRecommendationPeriod"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendation-periods.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the recommendation periods (CSV)
+         * @description Answers only CSV; otherwise the same as `listRecommendationPeriods`, for clients generated from this contract, which then type it as text.
+         *
+         *     SKR's recommendations on joint financing (rekommendationer), oldest financing years first.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listRecommendationPeriodsCsv"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -274,6 +394,30 @@ export interface paths {
          *     Needs an API key with the scope `decisions:write`.
          */
         post: operations["recordDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/decisions.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List decisions (CSV)
+         * @description Answers only CSV; otherwise the same as `listDecisions`, for clients generated from this contract, which then type it as text.
+         *
+         *     Every recorded decision, in the order recorded, withdrawn and superseded ones included (see `state`). Filter by period and municipality for one municipality's history; use `updated_since` for incremental sync.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listDecisionsCsv"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -346,6 +490,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/decision-imports.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import decisions (bulk, all or nothing) (CSV)
+         * @description Takes only CSV; otherwise the same as `importDecisions`, for clients generated from this contract, which then type it as text.
+         *
+         *     For back-filling a period: records many decisions in one transaction, as a JSON array or CSV. Every bad row is reported at once, with its row number; if any row is bad nothing is recorded (400 when a row is malformed, 422 when rows are well-formed but break the rules of a decision). At most 5,000 rows and 4 MiB.
+         *
+         *     Needs an API key with the scope `decisions:write`.
+         */
+        post: operations["importDecisionsCsv"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/recommendation-periods/{id}/uptake/map": {
         parameters: {
             query?: never;
@@ -390,6 +558,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/recommendation-periods/{id}/participation.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who has answered, and who takes part in which year (CSV)
+         * @description Answers only CSV; otherwise the same as `getParticipation`, for clients generated from this contract, which then type it as text.
+         *
+         *     Each municipality's status on the as-of date (`adopted` with its first year, `declined`, `no_answer`) and, per financing year, who takes part. A municipality takes part in a year when its latest decision received by that year's last day to join is an adoption from that year or earlier. CSV has one row per municipality, `participating_years` separated by spaces.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["getParticipationCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/recommendation-periods/{id}/uptake": {
         parameters: {
             query?: never;
@@ -412,6 +604,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/recommendation-periods/{id}/uptake.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Uptake figures for BI (CSV)
+         * @description Answers only CSV; otherwise the same as `getUptake`, for clients generated from this contract, which then type it as text.
+         *
+         *     How many municipalities, and how many inhabitants, had adopted, declined or not answered on the as-of date, overall and by county. Poll with `If-None-Match`: an unchanged picture costs a 304. CSV has one row for the whole country (`scope` = `country`) and one per county.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["getUptakeCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/recommendation-periods/{id}/uptake/timeline": {
         parameters: {
             query?: never;
@@ -426,6 +642,30 @@ export interface paths {
          *     Needs an API key with the scope `read`.
          */
         get: operations["getUptakeTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendation-periods/{id}/uptake/timeline.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Uptake over time (CSV)
+         * @description Answers only CSV; otherwise the same as `getUptakeTimeline`, for clients generated from this contract, which then type it as text.
+         *
+         *     The cumulative picture at the end of each day on which decisions arrived, up to the as-of date: for charts of uptake over time.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["getUptakeTimelineCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -462,6 +702,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/recommendation-periods/{id}/cost-weights.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the weights of a weighted-total period (CSV)
+         * @description Answers only CSV; otherwise the same as `listCostWeights`, for clients generated from this contract, which then type it as text.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listCostWeightsCsv"];
+        put?: never;
+        /**
+         * Import the weights of a weighted-total period (bulk, all or nothing) (CSV)
+         * @description Takes only CSV; otherwise the same as `importCostWeights`, for clients generated from this contract, which then type it as text.
+         *
+         *     For a period whose cost is split by weights (such as 16/02966, split like SKR's membership fee): sets each municipality's weight, replacing one already held. Invoiced years keep the weights they were computed from; a change shows as a difference to settle. Every bad row is reported at once; if any row is bad nothing is written.
+         *
+         *     Needs an API key with the scope `admin`.
+         */
+        post: operations["importCostWeightsCsv"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/recommendation-periods/{id}/cost-shares": {
         parameters: {
             query?: never;
@@ -476,6 +746,30 @@ export interface paths {
          *     Needs an API key with the scope `read`.
          */
         get: operations["getCostShareSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendation-periods/{id}/cost-shares.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every financing year's totals (CSV)
+         * @description Answers only CSV; otherwise the same as `getCostShareSummary`, for clients generated from this contract, which then type it as text.
+         *
+         *     For finance and BI: per financing year, what the participants owe together (`collected`), the budget, what all municipalities would owe if all took part, the gap to the budget and the number of payers; and, once a year is invoiced, what was invoiced, paid and is left to settle.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["getCostShareSummaryCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -506,6 +800,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/recommendation-periods/{id}/cost-shares/{year}.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every municipality's share of a year (CSV)
+         * @description Answers only CSV; otherwise the same as `getCostShareYear`, for clients generated from this contract, which then type it as text.
+         *
+         *     For finance systems: each municipality's share of the financing year under the period's cost model, exact and rounded to the invoice amount (`amount`), with what it was computed from. Non-participants owe 0 and nobody owes more because others declined. Once the year is invoiced, each row carries its frozen invoice and the `difference` that later decisions or population corrections would make, to settle by credit or debit; the invoices themselves never change. CSV has one row per municipality.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["getCostShareYearCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/municipalities/{code}/cost-shares": {
         parameters: {
             query?: never;
@@ -520,6 +838,30 @@ export interface paths {
          *     Needs an API key with the scope `read`.
          */
         get: operations["getMunicipalityCostShares"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/municipalities/{code}/cost-shares.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A municipality's shares across years (CSV)
+         * @description Answers only CSV; otherwise the same as `getMunicipalityCostShares`, for clients generated from this contract, which then type it as text.
+         *
+         *     What one municipality owes in every financing year of every period (or of one), with its conditions, invoices and differences, and the share split by its latest cost allocation: each area's and committee's amount, summing exactly to the share.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["getMunicipalityCostSharesCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -550,6 +892,28 @@ export interface paths {
          *     Needs an API key with the scope `finance:write`.
          */
         post: operations["invoiceYear"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendation-periods/{id}/invoiced-years.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a period's invoiced years (CSV)
+         * @description Answers only CSV; otherwise the same as `listInvoicedYears`, for clients generated from this contract, which then type it as text.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listInvoicedYearsCsv"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -592,6 +956,30 @@ export interface paths {
          *     Needs an API key with the scope `read`.
          */
         get: operations["listInvoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List invoices (CSV)
+         * @description Answers only CSV; otherwise the same as `listInvoices`, for clients generated from this contract, which then type it as text.
+         *
+         *     For finance systems: the invoices of invoiced years, in the order issued; filter by period, year, municipality and paid status.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listInvoicesCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -672,6 +1060,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/municipalities/{code}/cost-allocations.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A municipality's current cost allocations (CSV)
+         * @description Answers only CSV; otherwise the same as `listCostAllocations`, for clients generated from this contract, which then type it as text.
+         *
+         *     The latest allocation of each period the municipality has recorded one for.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listCostAllocationsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/quality-registers": {
         parameters: {
             query?: never;
@@ -686,6 +1098,30 @@ export interface paths {
          *     Needs an API key with the scope `read`.
          */
         get: operations["listQualityRegisters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/quality-registers.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the quality registers (CSV)
+         * @description Answers only CSV; otherwise the same as `listQualityRegisters`, for clients generated from this contract, which then type it as text.
+         *
+         *     The national quality registers (kvalitetsregister) the register budget line pays: Senior alert, BPSD, Svenska Palliativregistret, Rikssår and SveDem ship as reference data.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listQualityRegistersCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -744,6 +1180,30 @@ export interface paths {
          *     Needs an API key with the scope `finance:write`.
          */
         post: operations["recordAllocationPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendation-periods/{id}/register-allocations.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A period's current register allocations (CSV)
+         * @description Answers only CSV; otherwise the same as `listAllocationPlans`, for clients generated from this contract, which then type it as text.
+         *
+         *     The latest allocation plan of each financing year that has one.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listAllocationPlansCsv"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -822,6 +1282,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/register-payouts.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List register payouts (CSV)
+         * @description Answers only CSV; otherwise the same as `listPayouts`, for clients generated from this contract, which then type it as text.
+         *
+         *     For finance and the registers: payouts in the order planned; filter by period, year, register and status.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listPayoutsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/register-payouts/{id}": {
         parameters: {
             query?: never;
@@ -866,6 +1350,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/recommendation-periods/{id}/payout-report.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Register money, year by year (CSV)
+         * @description Answers only CSV; otherwise the same as `getPayoutReport`, for clients generated from this contract, which then type it as text.
+         *
+         *     Per financing year: what was collected, what is allocated to the quality registers, planned, approved and paid out to them, what remains to pay them, and what is left for the other budget lines; with every register's figures. `collected` is the year's invoiced total once invoiced (as in the cost shares' `invoicing.invoiced`), until then the cost shares' projected `collected`. CSV has one row per year.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["getPayoutReportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/recommendation-periods/{id}/payout-report/{year}": {
         parameters: {
             query?: never;
@@ -888,6 +1396,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/recommendation-periods/{id}/payout-report/{year}.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A year's register money, register by register (CSV)
+         * @description Answers only CSV; otherwise the same as `getYearPayoutReport`, for clients generated from this contract, which then type it as text.
+         *
+         *     Per quality register for one financing year: allocated, planned, approved, paid, outstanding (allocated less paid) and available for new payouts; with the year's totals. CSV has one row per register.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["getYearPayoutReportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit-events": {
         parameters: {
             query?: never;
@@ -902,6 +1434,30 @@ export interface paths {
          *     Needs an API key with the scope `admin`.
          */
         get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-events.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the audit trail (CSV)
+         * @description Answers only CSV; otherwise the same as `listAuditEvents`, for clients generated from this contract, which then type it as text.
+         *
+         *     For admins: every write made through the API, oldest first — which key, when, which operation on which path, the answer's status, the request id (to find it in the logs) and a digest of the request. Each event is recorded in the same transaction as its write, so none is missing; replays of an idempotent request and refused requests wrote nothing and are not events.
+         *
+         *     Needs an API key with the scope `admin`.
+         */
+        get: operations["listAuditEventsCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -971,8 +1527,14 @@ export interface components {
              * @example 6afa8bde-38ed-4492-ba65-ad13016e88e2
              */
             request_id: string;
-            /** @description Every failing field, for validation problems. */
+            /** @description The failing fields, for validation and domain problems: the first 100, in the order of the request (by row, for list bodies). */
             errors?: components["schemas"]["FieldError"][];
+            /**
+             * Format: int32
+             * @description How many failing fields there are in all, when `errors` is given; more than 100 means `errors` lists only the first 100.
+             * @example 1
+             */
+            error_count?: number;
         };
         /** @description A Swedish county (län), as coded by SCB. */
         County: {
@@ -1210,7 +1772,7 @@ export interface components {
              */
             year: number;
             /**
-             * @description Index adjustment (indexuppräkning) as a factor on the base cost, up to six decimals: `1` means none, `1.023` adds 2.3 %.
+             * @description Index adjustment (indexuppräkning) as a factor of more than 0 on the base cost, up to six decimals: `1` means none, `1.023` adds 2.3 %.
              * @example 1
              */
             index_adjustment: string;
@@ -1427,7 +1989,7 @@ export interface components {
                  */
                 year: number;
                 /**
-                 * @description Index adjustment (indexuppräkning) as a factor on the base cost, up to six decimals: `1` means none, `1.023` adds 2.3 %.
+                 * @description Index adjustment (indexuppräkning) as a factor of more than 0 on the base cost, up to six decimals: `1` means none, `1.023` adds 2.3 %.
                  * @example 1
                  */
                 index_adjustment?: string;
@@ -1543,7 +2105,7 @@ export interface components {
              */
             conditions: string | null;
             /**
-             * @description For an adoption on condition that all municipalities together commit at least this many SEK a year.
+             * @description For an adoption on condition that all municipalities together commit at least this many SEK a year (more than 0).
              * @example 2500000.00
              */
             minimum_total_commitment: string | null;
@@ -1571,7 +2133,7 @@ export interface components {
              * @enum {string}
              */
             state: "in_force" | "superseded" | "withdrawn";
-            withdrawal: components["schemas"]["Withdrawal"] | null;
+            withdrawal: components["schemas"]["Withdrawal"] | (never | null);
             /**
              * Format: date-time
              * @description When the service recorded the decision.
@@ -1677,7 +2239,7 @@ export interface components {
              */
             conditions?: string | null;
             /**
-             * @description For an adoption on condition that all municipalities together commit at least this many SEK a year.
+             * @description For an adoption on condition that all municipalities together commit at least this many SEK a year (more than 0).
              * @example 2500000.00
              */
             minimum_total_commitment?: string | null;
@@ -2209,8 +2771,8 @@ export interface components {
              * @example 93618.00
              */
             amount: string;
-            condition: components["schemas"]["Condition"] | null;
-            invoice: components["schemas"]["InvoiceSummary"] | null;
+            condition: components["schemas"]["Condition"] | (never | null);
+            invoice: components["schemas"]["InvoiceSummary"] | (never | null);
             /**
              * @description Once the year is invoiced: `amount` − the invoiced amount (0 if none). A positive difference is owed (debit), a negative one is due back (credit).
              * @example 0.00
@@ -2251,12 +2813,12 @@ export interface components {
                  */
                 year: number;
                 /**
-                 * @description Index adjustment (indexuppräkning) as a factor on the base cost, up to six decimals: `1` means none, `1.023` adds 2.3 %.
+                 * @description Index adjustment (indexuppräkning) as a factor of more than 0 on the base cost, up to six decimals: `1` means none, `1.023` adds 2.3 %.
                  * @example 1
                  */
                 index_adjustment: string;
                 totals: components["schemas"]["YearTotals"];
-                invoicing: components["schemas"]["YearInvoicing"] | null;
+                invoicing: components["schemas"]["YearInvoicing"] | (never | null);
             }[];
         };
         /** @description Every municipality's share of a financing year, and the year's totals. */
@@ -2308,12 +2870,12 @@ export interface components {
              */
             year: number;
             /**
-             * @description Index adjustment (indexuppräkning) as a factor on the base cost, up to six decimals: `1` means none, `1.023` adds 2.3 %.
+             * @description Index adjustment (indexuppräkning) as a factor of more than 0 on the base cost, up to six decimals: `1` means none, `1.023` adds 2.3 %.
              * @example 1
              */
             index_adjustment: string;
             totals: components["schemas"]["YearTotals"];
-            invoicing: components["schemas"]["YearInvoicing"] | null;
+            invoicing: components["schemas"]["YearInvoicing"] | (never | null);
             /** @description Every municipality, by code. */
             shares: components["schemas"]["CostShare"][];
         };
@@ -2405,8 +2967,8 @@ export interface components {
              * @example 93618.00
              */
             amount: string;
-            condition: components["schemas"]["Condition"] | null;
-            invoice: components["schemas"]["InvoiceSummary"] | null;
+            condition: components["schemas"]["Condition"] | (never | null);
+            invoice: components["schemas"]["InvoiceSummary"] | (never | null);
             /**
              * @description Once the year is invoiced: `amount` − the invoiced amount (0 if none). A positive difference is owed (debit), a negative one is due back (credit).
              * @example 0.00
@@ -2418,7 +2980,7 @@ export interface components {
              * @enum {string|null}
              */
             settlement: "none" | "debit" | "credit" | null;
-            allocation: components["schemas"]["Allocation"] | null;
+            allocation: components["schemas"]["Allocation"] | (never | null);
         };
         /** @description A municipality's shares across periods and years. */
         MunicipalityCostShares: {
@@ -2609,7 +3171,7 @@ export interface components {
              */
             rate_per_inhabitant: string | null;
             /**
-             * @description Index adjustment (indexuppräkning) as a factor on the base cost, up to six decimals: `1` means none, `1.023` adds 2.3 %.
+             * @description Index adjustment (indexuppräkning) as a factor of more than 0 on the base cost, up to six decimals: `1` means none, `1.023` adds 2.3 %.
              * @example 1
              */
             index_adjustment: string;
@@ -2625,7 +3187,7 @@ export interface components {
              * @enum {string}
              */
             status: "unpaid" | "paid";
-            payment: components["schemas"]["Payment"] | null;
+            payment: components["schemas"]["Payment"] | (never | null);
         };
         /** @description A financing year that has been invoiced. */
         InvoicedYear: {
@@ -2923,7 +3485,7 @@ export interface components {
              * @example Region Skåne
              */
             organisation: string | null;
-            payee: components["schemas"]["Payee"] | null;
+            payee: components["schemas"]["Payee"] | (never | null);
             /**
              * @description Sources and caveats, in English.
              * @example null
@@ -3383,7 +3945,7 @@ export interface components {
              * @enum {string}
              */
             collected_basis: "invoiced" | "projected";
-            allocation: components["schemas"]["AllocationRule"] | null;
+            allocation: components["schemas"]["AllocationRule"] | (never | null);
             /**
              * @description The registers' allocations added up.
              * @example 9066500.00
@@ -3528,7 +4090,7 @@ export interface components {
              * @enum {string}
              */
             collected_basis: "invoiced" | "projected";
-            allocation: components["schemas"]["AllocationRule"] | null;
+            allocation: components["schemas"]["AllocationRule"] | (never | null);
             /**
              * @description The registers' allocations added up.
              * @example 9066500.00
@@ -3698,11 +4260,46 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
@@ -3752,11 +4349,46 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
@@ -3820,13 +4452,13 @@ export interface operations {
                         api_name: string;
                         /**
                          * @description Semantic version of the contract.
-                         * @example 1.0.0
+                         * @example 1.1.0
                          */
                         api_version: string;
                         /**
                          * Format: date
                          * @description When this version was released.
-                         * @example 2026-11-23
+                         * @example 2026-12-01
                          */
                         api_released: string;
                         /**
@@ -3846,11 +4478,47 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
             429: {
@@ -3863,6 +4531,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -3921,6 +4600,8 @@ export interface operations {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
                     etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
                     /** @description Requests this API key (or, without one, this address) may make per minute. */
                     "RateLimit-Limit"?: number;
                     /** @description Requests left this minute. Answers 304 do not count. */
@@ -3939,6 +4620,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -3996,6 +4679,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
             429: {
                 headers: {
@@ -4007,6 +4707,190 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCountiesCsv: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (at most 1,000,000). */
+                page?: number;
+                /** @description Items per page, 1 to 500 (default 20). */
+                limit?: number;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of counties, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -4078,6 +4962,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -4152,6 +5038,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -4174,6 +5077,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -4236,6 +5150,8 @@ export interface operations {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
                     etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
                     /** @description Requests this API key (or, without one, this address) may make per minute. */
                     "RateLimit-Limit"?: number;
                     /** @description Requests left this minute. Answers 304 do not count. */
@@ -4254,6 +5170,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -4311,6 +5229,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
             429: {
                 headers: {
@@ -4322,6 +5257,194 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMunicipalitiesCsv: {
+        parameters: {
+            query?: {
+                /** @description Only municipalities in this county (länskod). */
+                county?: string;
+                /** @description Only municipalities whose name contains this text, ignoring case. */
+                name?: string;
+                /** @description Page number, from 1 (at most 1,000,000). */
+                page?: number;
+                /** @description Items per page, 1 to 500 (default 20). */
+                limit?: number;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of municipalities, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -4393,6 +5516,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -4467,6 +5592,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -4489,6 +5631,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -4564,6 +5717,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -4638,6 +5793,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -4660,6 +5832,214 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMunicipalityPopulationCsv: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description SCB municipality code (kommunkod): always four digits as a string, leading zero kept. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The population figures, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -4698,7 +6078,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the API key that sent them. A request that failed keeps nothing, so its key may be used again. */
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -4852,6 +6232,211 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importPopulationFiguresCsv: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Up to 10000 rows. As CSV: a header row `municipality_code,reference_date,population`, then one row per figure. */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Every row was written. */
+            200: {
+                headers: {
+                    /** @description Present on a replay: this is the stored response to an earlier request with the same `Idempotency-Key`; nothing was written now. */
+                    "idempotent-replayed"?: "true";
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PopulationImportResult"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the service accepts. */
+            413: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body has a media type this operation does not accept. */
+            415: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but breaks a rule of the domain; `errors` lists every failing field. */
+            422: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
                 headers: {
@@ -4887,6 +6472,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page, 1 to 500 (default 20). */
                 limit?: number;
+                /** @description Response format. Overrides the Accept header; `csv` gives RFC 4180 CSV with a header row. */
+                format?: "json" | "csv";
             };
             header?: {
                 /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
@@ -4897,11 +6484,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of periods. */
+            /** @description One page of periods, as JSON or CSV (without the years and budget lines, which are in the JSON). */
             200: {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
                     etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
                     /** @description Requests this API key (or, without one, this address) may make per minute. */
                     "RateLimit-Limit"?: number;
                     /** @description Requests left this minute. Answers 304 do not count. */
@@ -4914,11 +6503,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RecommendationPeriodPage"];
+                    "text/csv": string;
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -4976,6 +6568,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
             429: {
                 headers: {
@@ -4987,6 +6596,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -5025,7 +6645,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the API key that sent them. A request that failed keeps nothing, so its key may be used again. */
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -5198,6 +6818,192 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRecommendationPeriodsCsv: {
+        parameters: {
+            query?: {
+                /** @description Only the period with this SKR case number. */
+                case_number?: string;
+                /** @description Page number, from 1 (at most 1,000,000). */
+                page?: number;
+                /** @description Items per page, 1 to 500 (default 20). */
+                limit?: number;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of periods, as JSON or CSV (without the years and budget lines, which are in the JSON). */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
                 headers: {
@@ -5261,6 +7067,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -5335,6 +7143,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -5357,6 +7182,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -5629,6 +7465,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
                 headers: {
@@ -5695,6 +7542,8 @@ export interface operations {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
                     etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
                     /** @description Requests this API key (or, without one, this address) may make per minute. */
                     "RateLimit-Limit"?: number;
                     /** @description Requests left this minute. Answers 304 do not count. */
@@ -5713,6 +7562,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -5770,6 +7621,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
             429: {
                 headers: {
@@ -5781,6 +7649,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -5819,7 +7698,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the API key that sent them. A request that failed keeps nothing, so its key may be used again. */
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -5973,6 +7852,206 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDecisionsCsv: {
+        parameters: {
+            query?: {
+                /** @description Only decisions on this period. */
+                period_id?: number;
+                /** @description Only this municipality's decisions: with `period_id`, its history on the period. */
+                municipality_code?: string;
+                /** @description Only decisions of municipalities in this county. */
+                county_code?: string;
+                /** @description Only adoptions or only declines. */
+                outcome?: "adopted" | "declined";
+                /** @description Only decisions in this state today. */
+                state?: "in_force" | "superseded" | "withdrawn";
+                /** @description Only decisions received on or after this day. */
+                received_from?: string;
+                /** @description Only decisions received on or before this day. */
+                received_to?: string;
+                /** @description Only decisions recorded or withdrawn at or after this instant: pass the largest `updated_at` you hold to sync incrementally. */
+                updated_since?: string;
+                /** @description Page number, from 1 (at most 1,000,000). */
+                page?: number;
+                /** @description Items per page, 1 to 500 (default 20). */
+                limit?: number;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of decisions, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
                 headers: {
@@ -6036,6 +8115,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -6110,6 +8191,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -6132,6 +8230,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -6170,7 +8279,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the API key that sent them. A request that failed keeps nothing, so its key may be used again. */
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -6336,6 +8445,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request is well-formed but breaks a rule of the domain; `errors` lists every failing field. */
+            422: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
             429: {
                 headers: {
@@ -6347,6 +8473,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -6385,7 +8522,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the API key that sent them. A request that failed keeps nothing, so its key may be used again. */
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -6539,6 +8676,211 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importDecisionsCsv: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Up to 5000 decisions. As CSV: a header row naming the fields of `DecisionInput`, then one row per decision; empty cells are absent fields. */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Every row was recorded. */
+            201: {
+                headers: {
+                    /** @description Present on a replay: this is the stored response to an earlier request with the same `Idempotency-Key`; nothing was written now. */
+                    "idempotent-replayed"?: "true";
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionImportResult"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the service accepts. */
+            413: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body has a media type this operation does not accept. */
+            415: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but breaks a rule of the domain; `errors` lists every failing field. */
+            422: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
                 headers: {
@@ -6609,6 +8951,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -6683,6 +9027,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -6705,6 +9066,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -6784,6 +9156,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -6858,6 +9232,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -6880,6 +9271,219 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getParticipationCsv: {
+        parameters: {
+            query?: {
+                /** @description The picture as it stood at the end of this day, from the decisions received by then. Default: today (Swedish time). */
+                as_of?: string;
+                /** @description Only the municipalities of this county (länskod). */
+                county?: string;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The recommendation period's id in this service. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The participation, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -6959,6 +9563,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -7033,6 +9639,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -7055,6 +9678,219 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUptakeCsv: {
+        parameters: {
+            query?: {
+                /** @description The picture as it stood at the end of this day, from the decisions received by then. Default: today (Swedish time). */
+                as_of?: string;
+                /** @description Only the municipalities of this county (länskod). */
+                county?: string;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The recommendation period's id in this service. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The uptake figures, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -7134,6 +9970,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -7208,6 +10046,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -7230,6 +10085,219 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUptakeTimelineCsv: {
+        parameters: {
+            query?: {
+                /** @description The picture as it stood at the end of this day, from the decisions received by then. Default: today (Swedish time). */
+                as_of?: string;
+                /** @description Only the municipalities of this county (länskod). */
+                county?: string;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The recommendation period's id in this service. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timeline, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -7305,6 +10373,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -7379,6 +10449,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -7401,6 +10488,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -7439,7 +10537,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the API key that sent them. A request that failed keeps nothing, so its key may be used again. */
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -7624,6 +10722,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
                 headers: {
@@ -7650,14 +10759,9 @@ export interface operations {
             };
         };
     };
-    getCostShareSummary: {
+    listCostWeightsCsv: {
         parameters: {
-            query?: {
-                /** @description Participation and population as they stood at the end of this day. Default: today (Swedish time). */
-                as_of?: string;
-                /** @description Response format. Overrides the Accept header; `csv` gives RFC 4180 CSV with a header row. */
-                format?: "json" | "csv";
-            };
+            query?: never;
             header?: {
                 /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
                 "If-None-Match"?: string;
@@ -7670,7 +10774,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The totals. */
+            /** @description The weights, as JSON or CSV. */
             200: {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
@@ -7686,12 +10790,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CostShareSummary"];
+                    "text/csv": string;
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -7766,6 +10872,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -7788,6 +10911,645 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importCostWeightsCsv: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The recommendation period's id in this service. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description Weights as a JSON array or CSV with the header `municipality_code,weight`; a weight already held is replaced. */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Every row was written. */
+            200: {
+                headers: {
+                    /** @description Present on a replay: this is the stored response to an earlier request with the same `Idempotency-Key`; nothing was written now. */
+                    "idempotent-replayed"?: "true";
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostWeightImportResult"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the service accepts. */
+            413: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body has a media type this operation does not accept. */
+            415: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but breaks a rule of the domain; `errors` lists every failing field. */
+            422: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCostShareSummary: {
+        parameters: {
+            query?: {
+                /** @description Participation and population as they stood at the end of this day. Default: today (Swedish time). */
+                as_of?: string;
+                /** @description Response format. Overrides the Accept header; `csv` gives RFC 4180 CSV with a header row. */
+                format?: "json" | "csv";
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The recommendation period's id in this service. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The totals, as JSON or CSV (one row per year). */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostShareSummary"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCostShareSummaryCsv: {
+        parameters: {
+            query?: {
+                /** @description Participation and population as they stood at the end of this day. Default: today (Swedish time). */
+                as_of?: string;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The recommendation period's id in this service. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The totals, as JSON or CSV (one row per year). */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -7867,6 +11629,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -7941,6 +11705,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -7963,6 +11744,219 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCostShareYearCsv: {
+        parameters: {
+            query?: {
+                /** @description Participation and population as they stood at the end of this day. Default: today (Swedish time). */
+                as_of?: string;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The recommendation period's id in this service. */
+                id: number;
+                /** @description A calendar (financing) year. */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The year's shares, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -8004,6 +11998,8 @@ export interface operations {
                 period_id?: number;
                 /** @description Participation and population as they stood at the end of this day. Default: today (Swedish time). */
                 as_of?: string;
+                /** @description Response format. Overrides the Accept header; `csv` gives RFC 4180 CSV with a header row. */
+                format?: "json" | "csv";
             };
             header?: {
                 /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
@@ -8017,7 +12013,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The shares. */
+            /** @description The shares, as JSON or CSV (one row per year, without the areas and committees, which are in the JSON). */
             200: {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
@@ -8034,11 +12030,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MunicipalityCostShares"];
+                    "text/csv": string;
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -8113,6 +12112,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -8135,6 +12151,219 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMunicipalityCostSharesCsv: {
+        parameters: {
+            query?: {
+                /** @description Only this recommendation period. */
+                period_id?: number;
+                /** @description Participation and population as they stood at the end of this day. Default: today (Swedish time). */
+                as_of?: string;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description SCB municipality code (kommunkod): always four digits as a string, leading zero kept. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shares, as JSON or CSV (one row per year, without the areas and committees, which are in the JSON). */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -8171,7 +12400,10 @@ export interface operations {
     };
     listInvoicedYears: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Response format. Overrides the Accept header; `csv` gives RFC 4180 CSV with a header row. */
+                format?: "json" | "csv";
+            };
             header?: {
                 /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
                 "If-None-Match"?: string;
@@ -8184,7 +12416,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The invoiced years. */
+            /** @description The invoiced years, as JSON or CSV. */
             200: {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
@@ -8201,11 +12433,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvoicedYearList"];
+                    "text/csv": string;
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -8280,6 +12515,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -8302,6 +12554,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -8340,7 +12603,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the API key that sent them. A request that failed keeps nothing, so its key may be used again. */
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -8542,6 +12805,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
                 headers: {
@@ -8568,7 +12842,7 @@ export interface operations {
             };
         };
     };
-    getInvoicedYear: {
+    listInvoicedYearsCsv: {
         parameters: {
             query?: never;
             header?: {
@@ -8578,14 +12852,12 @@ export interface operations {
             path: {
                 /** @description The recommendation period's id in this service. */
                 id: number;
-                /** @description A calendar (financing) year. */
-                year: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The invoiced year. */
+            /** @description The invoiced years, as JSON or CSV. */
             200: {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
@@ -8601,12 +12873,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvoicedYear"];
+                    "text/csv": string;
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -8681,6 +12955,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -8703,6 +12994,216 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInvoicedYear: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The recommendation period's id in this service. */
+                id: number;
+                /** @description A calendar (financing) year. */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoiced year. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoicedYear"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -8769,6 +13270,8 @@ export interface operations {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
                     etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
                     /** @description Requests this API key (or, without one, this address) may make per minute. */
                     "RateLimit-Limit"?: number;
                     /** @description Requests left this minute. Answers 304 do not count. */
@@ -8787,6 +13290,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -8844,6 +13349,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
             429: {
                 headers: {
@@ -8855,6 +13377,198 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listInvoicesCsv: {
+        parameters: {
+            query?: {
+                /** @description Only this period. */
+                period_id?: number;
+                /** @description Only this financing year. */
+                year?: number;
+                /** @description Only this municipality. */
+                municipality_code?: string;
+                /** @description Only unpaid or paid invoices. */
+                status?: "unpaid" | "paid";
+                /** @description Page number, from 1 (at most 1,000,000). */
+                page?: number;
+                /** @description Items per page, 1 to 500 (default 20). */
+                limit?: number;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of invoices, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -8926,6 +13640,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -9000,6 +13716,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -9022,6 +13755,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -9060,7 +13804,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the API key that sent them. A request that failed keeps nothing, so its key may be used again. */
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -9262,6 +14006,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
                 headers: {
@@ -9290,7 +14045,10 @@ export interface operations {
     };
     listCostAllocations: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Response format. Overrides the Accept header; `csv` gives RFC 4180 CSV with a header row. */
+                format?: "json" | "csv";
+            };
             header?: {
                 /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
                 "If-None-Match"?: string;
@@ -9303,7 +14061,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The allocations. */
+            /** @description The allocations, as JSON or CSV (one row per area). */
             200: {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
@@ -9320,11 +14078,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CostAllocationList"];
+                    "text/csv": string;
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -9399,6 +14160,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -9421,6 +14199,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -9459,7 +14248,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the API key that sent them. A request that failed keeps nothing, so its key may be used again. */
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -9661,6 +14450,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
                 headers: {
@@ -9687,19 +14487,22 @@ export interface operations {
             };
         };
     };
-    listQualityRegisters: {
+    listCostAllocationsCsv: {
         parameters: {
             query?: never;
             header?: {
                 /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
                 "If-None-Match"?: string;
             };
-            path?: never;
+            path: {
+                /** @description SCB municipality code (kommunkod): always four digits as a string, leading zero kept. */
+                code: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Every register. */
+            /** @description The allocations, as JSON or CSV (one row per area). */
             200: {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
@@ -9715,134 +14518,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QualityRegisterList"];
+                    "text/csv": string;
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
-                    /** @description The version of the contract this answer was made under. */
-                    "API-Version"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No API key was sent, or it is unknown or revoked. */
-            401: {
-                headers: {
-                    /** @description Requests this API key (or, without one, this address) may make per minute. */
-                    "RateLimit-Limit"?: number;
-                    /** @description Requests left this minute. Answers 304 do not count. */
-                    "RateLimit-Remaining"?: number;
-                    /** @description Seconds until the count starts over. */
-                    "RateLimit-Reset"?: number;
-                    /** @description The version of the contract this answer was made under. */
-                    "API-Version"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The API key lacks the scope this operation needs. */
-            403: {
-                headers: {
-                    /** @description Requests this API key (or, without one, this address) may make per minute. */
-                    "RateLimit-Limit"?: number;
-                    /** @description Requests left this minute. Answers 304 do not count. */
-                    "RateLimit-Remaining"?: number;
-                    /** @description Seconds until the count starts over. */
-                    "RateLimit-Reset"?: number;
-                    /** @description The version of the contract this answer was made under. */
-                    "API-Version"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before the next request. */
-                    "Retry-After"?: number;
-                    /** @description Requests this API key (or, without one, this address) may make per minute. */
-                    "RateLimit-Limit"?: number;
-                    /** @description Requests left this minute. Answers 304 do not count. */
-                    "RateLimit-Remaining"?: number;
-                    /** @description Seconds until the count starts over. */
-                    "RateLimit-Reset"?: number;
-                    /** @description The version of the contract this answer was made under. */
-                    "API-Version"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected error; details are in the service log under the request id. */
-            500: {
-                headers: {
-                    /** @description The version of the contract this answer was made under. */
-                    "API-Version"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The service or its database is temporarily unavailable; retry later. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again. */
-                    "Retry-After"?: number;
-                    /** @description The version of the contract this answer was made under. */
-                    "API-Version"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getQualityRegister: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
-                "If-None-Match"?: string;
-            };
-            path: {
-                /** @description The quality register's code in this service: lower-case ASCII words joined by hyphens. */
-                code: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The register. Its `ETag` names this version, for `If-Match`. */
-            200: {
-                headers: {
-                    /** @description The version's entity tag: send it as `If-Match` to update. */
-                    etag?: string;
-                    /** @description Requests this API key (or, without one, this address) may make per minute. */
-                    "RateLimit-Limit"?: number;
-                    /** @description Requests left this minute. Answers 304 do not count. */
-                    "RateLimit-Remaining"?: number;
-                    /** @description Seconds until the count starts over. */
-                    "RateLimit-Reset"?: number;
-                    /** @description The version of the contract this answer was made under. */
-                    "API-Version"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["QualityRegister"];
-                };
-            };
-            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
-            304: {
-                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -9917,6 +14600,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -9939,6 +14639,550 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listQualityRegisters: {
+        parameters: {
+            query?: {
+                /** @description Response format. Overrides the Accept header; `csv` gives RFC 4180 CSV with a header row. */
+                format?: "json" | "csv";
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every register, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QualityRegisterList"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listQualityRegistersCsv: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every register, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getQualityRegister: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The quality register's code in this service: lower-case ASCII words joined by hyphens. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The register. Its `ETag` names this version, for `If-Match`. */
+            200: {
+                headers: {
+                    /** @description The version's entity tag: send it as `If-Match` to update. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QualityRegister"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -10215,6 +15459,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
                 headers: {
@@ -10243,7 +15498,10 @@ export interface operations {
     };
     listAllocationPlans: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Response format. Overrides the Accept header; `csv` gives RFC 4180 CSV with a header row. */
+                format?: "json" | "csv";
+            };
             header?: {
                 /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
                 "If-None-Match"?: string;
@@ -10256,7 +15514,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The plans. */
+            /** @description The plans, as JSON or CSV (one row per register). */
             200: {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
@@ -10273,11 +15531,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AllocationPlanList"];
+                    "text/csv": string;
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -10352,6 +15613,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -10374,6 +15652,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -10412,7 +15701,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the API key that sent them. A request that failed keeps nothing, so its key may be used again. */
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -10614,6 +15903,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
                 headers: {
@@ -10640,12 +15940,9 @@ export interface operations {
             };
         };
     };
-    getAllocationPlan: {
+    listAllocationPlansCsv: {
         parameters: {
-            query?: {
-                /** @description An earlier version of the plan; the latest when left out. */
-                version?: number;
-            };
+            query?: never;
             header?: {
                 /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
                 "If-None-Match"?: string;
@@ -10653,14 +15950,12 @@ export interface operations {
             path: {
                 /** @description The recommendation period's id in this service. */
                 id: number;
-                /** @description A calendar (financing) year. */
-                year: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The plan. */
+            /** @description The plans, as JSON or CSV (one row per register). */
             200: {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
@@ -10676,12 +15971,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AllocationPlan"];
+                    "text/csv": string;
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -10756,6 +16053,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -10778,6 +16092,219 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAllocationPlan: {
+        parameters: {
+            query?: {
+                /** @description An earlier version of the plan; the latest when left out. */
+                version?: number;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The recommendation period's id in this service. */
+                id: number;
+                /** @description A calendar (financing) year. */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllocationPlan"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -10844,6 +16371,8 @@ export interface operations {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
                     etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
                     /** @description Requests this API key (or, without one, this address) may make per minute. */
                     "RateLimit-Limit"?: number;
                     /** @description Requests left this minute. Answers 304 do not count. */
@@ -10862,6 +16391,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -10919,6 +16450,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
             429: {
                 headers: {
@@ -10930,6 +16478,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -10968,7 +16527,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the API key that sent them. A request that failed keeps nothing, so its key may be used again. */
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -11156,6 +16715,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
                 headers: {
@@ -11186,7 +16756,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the API key that sent them. A request that failed keeps nothing, so its key may be used again. */
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -11388,6 +16958,198 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPayoutsCsv: {
+        parameters: {
+            query?: {
+                /** @description Only this period. */
+                period_id?: number;
+                /** @description Only this financing year. */
+                year?: number;
+                /** @description Only this register. */
+                register_code?: string;
+                /** @description Only payouts with this status. */
+                status?: "planned" | "approved" | "paid" | "cancelled";
+                /** @description Page number, from 1 (at most 1,000,000). */
+                page?: number;
+                /** @description Items per page, 1 to 500 (default 20). */
+                limit?: number;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of payouts, as JSON or CSV (without the history). */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; details are in the service log under the request id. */
             500: {
                 headers: {
@@ -11451,6 +17213,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -11525,6 +17289,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -11547,6 +17328,17 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -11624,6 +17416,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -11698,6 +17492,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -11720,6 +17531,217 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPayoutReportCsv: {
+        parameters: {
+            query?: {
+                /** @description For years not yet invoiced: participation and population as they stood at the end of this day. Default: today (Swedish time). */
+                as_of?: string;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The recommendation period's id in this service. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -11799,6 +17821,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -11873,6 +17897,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A path parameter is longer than the service accepts (100 characters). */
             414: {
                 headers: {
@@ -11895,6 +17936,219 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getYearPayoutReportCsv: {
+        parameters: {
+            query?: {
+                /** @description For years not yet invoiced: participation and population as they stood at the end of this day. Default: today (Swedish time). */
+                as_of?: string;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The recommendation period's id in this service. */
+                id: number;
+                /** @description A calendar (financing) year. */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The year's report, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -11961,6 +18215,8 @@ export interface operations {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
                     etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
                     /** @description Requests this API key (or, without one, this address) may make per minute. */
                     "RateLimit-Limit"?: number;
                     /** @description Requests left this minute. Answers 304 do not count. */
@@ -11979,6 +18235,8 @@ export interface operations {
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */
             304: {
                 headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;
@@ -12036,6 +18294,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
             429: {
                 headers: {
@@ -12047,6 +18322,198 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditEventsCsv: {
+        parameters: {
+            query?: {
+                /** @description Only writes by the API key with this id (a key id is no secret; the token never appears). */
+                key_id?: number;
+                /** @description Only this operation. */
+                operation_id?: string;
+                /** @description Only writes at or after this moment. */
+                from?: string;
+                /** @description Only writes before this moment. */
+                to?: string;
+                /** @description Page number, from 1 (at most 1,000,000). */
+                page?: number;
+                /** @description Items per page, 1 to 500 (default 20). */
+                limit?: number;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of audit events, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;

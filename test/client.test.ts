@@ -3,26 +3,38 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import type { Middleware } from 'openapi-fetch'
 import t from 'tap'
-import { createApiClient, json } from '../client/index.ts'
+import { createApiClient, json, type components } from '../client/index.ts'
 import { todayInSweden } from '../src/clock.ts'
 import * as apiKeys from '../src/db/api-keys.ts'
 import type { Scope } from '../src/db/api-keys.ts'
+import { checkResponse } from './contract.ts'
 import { testApp } from './helpers.ts'
 
 // The generated client against the running service, doing what each kind of user does. Only the client talks
 // to the service: a change to the contract that breaks these calls fails the type check (tsc) before it runs.
 const { app, db } = await testApp(t)
 const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
+/** Every answer the clients get over HTTP keeps the contract, as a strict OpenAPI 3.0.3 validator reads it. */
+const keepsTheContract: Middleware = {
+  async onResponse ({ request, response }) {
+    checkResponse({ method: request.method, url: request.url, statusCode: response.status, headers: Object.fromEntries(response.headers), body: await response.clone().text() })
+  }
+}
 /** Each system gets a key with the scopes its work needs, as an admin would issue them. */
-const systemWith = async (name: string, scopes: Scope[]) => createApiClient(baseUrl, await apiKeys.create(db, name, scopes))
+const systemWith = async (name: string, scopes: Scope[]) => {
+  const client = createApiClient(baseUrl, await apiKeys.create(db, name, scopes))
+  client.use(keepsTheContract)
+  return client
+}
 const admin = await systemWith('admin-console', ['read', 'admin'])
 const registrar = await systemWith('registrar', ['decisions:write'])
 const bi = await systemWith('bi-tool', ['read'])
 const finance = await systemWith('finance-system', ['read', 'finance:write'])
 
 const periods = await bi.GET('/v1/recommendation-periods', { params: { query: { case_number: '18/00295' } } })
-const periodId = periods.data!.items[0]!.id
+const periodId = json(periods.data).items[0]!.id
 // Tyresö's population at the period's reference date (seed 002), which SCB's year-end figures do not hold.
 await admin.POST('/v1/population-figures', { body: [{ municipality_code: '0138', reference_date: '2018-11-30', population: 48009 }] })
 
@@ -54,6 +66,17 @@ t.test('a BI tool pulls uptake as JSON and CSV, and polls with If-None-Match', a
   const rows = csv.data!.trim().split('\r\n')
   t.equal(rows.length, 291, 'a header and one row per municipality')
   t.match(rows.find(row => row.startsWith('0138,')), /adopted/)
+})
+
+t.test('CSV through the generated client: the .csv twins are typed as text, answers and uploads alike, with no cast', async (t) => {
+  const csv = await bi.GET('/v1/recommendation-periods/{id}/uptake.csv', { params: { path: { id: periodId }, query: { as_of: '2019-12-31' } }, parseAs: 'text' })
+  const text: string = csv.data!
+  t.match(csv.response.headers.get('content-disposition'), /^attachment; filename="recommendation-periods-\d+-uptake\.csv"$/)
+  t.match(text.split('\r\n')[1], /^country,,,290,3,0,287,/)
+  const figures = 'municipality_code,reference_date,population\r\n0138,2018-11-30,48009\r\n'
+  const upload = await admin.POST('/v1/population-figures.csv', { body: figures })
+  t.equal(upload.response.status, 200)
+  t.same(upload.data, { received: 1, inserted: 0, updated: 1 }, 'the string went as text/csv, and Tyresö\'s figure was read from it')
 })
 
 t.test('a finance system reads a year\'s cost shares, invoices the year and records a payment', async (t) => {
@@ -103,6 +126,16 @@ t.test('finance allocates the register money and pays a register, planned → ap
   const invoiced = await finance.GET('/v1/recommendation-periods/{id}/invoiced-years/{year}', { params: { path: { id: periodId, year: 2020 } } })
   t.equal(yearReport.collected, invoiced.data!.invoiced, 'collected is what was invoiced')
 })
+
+// Compile-time (npm test runs tsc first): a nullable reference is typed "the component or null", and tsc fails otherwise.
+type Same<A, B> = [A] extends [B] ? [B] extends [A] ? true : false : false
+type Schemas = components['schemas']
+void ([true, true, true, true] satisfies [
+  Same<Schemas['Decision']['withdrawal'], Schemas['Withdrawal'] | null>,
+  Same<Schemas['Invoice']['payment'], Schemas['Payment'] | null>,
+  Same<Schemas['QualityRegister']['payee'], Schemas['Payee'] | null>,
+  Same<Schemas['CostShare']['invoice'], Schemas['InvoiceSummary'] | null>
+])
 
 t.test('the committed client types are what `npm run client` generates from the committed contract', async (t) => {
   const root = join(import.meta.dirname, '..')
