@@ -1,8 +1,8 @@
 /**
- * Keeps the promises of released contracts. `npm run compat` compares openapi/openapi.json with the newest
- * release of the same major version in openapi/released/ and lists every change that could break a client
- * built against that release; `npm run openapi:release` keeps the current document as openapi/released/<version>.json.
- * A breaking change is allowed only with a new major version (openapi/README.md: versioning policy).
+ * Keeps the promises of released contracts. `npm run compat` compares openapi/openapi.json with every release of
+ * the same major version in openapi/released/ and lists every change that could break a client built against one;
+ * `npm run openapi:release` keeps the current document as openapi/released/<version>.json. A breaking change is
+ * allowed only with a new major version (openapi/README.md: versioning policy), or as a documented exception.
  */
 import { copyFile, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -17,10 +17,26 @@ const NARROWING: Array<[keyword: string, narrower: (old: number, now: number) =>
   ['maxItems', (old, now) => now < old], ['minItems', (old, now) => now > old]
 ]
 
-/** A schema with its $ref followed and allOf merged, as a client sees it. */
+/**
+ * The schema whose one value is null, as OpenAPI 3.0.3 lets it be written: `enum: [null]`, with a type only if
+ * `nullable` adds null to it (a typed schema without `nullable` would allow no value at all).
+ */
+const onlyNull = (schema: Schema) => Array.isArray(schema.enum) && schema.enum.length === 1 && schema.enum[0] === null &&
+  (schema.type === undefined || schema.nullable === true)
+
+/**
+ * A schema with its $ref followed, allOf merged and "this or null" read as nullable, as a client sees it.
+ * `anyOf`/`oneOf` of a schema and the null schema (schemas/common.ts, `Nullable`) is the 3.0.3 spelling of what
+ * `{ type, nullable, allOf: [schema] }` told clients before: both allow exactly the schema's values and null.
+ */
 function resolved (document: Document, schema: Schema | undefined): Schema {
   let current = schema ?? {}
   while (typeof current.$ref === 'string') current = document.components?.schemas?.[current.$ref.split('/').pop()!] ?? {}
+  const alternatives: Schema[] | undefined = current.anyOf ?? current.oneOf
+  if (alternatives?.length === 2 && alternatives.filter(onlyNull).length === 1) {
+    const { anyOf: _anyOf, oneOf: _oneOf, ...rest } = current
+    return { ...resolved(document, alternatives.find(alternative => !onlyNull(alternative))), ...rest, nullable: true }
+  }
   if (!Array.isArray(current.allOf)) return current
   const { allOf, ...rest } = current
   return (allOf as Schema[]).map(part => resolved(document, part)).reduce((merged, part) => ({
@@ -125,22 +141,39 @@ export function breakingChanges (before: Document, after: Document): string[] {
 
 const major = (version: string) => Number(version.split('.')[0])
 
-/** Breaking changes are allowed only with a new major version. */
-export function compatibilityProblems (released: Document, current: Document): string[] {
-  return major(current.info.version) > major(released.info.version) ? [] : breakingChanges(released, current)
+/**
+ * A breaking change the team decided to make within a major version anyway, with its reason: kept in
+ * openapi/compatibility-exceptions.json and told to partners in openapi/CHANGELOG.md.
+ */
+export interface Exception { release: string, change: string, reason: string }
+
+/**
+ * Breaking changes are allowed only with a new major version, or as a documented exception. An exception that no
+ * longer matches a change is a problem too, so the list stays true.
+ */
+export function compatibilityProblems (released: Document, current: Document, exceptions: readonly Exception[] = []): string[] {
+  if (major(current.info.version) > major(released.info.version)) return []
+  const accepted = exceptions.filter(exception => exception.release === released.info.version)
+  const changes = breakingChanges(released, current)
+  return [
+    ...changes.filter(change => !accepted.some(exception => exception.change === change)),
+    ...accepted.filter(exception => !changes.includes(exception.change)).map(exception => `exception for ${exception.release} matches no change: ${exception.change}`)
+  ]
 }
 
 const root = join(import.meta.dirname, '..')
 const releasedDir = join(root, 'openapi/released')
 
-/** The newest released document of the current document's major version, if any. */
-export async function newestRelease (current: Document): Promise<Document | undefined> {
+/** Every released document of the current document's major version, oldest first: a client of any of them must keep working. */
+export async function releasesOfMajor (current: Document): Promise<Document[]> {
   const versions = (await readdir(releasedDir)).map(file => file.replace(/\.json$/, '')).filter(v => /^\d+\.\d+\.\d+$/.test(v))
-  const newest = versions
-    .filter(v => major(v) <= major(current.info.version))
+    .filter(v => major(v) === major(current.info.version))
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
-    .pop()
-  return newest === undefined ? undefined : JSON.parse(await readFile(join(releasedDir, `${newest}.json`), 'utf8'))
+  return Promise.all(versions.map(async v => JSON.parse(await readFile(join(releasedDir, `${v}.json`), 'utf8')) as Document))
+}
+
+export async function documentedExceptions (): Promise<Exception[]> {
+  return JSON.parse(await readFile(join(root, 'openapi/compatibility-exceptions.json'), 'utf8')) as Exception[]
 }
 
 if (import.meta.main) {
@@ -150,12 +183,16 @@ if (import.meta.main) {
     await copyFile(currentPath, join(releasedDir, `${current.info.version}.json`))
     console.log(`Kept the contract as openapi/released/${current.info.version}.json`)
   } else {
-    const released = await newestRelease(current)
-    const problems = released === undefined ? [] : compatibilityProblems(released, current)
-    for (const problem of problems) console.error(`breaking: ${problem}`)
-    console.log(released === undefined
-      ? 'No release to compare with.'
-      : `${current.info.version} against released ${released.info.version}: ${problems.length} breaking change(s)${problems.length > 0 ? ': raise the major version or keep the promise' : ''}.`)
-    process.exitCode = problems.length > 0 ? 1 : 0
+    const releases = await releasesOfMajor(current)
+    const exceptions = await documentedExceptions()
+    if (releases.length === 0) console.log('No release to compare with.')
+    for (const released of releases) {
+      const problems = compatibilityProblems(released, current, exceptions)
+      for (const problem of problems) console.error(`breaking: ${problem}`)
+      const accepted = exceptions.filter(exception => exception.release === released.info.version).length
+      console.log(`${current.info.version} against released ${released.info.version}: ${problems.length} breaking change(s)` +
+        `${accepted > 0 ? `, ${accepted} documented exception(s)` : ''}${problems.length > 0 ? ': raise the major version or keep the promise' : ''}.`)
+      if (problems.length > 0) process.exitCode = 1
+    }
   }
 }
