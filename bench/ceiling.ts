@@ -6,7 +6,12 @@
 import { readFile } from 'node:fs/promises'
 import Fastify from 'fastify'
 
-export interface CeilingBody { path: string, contentType: string, etag: string, base64: string }
+export interface CeilingBody {
+  path: string
+  contentType: string
+  etag: string
+  base64: string
+}
 
 const [port, bodiesFile] = process.argv.slice(2)
 const bodies = JSON.parse(await readFile(bodiesFile!, 'utf8')) as CeilingBody[]

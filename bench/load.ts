@@ -38,7 +38,14 @@ const result = await autocannon({
   // At 10,000 municipalities a report waits seconds in the queue; a request counts as lost only after 30 s.
   timeout: 30,
   requests: options.uniqueIdempotencyKeys
-    ? [{ setupRequest: request => ({ ...request, headers: { ...request.headers, 'idempotency-key': `bench-${run}-${sent++}` } }) }]
+    ? [
+        {
+          setupRequest: request => ({
+            ...request,
+            headers: { ...request.headers, 'idempotency-key': `bench-${run}-${sent++}` }
+          })
+        }
+      ]
     : undefined
 })
 const figures: LoadFigures = {
@@ -46,7 +53,9 @@ const figures: LoadFigures = {
   p50: result.latency.p50,
   p99: result.latency.p99,
   total: result.requests.total,
-  statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, Number(stats?.count ?? 0)])),
+  statuses: Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, Number(stats?.count ?? 0)])
+  ),
   errors: result.errors + result.timeouts
 }
 process.stdout.write(JSON.stringify(figures))

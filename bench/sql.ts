@@ -8,7 +8,7 @@ import { connect } from '../src/db/connection.ts'
 import type { Scenario } from './scenarios.ts'
 
 /** A parameter as an SQL literal, so a captured statement runs on its own in pgbench or EXPLAIN. */
-function literal (value: unknown): string {
+function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL'
   if (typeof value === 'number' || typeof value === 'bigint') return String(value)
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE'
@@ -23,16 +23,26 @@ const inline = ({ query }: LogEvent) =>
   query.sql.replace(/\$(\d+)/g, (_, n: string) => literal(query.parameters[Number(n) - 1]))
 
 /** The statements the service runs for one request of each scenario, captured from its query log. */
-export async function statementsOf (url: string, scenarios: Scenario[]): Promise<Map<string, string[]>> {
+export async function statementsOf(url: string, scenarios: Scenario[]): Promise<Map<string, string[]>> {
   let captured: string[] = []
-  const db = connect(url, { log: event => { if (event.level === 'query') captured.push(inline(event)) } })
+  const db = connect(url, {
+    log: event => {
+      if (event.level === 'query') captured.push(inline(event))
+    }
+  })
   const app = await build({ db })
   const statements = new Map<string, string[]>()
   try {
     for (const scenario of scenarios) {
       captured = []
-      const response = await app.inject({ method: scenario.method, url: scenario.path, headers: scenario.headers, payload: scenario.body })
-      if (response.statusCode !== 200) throw new Error(`${scenario.name} answered ${response.statusCode} while its SQL was captured`)
+      const response = await app.inject({
+        method: scenario.method,
+        url: scenario.path,
+        headers: scenario.headers,
+        payload: scenario.body
+      })
+      if (response.statusCode !== 200)
+        throw new Error(`${scenario.name} answered ${response.statusCode} while its SQL was captured`)
       statements.set(scenario.name, captured)
     }
   } finally {
@@ -42,20 +52,47 @@ export async function statementsOf (url: string, scenarios: Scenario[]): Promise
   return statements
 }
 
-export interface PgbenchFigures { transactionsPerSecond: number, latencyMs: number, failed: number }
+export interface PgbenchFigures {
+  transactionsPerSecond: number
+  latencyMs: number
+  failed: number
+}
 
 /** pgbench running `statements` as one transaction per request, with the load generator's connection count. */
-export async function pgbench (url: string, statements: string[], options: { clients: number, seconds: number, dir: string, name: string }): Promise<PgbenchFigures> {
+export async function pgbench(
+  url: string,
+  statements: string[],
+  options: { clients: number; seconds: number; dir: string; name: string }
+): Promise<PgbenchFigures> {
   const script = join(options.dir, `${options.name.replace(/\W+/g, '-')}.sql`)
   await writeFile(script, statements.map(s => `${s};\n`).join(''))
-  const args = ['-n', '-M', 'extended', '-c', String(options.clients), '-j', '2', '-T', String(options.seconds), '-f', script, url]
+  const args = [
+    '-n',
+    '-M',
+    'extended',
+    '-c',
+    String(options.clients),
+    '-j',
+    '2',
+    '-T',
+    String(options.seconds),
+    '-f',
+    script,
+    url
+  ]
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.env.PGBENCH ?? 'pgbench', args)
     let text = ''
-    child.stdout.on('data', chunk => { text += chunk })
-    child.stderr.on('data', chunk => { text += chunk })
+    child.stdout.on('data', chunk => {
+      text += chunk
+    })
+    child.stderr.on('data', chunk => {
+      text += chunk
+    })
     child.on('error', reject)
-    child.on('close', code => code === 0 ? resolve(text) : reject(new Error(`pgbench exited ${code}: ${text.slice(-2000)}`)))
+    child.on('close', code =>
+      code === 0 ? resolve(text) : reject(new Error(`pgbench exited ${code}: ${text.slice(-2000)}`))
+    )
   })
   const figure = (pattern: RegExp) => Number(pattern.exec(output)?.[1] ?? NaN)
   return {
@@ -66,7 +103,7 @@ export async function pgbench (url: string, statements: string[], options: { cli
 }
 
 /** The query plans PostgreSQL chose for a request's statements, executed, with buffer counts. */
-export async function plans (url: string, statements: string[]): Promise<string> {
+export async function plans(url: string, statements: string[]): Promise<string> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {

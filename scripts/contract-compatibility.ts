@@ -8,20 +8,30 @@ import { copyFile, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 type Schema = Record<string, any>
-type Document = { info: { version: string }, paths: Record<string, Record<string, Schema>>, components?: { schemas?: Record<string, Schema> } }
+type Document = {
+  info: { version: string }
+  paths: Record<string, Record<string, Schema>>
+  components?: { schemas?: Record<string, Schema> }
+}
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const
 const NARROWING: Array<[keyword: string, narrower: (old: number, now: number) => boolean]> = [
-  ['maxLength', (old, now) => now < old], ['minLength', (old, now) => now > old],
-  ['maximum', (old, now) => now < old], ['minimum', (old, now) => now > old],
-  ['maxItems', (old, now) => now < old], ['minItems', (old, now) => now > old]
+  ['maxLength', (old, now) => now < old],
+  ['minLength', (old, now) => now > old],
+  ['maximum', (old, now) => now < old],
+  ['minimum', (old, now) => now > old],
+  ['maxItems', (old, now) => now < old],
+  ['minItems', (old, now) => now > old]
 ]
 
 /**
  * The schema whose one value is null, as OpenAPI 3.0.3 lets it be written: `enum: [null]`, with a type only if
  * `nullable` adds null to it (a typed schema without `nullable` would allow no value at all).
  */
-const onlyNull = (schema: Schema) => Array.isArray(schema.enum) && schema.enum.length === 1 && schema.enum[0] === null &&
+const onlyNull = (schema: Schema) =>
+  Array.isArray(schema.enum) &&
+  schema.enum.length === 1 &&
+  schema.enum[0] === null &&
   (schema.type === undefined || schema.nullable === true)
 
 /**
@@ -29,28 +39,50 @@ const onlyNull = (schema: Schema) => Array.isArray(schema.enum) && schema.enum.l
  * `anyOf`/`oneOf` of a schema and the null schema (schemas/common.ts, `Nullable`) is the 3.0.3 spelling of what
  * `{ type, nullable, allOf: [schema] }` told clients before: both allow exactly the schema's values and null.
  */
-function resolved (document: Document, schema: Schema | undefined): Schema {
+function resolved(document: Document, schema: Schema | undefined): Schema {
   let current = schema ?? {}
-  while (typeof current.$ref === 'string') current = document.components?.schemas?.[current.$ref.split('/').pop()!] ?? {}
+  while (typeof current.$ref === 'string')
+    current = document.components?.schemas?.[current.$ref.split('/').pop()!] ?? {}
   const alternatives: Schema[] | undefined = current.anyOf ?? current.oneOf
   if (alternatives?.length === 2 && alternatives.filter(onlyNull).length === 1) {
     const { anyOf: _anyOf, oneOf: _oneOf, ...rest } = current
-    return { ...resolved(document, alternatives.find(alternative => !onlyNull(alternative))), ...rest, nullable: true }
+    return {
+      ...resolved(
+        document,
+        alternatives.find(alternative => !onlyNull(alternative))
+      ),
+      ...rest,
+      nullable: true
+    }
   }
   if (!Array.isArray(current.allOf)) return current
   const { allOf, ...rest } = current
-  return (allOf as Schema[]).map(part => resolved(document, part)).reduce((merged, part) => ({
-    ...part, ...merged,
-    properties: { ...part.properties, ...merged.properties },
-    required: [...(part.required ?? []), ...(merged.required ?? [])]
-  }), rest)
+  return (allOf as Schema[])
+    .map(part => resolved(document, part))
+    .reduce(
+      (merged, part) => ({
+        ...part,
+        ...merged,
+        properties: { ...part.properties, ...merged.properties },
+        required: [...(part.required ?? []), ...(merged.required ?? [])]
+      }),
+      rest
+    )
 }
 
 /**
  * What a client loses between two schemas of the same place. Requests break when the server accepts less than
  * it did; responses break when the server may send what it did not promise (or stops sending what it did).
  */
-function schemaChanges (before: Document, after: Document, oldSchema: Schema | undefined, newSchema: Schema | undefined, direction: 'request' | 'response', where: string, seen = new Set<string>()): string[] {
+function schemaChanges(
+  before: Document,
+  after: Document,
+  oldSchema: Schema | undefined,
+  newSchema: Schema | undefined,
+  direction: 'request' | 'response',
+  where: string,
+  seen = new Set<string>()
+): string[] {
   const pair = `${oldSchema?.$ref}|${newSchema?.$ref}|${direction}`
   if (oldSchema?.$ref !== undefined && seen.has(pair)) return []
   seen.add(pair)
@@ -63,45 +95,69 @@ function schemaChanges (before: Document, after: Document, oldSchema: Schema | u
   const newValues: unknown[] = now.enum ?? []
   if (direction === 'response') {
     if (!old.nullable && now.nullable) changes.push(`${where}: may now be null`)
-    if (old.enum !== undefined && newValues.some(v => !oldValues.includes(v))) changes.push(`${where}: new values ${newValues.filter(v => !oldValues.includes(v)).join(', ')}`)
+    if (old.enum !== undefined && newValues.some(v => !oldValues.includes(v)))
+      changes.push(`${where}: new values ${newValues.filter(v => !oldValues.includes(v)).join(', ')}`)
     for (const name of Object.keys(old.properties ?? {})) {
       if (now.properties?.[name] === undefined) changes.push(`${where}: field ${name} was removed`)
-      else if (old.required?.includes(name) && !now.required?.includes(name)) changes.push(`${where}: field ${name} is no longer always present`)
+      else if (old.required?.includes(name) && !now.required?.includes(name))
+        changes.push(`${where}: field ${name} is no longer always present`)
     }
   } else {
     if (old.nullable && !now.nullable) changes.push(`${where}: no longer accepts null`)
-    if (now.enum !== undefined && oldValues.some(v => !newValues.includes(v))) changes.push(`${where}: no longer accepts ${oldValues.filter(v => !newValues.includes(v)).join(', ')}`)
-    if (old.enum === undefined && now.enum !== undefined) changes.push(`${where}: now accepts only ${newValues.join(', ')}`)
+    if (now.enum !== undefined && oldValues.some(v => !newValues.includes(v)))
+      changes.push(`${where}: no longer accepts ${oldValues.filter(v => !newValues.includes(v)).join(', ')}`)
+    if (old.enum === undefined && now.enum !== undefined)
+      changes.push(`${where}: now accepts only ${newValues.join(', ')}`)
     for (const [keyword, narrower] of NARROWING) {
-      if (now[keyword] !== undefined && (old[keyword] === undefined || narrower(old[keyword], now[keyword]))) changes.push(`${where}: ${keyword} narrowed from ${old[keyword]} to ${now[keyword]}`)
+      if (now[keyword] !== undefined && (old[keyword] === undefined || narrower(old[keyword], now[keyword])))
+        changes.push(`${where}: ${keyword} narrowed from ${old[keyword]} to ${now[keyword]}`)
     }
-    if (now.pattern !== undefined && now.pattern !== old.pattern) changes.push(`${where}: pattern changed to ${now.pattern}`)
-    for (const name of now.required ?? []) if (!old.required?.includes(name)) changes.push(`${where}: field ${name} is now required`)
+    if (now.pattern !== undefined && now.pattern !== old.pattern)
+      changes.push(`${where}: pattern changed to ${now.pattern}`)
+    for (const name of now.required ?? [])
+      if (!old.required?.includes(name)) changes.push(`${where}: field ${name} is now required`)
     for (const name of Object.keys(old.properties ?? {})) {
-      if (now.properties?.[name] === undefined && now.additionalProperties === false) changes.push(`${where}: field ${name} is no longer accepted`)
+      if (now.properties?.[name] === undefined && now.additionalProperties === false)
+        changes.push(`${where}: field ${name} is no longer accepted`)
     }
   }
   for (const [name, property] of Object.entries<Schema>(old.properties ?? {})) {
-    if (now.properties?.[name] !== undefined) changes.push(...schemaChanges(before, after, property, now.properties[name], direction, `${where}.${name}`, seen))
+    if (now.properties?.[name] !== undefined)
+      changes.push(...schemaChanges(before, after, property, now.properties[name], direction, `${where}.${name}`, seen))
   }
-  if (old.items !== undefined && now.items !== undefined) changes.push(...schemaChanges(before, after, old.items, now.items, direction, `${where}[]`, seen))
+  if (old.items !== undefined && now.items !== undefined)
+    changes.push(...schemaChanges(before, after, old.items, now.items, direction, `${where}[]`, seen))
   return changes
 }
 
 const parameterKey = (parameter: Schema) => `${parameter.in} ${String(parameter.name).toLowerCase()}`
 
-function operationChanges (before: Document, after: Document, old: Schema, now: Schema, name: string): string[] {
+function operationChanges(before: Document, after: Document, old: Schema, now: Schema, name: string): string[] {
   const changes: string[] = []
-  if (JSON.stringify(old['x-required-scopes']) !== JSON.stringify(now['x-required-scopes'])) changes.push(`${name}: needs scope ${now['x-required-scopes']} instead of ${old['x-required-scopes']}`)
+  if (JSON.stringify(old['x-required-scopes']) !== JSON.stringify(now['x-required-scopes']))
+    changes.push(`${name}: needs scope ${now['x-required-scopes']} instead of ${old['x-required-scopes']}`)
 
   const oldParameters = new Map<string, Schema>((old.parameters ?? []).map((p: Schema) => [parameterKey(p), p]))
   for (const parameter of now.parameters ?? []) {
     const previous = oldParameters.get(parameterKey(parameter))
     if (previous === undefined && parameter.required) changes.push(`${name}: new required ${parameterKey(parameter)}`)
-    if (previous !== undefined && parameter.required && !previous.required) changes.push(`${name}: ${parameterKey(parameter)} is now required`)
-    if (previous !== undefined) changes.push(...schemaChanges(before, after, previous.schema, parameter.schema, 'request', `${name} ${parameterKey(parameter)}`))
+    if (previous !== undefined && parameter.required && !previous.required)
+      changes.push(`${name}: ${parameterKey(parameter)} is now required`)
+    if (previous !== undefined)
+      changes.push(
+        ...schemaChanges(
+          before,
+          after,
+          previous.schema,
+          parameter.schema,
+          'request',
+          `${name} ${parameterKey(parameter)}`
+        )
+      )
   }
-  for (const key of oldParameters.keys()) if (!(now.parameters ?? []).some((p: Schema) => parameterKey(p) === key)) changes.push(`${name}: ${key} is no longer accepted`)
+  for (const key of oldParameters.keys())
+    if (!(now.parameters ?? []).some((p: Schema) => parameterKey(p) === key))
+      changes.push(`${name}: ${key} is no longer accepted`)
 
   if (now.requestBody?.required && old.requestBody === undefined) changes.push(`${name}: now requires a body`)
   for (const [type, media] of Object.entries<Schema>(old.requestBody?.content ?? {})) {
@@ -113,18 +169,24 @@ function operationChanges (before: Document, after: Document, old: Schema, now: 
   for (const [status, response] of Object.entries<Schema>(old.responses ?? {})) {
     if (!/^[23]/.test(status)) continue
     const current = now.responses?.[status]
-    if (current === undefined) { changes.push(`${name}: no longer answers ${status}`); continue }
+    if (current === undefined) {
+      changes.push(`${name}: no longer answers ${status}`)
+      continue
+    }
     for (const [type, media] of Object.entries<Schema>(response.content ?? {})) {
       const currentMedia = current.content?.[type]
       if (currentMedia === undefined) changes.push(`${name} ${status}: no longer offers ${type}`)
-      else changes.push(...schemaChanges(before, after, media.schema, currentMedia.schema, 'response', `${name} ${status} ${type}`))
+      else
+        changes.push(
+          ...schemaChanges(before, after, media.schema, currentMedia.schema, 'response', `${name} ${status} ${type}`)
+        )
     }
   }
   return changes
 }
 
 /** Every change from `before` to `after` that could break a client written against `before`. */
-export function breakingChanges (before: Document, after: Document): string[] {
+export function breakingChanges(before: Document, after: Document): string[] {
   const changes: string[] = []
   for (const [path, operations] of Object.entries(before.paths)) {
     for (const method of METHODS) {
@@ -145,34 +207,51 @@ const major = (version: string) => Number(version.split('.')[0])
  * A breaking change the team decided to make within a major version anyway, with its reason: kept in
  * openapi/compatibility-exceptions.json and told to partners in openapi/CHANGELOG.md.
  */
-export interface Exception { release: string, change: string, reason: string }
+export interface Exception {
+  release: string
+  change: string
+  reason: string
+}
 
 /**
  * Breaking changes are allowed only with a new major version, or as a documented exception. An exception that no
  * longer matches a change is a problem too, so the list stays true.
  */
-export function compatibilityProblems (released: Document, current: Document, exceptions: readonly Exception[] = []): string[] {
+export function compatibilityProblems(
+  released: Document,
+  current: Document,
+  exceptions: readonly Exception[] = []
+): string[] {
   if (major(current.info.version) > major(released.info.version)) return []
   const accepted = exceptions.filter(exception => exception.release === released.info.version)
   const changes = breakingChanges(released, current)
   return [
     ...changes.filter(change => !accepted.some(exception => exception.change === change)),
-    ...accepted.filter(exception => !changes.includes(exception.change)).map(exception => `exception for ${exception.release} matches no change: ${exception.change}`)
+    ...accepted
+      .filter(exception => !changes.includes(exception.change))
+      .map(exception => `exception for ${exception.release} matches no change: ${exception.change}`)
   ]
 }
 
 const root = join(import.meta.dirname, '..')
 const releasedDir = join(root, 'openapi/released')
 
-/** Every released document of the current document's major version, oldest first: a client of any of them must keep working. */
-export async function releasesOfMajor (current: Document): Promise<Document[]> {
-  const versions = (await readdir(releasedDir)).map(file => file.replace(/\.json$/, '')).filter(v => /^\d+\.\d+\.\d+$/.test(v))
+/**
+ * Every released document of the current document's major version, oldest first: a client of any of them must keep
+ * working.
+ */
+export async function releasesOfMajor(current: Document): Promise<Document[]> {
+  const versions = (await readdir(releasedDir))
+    .map(file => file.replace(/\.json$/, ''))
+    .filter(v => /^\d+\.\d+\.\d+$/.test(v))
     .filter(v => major(v) === major(current.info.version))
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
-  return Promise.all(versions.map(async v => JSON.parse(await readFile(join(releasedDir, `${v}.json`), 'utf8')) as Document))
+  return Promise.all(
+    versions.map(async v => JSON.parse(await readFile(join(releasedDir, `${v}.json`), 'utf8')) as Document)
+  )
 }
 
-export async function documentedExceptions (): Promise<Exception[]> {
+export async function documentedExceptions(): Promise<Exception[]> {
   return JSON.parse(await readFile(join(root, 'openapi/compatibility-exceptions.json'), 'utf8')) as Exception[]
 }
 
@@ -190,8 +269,10 @@ if (import.meta.main) {
       const problems = compatibilityProblems(released, current, exceptions)
       for (const problem of problems) console.error(`breaking: ${problem}`)
       const accepted = exceptions.filter(exception => exception.release === released.info.version).length
-      console.log(`${current.info.version} against released ${released.info.version}: ${problems.length} breaking change(s)` +
-        `${accepted > 0 ? `, ${accepted} documented exception(s)` : ''}${problems.length > 0 ? ': raise the major version or keep the promise' : ''}.`)
+      console.log(
+        `${current.info.version} against released ${released.info.version}: ${problems.length} breaking change(s)` +
+          `${accepted > 0 ? `, ${accepted} documented exception(s)` : ''}${problems.length > 0 ? ': raise the major version or keep the promise' : ''}.`
+      )
       if (problems.length > 0) process.exitCode = 1
     }
   }

@@ -36,14 +36,25 @@ import { release } from './release.ts'
 import { namedSchemas } from './schemas/index.ts'
 
 /** The settings the service is built with: those `npm start` ships (config.ts) unless a caller names others. */
-export type Settings = Pick<Config, 'publicRead' | 'rateLimitPerMinute' | 'metricsToken' | 'corsOrigins' | 'maxEventLoopDelayMs' | 'trustProxy'> & {
+export type Settings = Pick<
+  Config,
+  'publicRead' | 'rateLimitPerMinute' | 'metricsToken' | 'corsOrigins' | 'maxEventLoopDelayMs' | 'trustProxy'
+> & {
   /** Heap in bytes above which requests are shed with 503; 0: never (no environment variable sets it: tests do). */
   maxHeapUsedBytes: number
 }
 
 const { publicRead, rateLimitPerMinute, metricsToken, corsOrigins, maxEventLoopDelayMs, trustProxy } = loadConfig({})
 /** What an unconfigured `npm start` runs with, so that the tests build the service as its users get it. */
-export const SHIPPED_SETTINGS: Readonly<Settings> = Object.freeze({ publicRead, rateLimitPerMinute, metricsToken, corsOrigins, maxEventLoopDelayMs, trustProxy, maxHeapUsedBytes: 0 })
+export const SHIPPED_SETTINGS: Readonly<Settings> = Object.freeze({
+  publicRead,
+  rateLimitPerMinute,
+  metricsToken,
+  corsOrigins,
+  maxEventLoopDelayMs,
+  trustProxy,
+  maxHeapUsedBytes: 0
+})
 
 export interface BuildOptions {
   db: Db
@@ -64,10 +75,14 @@ declare module 'fastify' {
 
 /** Fastify's `trustProxy`: a number of hops is a function of the hop, as proxy-addr takes it. */
 const trusted = (trust: Settings['trustProxy']) =>
-  typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : typeof trust === 'object' ? [...trust] : trust
+  typeof trust === 'number'
+    ? (_address: string, hop: number) => hop < trust
+    : typeof trust === 'object'
+      ? [...trust]
+      : trust
 
 /** Builds the service without listening: the server, the tests and the contract generator all start here. */
-export async function build ({ db, reportDb, settings: given = {}, logger }: BuildOptions) {
+export async function build({ db, reportDb, settings: given = {}, logger }: BuildOptions) {
   const settings: Settings = { ...SHIPPED_SETTINGS, ...given }
   const app = Fastify({
     // Behind a load balancer, the client's address (for its rate-limit count and the logs) is in X-Forwarded-For.
@@ -84,7 +99,7 @@ export async function build ({ db, reportDb, settings: given = {}, logger }: Bui
         ? sendProblem(request, reply, 414, 'A path parameter is longer than the service accepts (100 characters).')
         : sendProblem(request, reply, 400, 'The URL is malformed.')
     },
-    genReqId: (request) => {
+    genReqId: request => {
       const given = request.headers['x-request-id']
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID()
     },
@@ -95,9 +110,14 @@ export async function build ({ db, reportDb, settings: given = {}, logger }: Bui
 
   // Every answer names the request (for support) and the contract version it was made under.
   app.decorate('draining', false)
-  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id).header('api-version', release.version) })
-  // While draining, clients are told to reconnect, and so reach another instance, rather than reuse a socket the close would reset.
-  app.addHook('onSend', async (_request, reply) => { if (app.draining) reply.header('connection', 'close') })
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id).header('api-version', release.version)
+  })
+  // While draining, clients are told to reconnect, and so reach another instance, rather than reuse a socket the close
+  // would reset.
+  app.addHook('onSend', async (_request, reply) => {
+    if (app.draining) reply.header('connection', 'close')
+  })
   // Bodies are JSON or CSV (plugins/csv.ts); anything else is 415, not a string for the schema to puzzle over.
   app.removeContentTypeParser('text/plain')
 
@@ -117,24 +137,27 @@ export async function build ({ db, reportDb, settings: given = {}, logger }: Bui
   await app.register(deprecation)
 
   await app.register(health)
-  await app.register(async (v1) => {
-    await v1.register(apiInfo)
-    await v1.register(counties)
-    await v1.register(municipalities)
-    await v1.register(populationFigures)
-    await v1.register(recommendationPeriods)
-    await v1.register(decisions)
-    await v1.register(decisionImports)
-    await v1.register(uptake)
-    await v1.register(costWeights)
-    await v1.register(costShares)
-    await v1.register(invoicing)
-    await v1.register(costAllocations)
-    await v1.register(qualityRegisters)
-    await v1.register(registerAllocations)
-    await v1.register(registerPayouts)
-    await v1.register(auditEvents)
-  }, { prefix: '/v1' })
+  await app.register(
+    async v1 => {
+      await v1.register(apiInfo)
+      await v1.register(counties)
+      await v1.register(municipalities)
+      await v1.register(populationFigures)
+      await v1.register(recommendationPeriods)
+      await v1.register(decisions)
+      await v1.register(decisionImports)
+      await v1.register(uptake)
+      await v1.register(costWeights)
+      await v1.register(costShares)
+      await v1.register(invoicing)
+      await v1.register(costAllocations)
+      await v1.register(qualityRegisters)
+      await v1.register(registerAllocations)
+      await v1.register(registerPayouts)
+      await v1.register(auditEvents)
+    },
+    { prefix: '/v1' }
+  )
 
   return app
 }

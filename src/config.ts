@@ -3,7 +3,10 @@ import { resolve } from 'node:path'
 export interface Config {
   /** PostgreSQL connection string; when absent an embedded PostgreSQL is started under dataDir. */
   readonly databaseUrl: string | undefined
-  /** A streaming replica of that database for the report reads (uptake, participation, cost shares, payout report); absent: the primary. */
+  /**
+   * A streaming replica of that database for the report reads (uptake, participation, cost shares, payout report);
+   * absent: the primary.
+   */
   readonly readReplicaUrl: string | undefined
   readonly dataDir: string
   readonly port: number
@@ -31,24 +34,39 @@ export interface Config {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 /** Reads the environment once, rejecting every bad value together so a misconfigured deployment fails at start. */
-export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = []
   const port = Number(env.PORT ?? 3000)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be an integer 0-65535, got "${env.PORT}"`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(`PORT must be an integer 0-65535, got "${env.PORT}"`)
   const logLevel = env.LOG_LEVEL ?? 'info'
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
   const publicRead = env.PUBLIC_READ ?? 'false'
   if (!['true', 'false'].includes(publicRead)) problems.push(`PUBLIC_READ must be true or false, got "${publicRead}"`)
   const rateLimitPerMinute = Number(env.RATE_LIMIT_PER_MINUTE ?? 600)
-  if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 0) problems.push(`RATE_LIMIT_PER_MINUTE must be a whole number, 0 for no limit, got "${env.RATE_LIMIT_PER_MINUTE}"`)
-  const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map(origin => origin.trim()).filter(origin => origin !== '')
-  for (const origin of corsOrigins) if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS must list origins like https://bi.example.se, got "${origin}"`)
+  if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 0)
+    problems.push(`RATE_LIMIT_PER_MINUTE must be a whole number, 0 for no limit, got "${env.RATE_LIMIT_PER_MINUTE}"`)
+  const corsOrigins = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map(origin => origin.trim())
+    .filter(origin => origin !== '')
+  for (const origin of corsOrigins)
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      problems.push(`CORS_ORIGINS must list origins like https://bi.example.se, got "${origin}"`)
   const maxEventLoopDelayMs = Number(env.MAX_EVENT_LOOP_DELAY_MS ?? 1000)
-  if (!Number.isInteger(maxEventLoopDelayMs) || maxEventLoopDelayMs < 0) problems.push(`MAX_EVENT_LOOP_DELAY_MS must be a whole number of milliseconds, 0 for never, got "${env.MAX_EVENT_LOOP_DELAY_MS}"`)
+  if (!Number.isInteger(maxEventLoopDelayMs) || maxEventLoopDelayMs < 0)
+    problems.push(
+      `MAX_EVENT_LOOP_DELAY_MS must be a whole number of milliseconds, 0 for never, got "${env.MAX_EVENT_LOOP_DELAY_MS}"`
+    )
   const shutdownDrainMs = Number(env.SHUTDOWN_DRAIN_MS ?? 5000)
-  if (!Number.isInteger(shutdownDrainMs) || shutdownDrainMs < 0) problems.push(`SHUTDOWN_DRAIN_MS must be a whole number of milliseconds, got "${env.SHUTDOWN_DRAIN_MS}"`)
+  if (!Number.isInteger(shutdownDrainMs) || shutdownDrainMs < 0)
+    problems.push(`SHUTDOWN_DRAIN_MS must be a whole number of milliseconds, got "${env.SHUTDOWN_DRAIN_MS}"`)
   const trustProxy = parseTrustProxy(env.TRUST_PROXY ?? 'false')
-  if (trustProxy === undefined) problems.push(`TRUST_PROXY must be true, false, a number of hops or comma-separated addresses/CIDRs, got "${env.TRUST_PROXY}"`)
+  if (trustProxy === undefined)
+    problems.push(
+      `TRUST_PROXY must be true, false, a number of hops or comma-separated addresses/CIDRs, got "${env.TRUST_PROXY}"`
+    )
   if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`)
 
   return Object.freeze({
@@ -68,8 +86,10 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   })
 }
 
-/** For the commands: the configuration, or its problems printed alone (a stack trace would bury them) and exit code 2. */
-export function configOrExit (): Config {
+/**
+ * For the commands: the configuration, or its problems printed alone (a stack trace would bury them) and exit code 2.
+ */
+export function configOrExit(): Config {
   try {
     return loadConfig()
   } catch (error) {
@@ -78,7 +98,7 @@ export function configOrExit (): Config {
   }
 }
 
-function parseTrustProxy (text: string): Config['trustProxy'] | undefined {
+function parseTrustProxy(text: string): Config['trustProxy'] | undefined {
   if (text === 'true' || text === 'false') return text === 'true'
   if (/^[0-9]{1,2}$/.test(text)) return Number(text)
   const ranges = text.split(',').map(range => range.trim())

@@ -30,21 +30,24 @@ for (const signal of STOP_SIGNALS) {
 // On a stop signal: first turn readiness to 503 and keep serving while the load balancer stops sending (the drain),
 // so no request already on its way is lost; then stop accepting, finish what is in flight, close the pool, stop
 // the embedded PostgreSQL (if it is ours) and exit 0.
-const shutdown = closeWithGrace({ delay: config.shutdownDrainMs + 10_000, skip: [...STOP_SIGNALS] }, async ({ err, signal: otherSignal }) => {
-  if (err !== undefined) logger.error({ err }, 'shutting down after an error')
-  // A stop during the start waits for it, so that a PostgreSQL being launched is stopped too.
-  else await started
-  clearInterval(purge)
-  const signal = stopSignal ?? otherSignal
-  if (signal !== undefined && app !== undefined) {
-    app.draining = true
-    logger.info({ signal, drainMs: config.shutdownDrainMs }, 'draining before shutdown')
-    await setTimeout(config.shutdownDrainMs)
+const shutdown = closeWithGrace(
+  { delay: config.shutdownDrainMs + 10_000, skip: [...STOP_SIGNALS] },
+  async ({ err, signal: otherSignal }) => {
+    if (err !== undefined) logger.error({ err }, 'shutting down after an error')
+    // A stop during the start waits for it, so that a PostgreSQL being launched is stopped too.
+    else await started
+    clearInterval(purge)
+    const signal = stopSignal ?? otherSignal
+    if (signal !== undefined && app !== undefined) {
+      app.draining = true
+      logger.info({ signal, drainMs: config.shutdownDrainMs }, 'draining before shutdown')
+      await setTimeout(config.shutdownDrainMs)
+    }
+    await app?.close()
+    await database?.close()
+    logger.info('stopped')
   }
-  await app?.close()
-  await database?.close()
-  logger.info('stopped')
-})
+)
 
 database = await openDatabase(config, {
   log: logger,
@@ -62,12 +65,18 @@ app = await build({ db: database.db, reportDb: database.reportDb, settings: conf
 app.server.keepAliveTimeout = 72_000
 app.server.requestTimeout = 30_000
 
-// Replays are promised for 24 hours only; older outcomes just take space. Expired keys are ignored anyway, so a missed purge is harmless.
+// Replays are promised for 24 hours only; older outcomes just take space. Expired keys are ignored anyway, so a missed
+// purge is harmless.
 const { db } = database
 await purgeExpiredIdempotencyKeys(db)
-purge = setInterval(() => {
-  purgeExpiredIdempotencyKeys(db).catch((err: unknown) => logger.warn({ err }, 'could not purge expired idempotency keys'))
-}, 60 * 60 * 1000).unref()
+purge = setInterval(
+  () => {
+    purgeExpiredIdempotencyKeys(db).catch((err: unknown) =>
+      logger.warn({ err }, 'could not purge expired idempotency keys')
+    )
+  },
+  60 * 60 * 1000
+).unref()
 
 await app.listen({
   port: config.port,

@@ -6,35 +6,72 @@ import { testApp } from './helpers.ts'
 // Rule: reports read only the decisions in force on the as-of date and on each year's last day to join (so they cost
 // the same however long the history grows), and still answer exactly as from the whole history.
 const { app, db, bearer } = await testApp(t)
-const periodId = (await app.inject({ url: '/v1/recommendation-periods?case_number=18/00295', headers: bearer('read') })).json().items[0].id
+const periodId = (
+  await app.inject({ url: '/v1/recommendation-periods?case_number=18/00295', headers: bearer('read') })
+).json().items[0].id
 const period = await findPeriodOrFail(db, periodId)
-const codes = (await db.selectFrom('municipalities').select('code').orderBy('code').limit(60).execute()).map(m => m.code)
+const codes = (await db.selectFrom('municipalities').select('code').orderBy('code').limit(60).execute()).map(
+  m => m.code
+)
 
 // A seeded history: up to five decisions per municipality from 2019 to 2022, either outcome, some withdrawn.
 let seed = 20261123
-const random = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n }
+const random = (n: number) => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31
+  return seed % n
+}
 const day = () => new Date(Date.UTC(2019, 0, 1) + random(4 * 365) * 86_400_000).toISOString().slice(0, 10)
-const rows = codes.flatMap(code => Array.from({ length: random(6) }, () => {
-  const received = day()
-  return { municipality_code: code, period_case_number: '18/00295', outcome: random(3) === 0 ? 'declined' : 'adopted', decided_on: received, decided_by: 'Kommunfullmäktige', received_on: received }
-})).filter(row => row.outcome === 'declined' || row.received_on <= '2022-12-31') // adoptions after the last deadline are refused
+const rows = codes
+  .flatMap(code =>
+    Array.from({ length: random(6) }, () => {
+      const received = day()
+      return {
+        municipality_code: code,
+        period_case_number: '18/00295',
+        outcome: random(3) === 0 ? 'declined' : 'adopted',
+        decided_on: received,
+        decided_by: 'Kommunfullmäktige',
+        received_on: received
+      }
+    })
+  )
+  .filter(row => row.outcome === 'declined' || row.received_on <= '2022-12-31') // adoptions after the last deadline are refused
 let recorded = 0
 for (const row of rows) {
-  const response = await app.inject({ method: 'POST', url: '/v1/decisions', headers: bearer('decisions:write'), payload: row })
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/decisions',
+    headers: bearer('decisions:write'),
+    payload: row
+  })
   if (response.statusCode !== 201) continue // an adoption after its year's deadline: the service refuses it, as it should
   recorded++
   if (random(5) === 0) {
-    await app.inject({ method: 'POST', url: `/v1/decisions/${response.json().id}/withdrawal`, headers: bearer('decisions:write'), payload: { reason: 'Recorded twice.' } })
+    await app.inject({
+      method: 'POST',
+      url: `/v1/decisions/${response.json().id}/withdrawal`,
+      headers: bearer('decisions:write'),
+      payload: { reason: 'Recorded twice.' }
+    })
   }
 }
 
-t.test('participation from the decisions in force equals participation from the whole history', async (t) => {
+t.test('participation from the decisions in force equals participation from the whole history', async t => {
   t.ok(recorded > 100, `a history of ${recorded} decisions`)
   for (const asOf of ['2019-03-01', '2019-12-31', '2020-06-30', '2021-01-01', '2022-12-31', '2025-01-01']) {
     const probed = await participationAsOf(db, period, asOf)
     const whole = await participationAsOf(db, period, asOf, undefined, true)
-    const picture = (report: typeof probed) => report.municipalities.map(m => ({ code: m.code, status: m.status, decision: m.decision?.id ?? null, years: m.years }))
+    const picture = (report: typeof probed) =>
+      report.municipalities.map(m => ({
+        code: m.code,
+        status: m.status,
+        decision: m.decision?.id ?? null,
+        years: m.years
+      }))
     t.same(picture(probed), picture(whole), `as of ${asOf}`)
-    t.ok(probed.decisions.length <= whole.decisions.length, `as of ${asOf}: ${probed.decisions.length} decisions read instead of ${whole.decisions.length}`)
+    t.ok(
+      probed.decisions.length <= whole.decisions.length,
+      `as of ${asOf}: ${probed.decisions.length} decisions read instead of ${whole.decisions.length}`
+    )
   }
 })

@@ -10,86 +10,194 @@ const post = (payload: object, headers: Record<string, string> = {}) =>
 const list = (query: string, headers: Record<string, string> = {}) =>
   app.inject({ method: 'GET', url: `/v1/decisions?${query}`, headers: { ...bearer('read'), ...headers } })
 
-const decision = (municipality_code: string, outcome: 'adopted' | 'declined', received_on: string, extra: object = {}) => ({
-  municipality_code, period_case_number: '18/00295', outcome, decided_on: received_on, decided_by: 'Kommunfullmäktige', received_on, ...extra
+const decision = (
+  municipality_code: string,
+  outcome: 'adopted' | 'declined',
+  received_on: string,
+  extra: object = {}
+) => ({
+  municipality_code,
+  period_case_number: '18/00295',
+  outcome,
+  decided_on: received_on,
+  decided_by: 'Kommunfullmäktige',
+  received_on,
+  ...extra
 })
 
-t.test('a registrar records a decision by SKR case number; the key that wrote it is kept', async (t) => {
-  const response = await post(decision('0138', 'adopted', '2019-05-02', { decided_on: '2019-04-24', decided_by: 'Kommunstyrelsen', municipal_case_number: '2019/ÄON 0042', minute_paragraph: '§ 58' }))
+t.test('a registrar records a decision by SKR case number; the key that wrote it is kept', async t => {
+  const response = await post(
+    decision('0138', 'adopted', '2019-05-02', {
+      decided_on: '2019-04-24',
+      decided_by: 'Kommunstyrelsen',
+      municipal_case_number: '2019/ÄON 0042',
+      minute_paragraph: '§ 58'
+    })
+  )
   t.equal(response.statusCode, 201)
   const body = response.json()
   t.match(body, {
-    period_case_number: '18/00295', municipality_code: '0138', municipality_name: 'Tyresö', county_code: '01', outcome: 'adopted',
-    decided_on: '2019-04-24', received_on: '2019-05-02', municipal_case_number: '2019/ÄON 0042', minute_paragraph: '§ 58',
-    first_year: 2020, requested_first_year: null, state: 'in_force', withdrawal: null
+    period_case_number: '18/00295',
+    municipality_code: '0138',
+    municipality_name: 'Tyresö',
+    county_code: '01',
+    outcome: 'adopted',
+    decided_on: '2019-04-24',
+    received_on: '2019-05-02',
+    municipal_case_number: '2019/ÄON 0042',
+    minute_paragraph: '§ 58',
+    first_year: 2020,
+    requested_first_year: null,
+    state: 'in_force',
+    withdrawal: null
   })
   t.equal(response.headers.location, `/v1/decisions/${body.id}`)
-  const row = await db.selectFrom('decisions').innerJoin('api_keys', 'api_keys.id', 'decisions.recorded_by_api_key_id')
-    .select('api_keys.name').where('decisions.id', '=', body.id).executeTakeFirstOrThrow()
+  const row = await db
+    .selectFrom('decisions')
+    .innerJoin('api_keys', 'api_keys.id', 'decisions.recorded_by_api_key_id')
+    .select('api_keys.name')
+    .where('decisions.id', '=', body.id)
+    .executeTakeFirstOrThrow()
   t.equal(row.name, 'decisions-write')
   t.same((await app.inject({ method: 'GET', url: `/v1/decisions/${body.id}`, headers: bearer('read') })).json(), body)
 })
 
-t.test('Tyresö\'s conditional 2016 decision is stored with its condition', async (t) => {
+t.test("Tyresö's conditional 2016 decision is stored with its condition", async t => {
   const response = await post({
-    municipality_code: '0138', period_case_number: '16/02966', outcome: 'adopted', decided_on: '2016-10-26', decided_by: 'Socialnämnden',
-    minute_paragraph: '§ 1087', received_on: '2016-11-02',
-    conditions: 'Stödfunktionen finansieras med 16 200 kronor för år 2017 och 16 200 kronor för år 2018 under förutsättning att kommunerna gemensamt bidrar med minst 2,5 miljoner kronor.',
+    municipality_code: '0138',
+    period_case_number: '16/02966',
+    outcome: 'adopted',
+    decided_on: '2016-10-26',
+    decided_by: 'Socialnämnden',
+    minute_paragraph: '§ 1087',
+    received_on: '2016-11-02',
+    conditions:
+      'Stödfunktionen finansieras med 16 200 kronor för år 2017 och 16 200 kronor för år 2018 under förutsättning ' +
+      'att kommunerna gemensamt bidrar med minst 2,5 miljoner kronor.',
     minimum_total_commitment: '2500000',
     document_url: 'https://insynsverige.se/tyreso-social/sammantrade?date=2016-10-26'
   })
   t.equal(response.statusCode, 201)
-  t.match(response.json(), { period_case_number: '16/02966', first_year: 2017, minimum_total_commitment: '2500000.00', municipal_case_number: null, conditions: /minst 2,5 miljoner kronor/ })
+  t.match(response.json(), {
+    period_case_number: '16/02966',
+    first_year: 2017,
+    minimum_total_commitment: '2500000.00',
+    municipal_case_number: null,
+    conditions: /minst 2,5 miljoner kronor/
+  })
 })
 
-t.test('a municipality that declines in October 2019 and adopts on 2020-05-01 takes part from 2021; one adopting on 2020-07-01 from 2022', async (t) => {
-  t.equal((await post(decision('0114', 'declined', '2019-10-15'))).json().first_year, null)
-  t.equal((await post(decision('0114', 'adopted', '2020-05-01'))).json().first_year, 2021)
-  t.equal((await post(decision('0115', 'adopted', '2020-07-01'))).json().first_year, 2022)
-  const history = (await list('municipality_code=0114&period_id=2')).json().items
-  t.same(history.map((d: { outcome: string, state: string }) => [d.outcome, d.state]), [['declined', 'superseded'], ['adopted', 'in_force']])
-})
+t.test(
+  'a municipality that declines in October 2019 and adopts on 2020-05-01 takes part from 2021; one adopting on ' +
+    '2020-07-01 from 2022',
+  async t => {
+    t.equal((await post(decision('0114', 'declined', '2019-10-15'))).json().first_year, null)
+    t.equal((await post(decision('0114', 'adopted', '2020-05-01'))).json().first_year, 2021)
+    t.equal((await post(decision('0115', 'adopted', '2020-07-01'))).json().first_year, 2022)
+    const history = (await list('municipality_code=0114&period_id=2')).json().items
+    t.same(
+      history.map((d: { outcome: string; state: string }) => [d.outcome, d.state]),
+      [
+        ['declined', 'superseded'],
+        ['adopted', 'in_force']
+      ]
+    )
+  }
+)
 
-t.test('an explicit first year the deadlines contradict is a 422 and nothing is recorded', async (t) => {
-  const before = await db.selectFrom('decisions').select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+t.test('an explicit first year the deadlines contradict is a 422 and nothing is recorded', async t => {
+  const before = await db
+    .selectFrom('decisions')
+    .select(eb => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   const response = await post(decision('0117', 'adopted', '2020-05-01', { first_year: 2020 }))
   t.equal(response.statusCode, 422)
-  t.same(response.json().errors, [{ pointer: '/first_year', detail: 'received on 2020-05-01, after the last day to join for 2020 (2019-12-15); the earliest possible first year is 2021' }])
+  t.same(response.json().errors, [
+    {
+      pointer: '/first_year',
+      detail:
+        'received on 2020-05-01, after the last day to join for 2020 (2019-12-15); the earliest possible first year ' +
+        'is 2021'
+    }
+  ])
   const later = await post(decision('0117', 'adopted', '2019-05-01', { first_year: 2021 }))
-  t.match(later.json(), { first_year: 2021, requested_first_year: 2021 }, 'a later first year than the deadlines allow is the municipality\'s choice')
-  const after = await db.selectFrom('decisions').select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  t.match(
+    later.json(),
+    { first_year: 2021, requested_first_year: 2021 },
+    "a later first year than the deadlines allow is the municipality's choice"
+  )
+  const after = await db
+    .selectFrom('decisions')
+    .select(eb => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   t.equal(after.n, before.n + 1)
 })
 
-t.test('malformed decisions are a 400 listing every field; unknown fields are rejected', async (t) => {
-  const response = await post({ municipality_code: '138', period_id: 2, outcome: 'maybe', decided_on: '2019-02-30', received_on: '2019-03-01', extra: 1 })
+t.test('malformed decisions are a 400 listing every field; unknown fields are rejected', async t => {
+  const response = await post({
+    municipality_code: '138',
+    period_id: 2,
+    outcome: 'maybe',
+    decided_on: '2019-02-30',
+    received_on: '2019-03-01',
+    extra: 1
+  })
   t.equal(response.statusCode, 400)
-  t.same(response.json().errors.map((e: { pointer: string }) => e.pointer).sort(), ['/decided_by', '/decided_on', '/extra', '/municipality_code', '/outcome'])
+  t.same(
+    response
+      .json()
+      .errors.map((e: { pointer: string }) => e.pointer)
+      .sort(),
+    ['/decided_by', '/decided_on', '/extra', '/municipality_code', '/outcome']
+  )
 })
 
-t.test('a decision registered in error is withdrawn by a new record with a reason; the earlier decision is in force again', async (t) => {
-  const declined = (await post(decision('0120', 'declined', '2019-09-01'))).json()
-  const mistaken = (await post(decision('0120', 'adopted', '2019-10-01'))).json()
-  const url = `/v1/decisions/${mistaken.id}/withdrawal`
-  const withdrawn = await app.inject({ method: 'POST', url, headers: registrar, payload: { reason: 'Registered for the wrong municipality.' } })
-  t.equal(withdrawn.statusCode, 201)
-  t.match(withdrawn.json(), { id: mistaken.id, state: 'withdrawn', withdrawal: { reason: 'Registered for the wrong municipality.' } })
-  t.equal((await app.inject({ method: 'GET', url: `/v1/decisions/${declined.id}`, headers: bearer('read') })).json().state, 'in_force')
-  const twice = await app.inject({ method: 'POST', url, headers: registrar, payload: { reason: 'again' } })
-  t.equal(twice.statusCode, 409)
-  const missing = await app.inject({ method: 'POST', url: '/v1/decisions/999999/withdrawal', headers: registrar, payload: { reason: 'x' } })
-  t.equal(missing.statusCode, 404)
-})
+t.test(
+  'a decision registered in error is withdrawn by a new record with a reason; the earlier decision is in force again',
+  async t => {
+    const declined = (await post(decision('0120', 'declined', '2019-09-01'))).json()
+    const mistaken = (await post(decision('0120', 'adopted', '2019-10-01'))).json()
+    const url = `/v1/decisions/${mistaken.id}/withdrawal`
+    const withdrawn = await app.inject({
+      method: 'POST',
+      url,
+      headers: registrar,
+      payload: { reason: 'Registered for the wrong municipality.' }
+    })
+    t.equal(withdrawn.statusCode, 201)
+    t.match(withdrawn.json(), {
+      id: mistaken.id,
+      state: 'withdrawn',
+      withdrawal: { reason: 'Registered for the wrong municipality.' }
+    })
+    t.equal(
+      (await app.inject({ method: 'GET', url: `/v1/decisions/${declined.id}`, headers: bearer('read') })).json().state,
+      'in_force'
+    )
+    const twice = await app.inject({ method: 'POST', url, headers: registrar, payload: { reason: 'again' } })
+    t.equal(twice.statusCode, 409)
+    const missing = await app.inject({
+      method: 'POST',
+      url: '/v1/decisions/999999/withdrawal',
+      headers: registrar,
+      payload: { reason: 'x' }
+    })
+    t.equal(missing.statusCode, 404)
+  }
+)
 
-t.test('decisions are append-only in the database itself', async (t) => {
+t.test('decisions are append-only in the database itself', async t => {
   await t.rejects(sql`update decisions set outcome = 'declined'`.execute(db), /decisions is append-only/)
   await t.rejects(sql`delete from decisions`.execute(db), /append-only/)
   await t.rejects(sql`delete from decision_withdrawals`.execute(db), /append-only/)
 })
 
-t.test('the list filters by municipality, county, outcome, state and dates, pages, and answers CSV', async (t) => {
+t.test('the list filters by municipality, county, outcome, state and dates, pages, and answers CSV', async t => {
   const declines = (await list('period_id=2&outcome=declined')).json()
-  t.same(declines.items.map((d: { municipality_code: string }) => d.municipality_code), ['0114', '0120'])
+  t.same(
+    declines.items.map((d: { municipality_code: string }) => d.municipality_code),
+    ['0114', '0120']
+  )
   t.equal((await list('county_code=01&state=in_force&period_id=2')).json().total_items, 5)
   t.equal((await list('received_from=2020-01-01&received_to=2020-06-30')).json().total_items, 1)
   const page = await list('limit=2&page=2')
@@ -102,34 +210,52 @@ t.test('the list filters by municipality, county, outcome, state and dates, page
   t.match(second, /,withdrawn,Registered for the wrong municipality\.,\d{4}-\d{2}-\d{2}T/)
 })
 
-t.test('updated_since returns what was recorded or withdrawn since, for incremental sync', async (t) => {
-  const latest = (await list('limit=500')).json().items.reduce((max: string, d: { updated_at: string }) => d.updated_at > max ? d.updated_at : max, '')
+t.test('updated_since returns what was recorded or withdrawn since, for incremental sync', async t => {
+  const latest = (await list('limit=500'))
+    .json()
+    .items.reduce((max: string, d: { updated_at: string }) => (d.updated_at > max ? d.updated_at : max), '')
   const since = (await list(`updated_since=${encodeURIComponent(latest)}`)).json()
   t.ok(since.total_items >= 1)
   t.ok(since.items.every((d: { updated_at: string }) => d.updated_at >= latest))
   const fresh = (await post(decision('0125', 'adopted', '2019-06-01'))).json()
   const next = (await list(`updated_since=${encodeURIComponent(fresh.updated_at)}`)).json()
-  t.same(next.items.map((d: { id: number }) => d.id), [fresh.id])
+  t.same(
+    next.items.map((d: { id: number }) => d.id),
+    [fresh.id]
+  )
 })
 
-t.test('recording a decision needs the decisions:write scope', async (t) => {
+t.test('recording a decision needs the decisions:write scope', async t => {
   const payload = decision('0126', 'adopted', '2019-06-01')
   t.equal((await app.inject({ method: 'POST', url: '/v1/decisions', payload })).statusCode, 401)
-  t.equal((await app.inject({ method: 'POST', url: '/v1/decisions', headers: bearer('admin'), payload })).statusCode, 403)
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/v1/decisions', headers: bearer('admin'), payload })).statusCode,
+    403
+  )
 })
 
-t.test('the same decision fired 50 times at once with one Idempotency-Key is recorded once', async (t) => {
+t.test('the same decision fired 50 times at once with one Idempotency-Key is recorded once', async t => {
   const payload = decision('0127', 'adopted', '2019-06-03')
-  const responses = await Promise.all(Array.from({ length: 50 }, () => post(payload, { 'idempotency-key': 'race-0127' })))
+  const responses = await Promise.all(
+    Array.from({ length: 50 }, () => post(payload, { 'idempotency-key': 'race-0127' }))
+  )
   t.same([...new Set(responses.map(r => r.statusCode))], [201])
   t.equal(new Set(responses.map(r => r.body)).size, 1, 'every response carries the same decision')
-  t.equal(responses.filter(r => r.headers['idempotent-replayed'] === undefined).length, 1, 'exactly one was not a replay')
+  t.equal(
+    responses.filter(r => r.headers['idempotent-replayed'] === undefined).length,
+    1,
+    'exactly one was not a replay'
+  )
   const rows = await db.selectFrom('decisions').select('id').where('municipality_code', '=', '0127').execute()
   t.equal(rows.length, 1)
 })
 
-t.test('ids and pages beyond what the service can hold exactly are a 400, never a 500', async (t) => {
-  for (const url of ['/v1/decisions/100000000000000000000', '/v1/decisions?period_id=1e30', '/v1/decisions?page=1e300']) {
+t.test('ids and pages beyond what the service can hold exactly are a 400, never a 500', async t => {
+  for (const url of [
+    '/v1/decisions/100000000000000000000',
+    '/v1/decisions?period_id=1e30',
+    '/v1/decisions?page=1e300'
+  ]) {
     const response = await app.inject({ url, headers: bearer('read') })
     t.equal(response.statusCode, 400, url)
   }

@@ -15,7 +15,7 @@ export interface DecisionRow {
  * 9 had not answered. In code order, the first 260 adopt (Tyresö, 0138, on 2 May 2019 as in seed 002), the next
  * 21 decline and the last 9 stay silent; receipt dates spread over March to November 2019.
  */
-export async function november2019 (db: Db) {
+export async function november2019(db: Db) {
   const codes = (await db.selectFrom('municipalities').select('code').orderBy('code').execute()).map(m => m.code)
   const day = (index: number) => {
     const date = new Date(Date.UTC(2019, 2, 1) + (index % 270) * 86_400_000)
@@ -36,10 +36,20 @@ export async function november2019 (db: Db) {
  * The picture of November 2019 recorded through the API, as an admin and a registrar would: Tyresö's figure at
  * 30 November 2018 (seed 002; not among SCB's year-end figures shipped), then every decision in one import.
  */
-export async function importNovember2019 ({ app, db, bearer }: Awaited<ReturnType<typeof testApp>>) {
-  await app.inject({ method: 'POST', url: '/v1/population-figures', headers: bearer('admin'), payload: [{ municipality_code: '0138', reference_date: '2018-11-30', population: 48009 }] })
+export async function importNovember2019({ app, db, bearer }: Awaited<ReturnType<typeof testApp>>) {
+  await app.inject({
+    method: 'POST',
+    url: '/v1/population-figures',
+    headers: bearer('admin'),
+    payload: [{ municipality_code: '0138', reference_date: '2018-11-30', population: 48009 }]
+  })
   const picture = await november2019(db)
-  const imported = await app.inject({ method: 'POST', url: '/v1/decision-imports', headers: bearer('decisions:write'), payload: picture.decisions })
+  const imported = await app.inject({
+    method: 'POST',
+    url: '/v1/decision-imports',
+    headers: bearer('decisions:write'),
+    payload: picture.decisions
+  })
   if (imported.statusCode !== 201) throw new Error(`the November 2019 decisions were not imported: ${imported.body}`)
   return picture
 }

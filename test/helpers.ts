@@ -6,7 +6,9 @@ import { connect, type Db } from '../src/db/connection.ts'
 import { prepareDatabase } from '../src/db/prepare.ts'
 import { validateEveryResponse } from './contract.ts'
 
-interface Teardown { teardown (fn: () => unknown): void }
+interface Teardown {
+  teardown(fn: () => unknown): void
+}
 
 const serverUrl = () => {
   const url = process.env.TEST_DATABASE_URL
@@ -14,14 +16,18 @@ const serverUrl = () => {
   return url
 }
 
-async function admin<T> (work: (client: pg.Client) => Promise<T>): Promise<T> {
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: serverUrl() })
   await client.connect()
-  try { return await work(client) } finally { await client.end() }
+  try {
+    return await work(client)
+  } finally {
+    await client.end()
+  }
 }
 
 /** A new, empty database on the test server, dropped when the test ends. */
-export async function emptyDatabase (t: Teardown): Promise<{ db: Db, url: string }> {
+export async function emptyDatabase(t: Teardown): Promise<{ db: Db; url: string }> {
   const name = `test_${randomBytes(6).toString('hex')}`
   await admin(client => client.query(`CREATE DATABASE ${name}`))
   const url = new URL(serverUrl())
@@ -35,7 +41,7 @@ export async function emptyDatabase (t: Teardown): Promise<{ db: Db, url: string
 }
 
 /** A database at the current schema with the reference data loaded. */
-export async function preparedDatabase (t: Teardown) {
+export async function preparedDatabase(t: Teardown) {
   const database = await emptyDatabase(t)
   await prepareDatabase(database.db)
   return database
@@ -44,10 +50,13 @@ export async function preparedDatabase (t: Teardown) {
 export type TestKeys = Record<apiKeys.Scope, string>
 
 /** The service over its own prepared database, with one API key per scope. */
-export async function testApp (t: Teardown, options: Omit<BuildOptions, 'db'> = {}) {
+export async function testApp(t: Teardown, options: Omit<BuildOptions, 'db'> = {}) {
   const { db, url } = await preparedDatabase(t)
-  const keys = Object.fromEntries(await Promise.all(apiKeys.SCOPES.map(async scope =>
-    [scope, await apiKeys.create(db, scope.replace(':', '-'), [scope])]))) as TestKeys
+  const keys = Object.fromEntries(
+    await Promise.all(
+      apiKeys.SCOPES.map(async scope => [scope, await apiKeys.create(db, scope.replace(':', '-'), [scope])])
+    )
+  ) as TestKeys
   const app = await build({ db, ...options })
   validateEveryResponse(app)
   t.teardown(() => app.close())

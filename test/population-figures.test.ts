@@ -5,12 +5,18 @@ const { app, db, bearer } = await testApp(t)
 const admin = bearer('admin')
 
 const figure = (municipality_code: string, population: number) =>
-  db.selectFrom('population_figures').select(['population', 'updated_by_api_key_id'])
-    .where('municipality_code', '=', municipality_code).where('reference_date', '=', '2018-11-30').executeTakeFirst()
+  db
+    .selectFrom('population_figures')
+    .select(['population', 'updated_by_api_key_id'])
+    .where('municipality_code', '=', municipality_code)
+    .where('reference_date', '=', '2018-11-30')
+    .executeTakeFirst()
 
-t.test('a JSON import adds new figures and corrects existing ones, recording the key that wrote them', async (t) => {
+t.test('a JSON import adds new figures and corrects existing ones, recording the key that wrote them', async t => {
   const response = await app.inject({
-    method: 'POST', url: '/v1/population-figures', headers: admin,
+    method: 'POST',
+    url: '/v1/population-figures',
+    headers: admin,
     payload: [
       { municipality_code: '0138', reference_date: '2018-11-30', population: 48009 },
       { municipality_code: '0138', reference_date: '2018-12-31', population: 48005 }
@@ -22,16 +28,18 @@ t.test('a JSON import adds new figures and corrects existing ones, recording the
   t.same(await figure('0138', 48009), { population: 48009, updated_by_api_key_id: adminKey.id })
 })
 
-t.test('a CSV import is read by its header row and validated like JSON', async (t) => {
+t.test('a CSV import is read by its header row and validated like JSON', async t => {
   const response = await app.inject({
-    method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'text/csv' },
+    method: 'POST',
+    url: '/v1/population-figures',
+    headers: { ...admin, 'content-type': 'text/csv' },
     payload: 'municipality_code,reference_date,population\r\n0180,2018-11-30,962000\r\n"1480",2018-11-30,571000\r\n'
   })
   t.same(response.json(), { received: 2, inserted: 2, updated: 0 })
   t.equal((await figure('1480', 0))?.population, 571000)
 })
 
-t.test('an import with bad rows reports every one with its row number and writes nothing', async (t) => {
+t.test('an import with bad rows reports every one with its row number and writes nothing', async t => {
   const csv = [
     'municipality_code,reference_date,population',
     '0114,2018-11-30,45000', // good, but must not be written
@@ -41,53 +49,97 @@ t.test('an import with bad rows reports every one with its row number and writes
     '0117,2018-11-30,-4', // negative
     '0114,2018-11-30,5' // repeats row 1
   ].join('\n')
-  const response = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'text/csv' }, payload: csv })
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/population-figures',
+    headers: { ...admin, 'content-type': 'text/csv' },
+    payload: csv
+  })
   t.equal(response.statusCode, 400)
   const body = response.json()
   t.equal(body.detail, '5 row(s) cannot be imported; nothing was written.')
-  t.same(body.errors.map((e: { row: number, pointer: string }) => [e.row, e.pointer]), [
-    [2, '/1/municipality_code'], [3, '/2/reference_date'], [4, '/3/municipality_code'], [5, '/4/population'], [6, '/5/reference_date']
-  ])
+  t.same(
+    body.errors.map((e: { row: number; pointer: string }) => [e.row, e.pointer]),
+    [
+      [2, '/1/municipality_code'],
+      [3, '/2/reference_date'],
+      [4, '/3/municipality_code'],
+      [5, '/4/population'],
+      [6, '/5/reference_date']
+    ]
+  )
   t.equal(await figure('0114', 0), undefined, 'the good row was not written')
 })
 
-t.test('rows that are well-formed but break domain rules are a 422', async (t) => {
+t.test('rows that are well-formed but break domain rules are a 422', async t => {
   const response = await app.inject({
-    method: 'POST', url: '/v1/population-figures', headers: admin,
-    payload: [{ municipality_code: '0114', reference_date: '2018-11-30', population: 1 }, { municipality_code: '9999', reference_date: '2018-11-30', population: 1 }]
+    method: 'POST',
+    url: '/v1/population-figures',
+    headers: admin,
+    payload: [
+      { municipality_code: '0114', reference_date: '2018-11-30', population: 1 },
+      { municipality_code: '9999', reference_date: '2018-11-30', population: 1 }
+    ]
   })
   t.equal(response.statusCode, 422)
-  t.match(response.json(), { type: '/problems/unprocessable', errors: [{ row: 2, pointer: '/1/municipality_code', detail: 'no municipality has code 9999' }] })
+  t.match(response.json(), {
+    type: '/problems/unprocessable',
+    errors: [{ row: 2, pointer: '/1/municipality_code', detail: 'no municipality has code 9999' }]
+  })
   t.equal(await figure('0114', 0), undefined)
 })
 
-t.test('unknown fields are rejected, not dropped', async (t) => {
+t.test('unknown fields are rejected, not dropped', async t => {
   const response = await app.inject({
-    method: 'POST', url: '/v1/population-figures', headers: admin,
+    method: 'POST',
+    url: '/v1/population-figures',
+    headers: admin,
     payload: [{ municipality_code: '0114', reference_date: '2018-11-30', population: 1, source: 'SCB' }]
   })
   t.equal(response.statusCode, 400)
   t.same(response.json().errors, [{ pointer: '/0/source', row: 1, detail: 'is not a known field' }])
 })
 
-t.test('an empty list, a non-list, malformed JSON and a foreign media type are problems', async (t) => {
+t.test('an empty list, a non-list, malformed JSON and a foreign media type are problems', async t => {
   const empty = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: admin, payload: [] })
   t.equal(empty.statusCode, 400)
-  const object = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: admin, payload: { municipality_code: '0114' } })
+  const object = await app.inject({
+    method: 'POST',
+    url: '/v1/population-figures',
+    headers: admin,
+    payload: { municipality_code: '0114' }
+  })
   t.equal(object.statusCode, 400)
-  t.match(object.json(), { detail: 'The body must be a list of 1 or more population figures, within the limits documented.' })
-  const malformed = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'application/json' }, payload: '[{"municipality_code":' })
+  t.match(object.json(), {
+    detail: 'The body must be a list of 1 or more population figures, within the limits documented.'
+  })
+  const malformed = await app.inject({
+    method: 'POST',
+    url: '/v1/population-figures',
+    headers: { ...admin, 'content-type': 'application/json' },
+    payload: '[{"municipality_code":'
+  })
   t.equal(malformed.statusCode, 400)
   t.match(malformed.headers['content-type'], /^application\/problem\+json/)
-  const text = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'text/plain' }, payload: 'x' })
+  const text = await app.inject({
+    method: 'POST',
+    url: '/v1/population-figures',
+    headers: { ...admin, 'content-type': 'text/plain' },
+    payload: 'x'
+  })
   t.equal(text.statusCode, 415)
   t.equal(text.json().status, 415)
-  const badCsv = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'text/csv' }, payload: 'a,b\n1,2,3\n' })
+  const badCsv = await app.inject({
+    method: 'POST',
+    url: '/v1/population-figures',
+    headers: { ...admin, 'content-type': 'text/csv' },
+    payload: 'a,b\n1,2,3\n'
+  })
   t.equal(badCsv.statusCode, 400)
   t.match(badCsv.json().detail, /^The CSV body cannot be read/)
 })
 
-t.test('importing needs the admin scope', async (t) => {
+t.test('importing needs the admin scope', async t => {
   const payload = [{ municipality_code: '0114', reference_date: '2018-11-30', population: 1 }]
   const anonymous = await app.inject({ method: 'POST', url: '/v1/population-figures', payload })
   t.equal(anonymous.statusCode, 401)
@@ -96,23 +148,40 @@ t.test('importing needs the admin scope', async (t) => {
   t.equal(await figure('0114', 0), undefined)
 })
 
-t.test('a list longer than the import takes is refused unread, as JSON and as CSV; null rows are 400s', async (t) => {
-  const tooMany = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'application/json' }, payload: `[${Array(300_000).fill('{}').join(',')}]` })
+t.test('a list longer than the import takes is refused unread, as JSON and as CSV; null rows are 400s', async t => {
+  const tooMany = await app.inject({
+    method: 'POST',
+    url: '/v1/population-figures',
+    headers: { ...admin, 'content-type': 'application/json' },
+    payload: `[${Array(300_000).fill('{}').join(',')}]`
+  })
   t.equal(tooMany.statusCode, 400)
   t.match(tooMany.json(), { errors: [{ pointer: '', detail: 'must NOT have more than 10000 items (has 300000)' }] })
-  const csv = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'text/csv' }, payload: `municipality_code\r\n${Array(10_001).fill('0114').join('\r\n')}` })
+  const csv = await app.inject({
+    method: 'POST',
+    url: '/v1/population-figures',
+    headers: { ...admin, 'content-type': 'text/csv' },
+    payload: `municipality_code\r\n${Array(10_001).fill('0114').join('\r\n')}`
+  })
   t.equal(csv.statusCode, 400)
   t.match(csv.json(), { errors: [{ detail: 'must NOT have more than 10000 items (has more)' }] })
   for (const payload of ['null', '[null]']) {
-    const response = await app.inject({ method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'application/json' }, payload })
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/population-figures',
+      headers: { ...admin, 'content-type': 'application/json' },
+      payload
+    })
     t.equal(response.statusCode, 400, `${payload} is a 400`)
   }
 })
 
-t.test('numbers in a CSV cell are plain decimals: Infinity, 1e309, hex and 400 digits are not numbers', async (t) => {
+t.test('numbers in a CSV cell are plain decimals: Infinity, 1e309, hex and 400 digits are not numbers', async t => {
   for (const population of ['Infinity', '-Infinity', '1e309', '0x10', '9'.repeat(400), 'NaN', '1.0e3']) {
     const response = await app.inject({
-      method: 'POST', url: '/v1/population-figures', headers: { ...admin, 'content-type': 'text/csv' },
+      method: 'POST',
+      url: '/v1/population-figures',
+      headers: { ...admin, 'content-type': 'text/csv' },
       payload: `municipality_code,reference_date,population\r\n0114,2018-11-30,"${population}"\r\n`
     })
     t.equal(response.statusCode, 400, `"${population}" is refused`)

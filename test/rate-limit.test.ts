@@ -5,10 +5,11 @@ import { testApp } from './helpers.ts'
 // Three requests a minute, so that the limit is reached within a test; the window is a clock minute, so each
 // test uses clients of its own (keys or addresses) that no other test has counted.
 const { app, db } = await testApp(t, { settings: { rateLimitPerMinute: 3, publicRead: true } })
-const get = (url: string, headers: Record<string, string> = {}, remoteAddress = '192.0.2.1') => app.inject({ url, headers, remoteAddress })
+const get = (url: string, headers: Record<string, string> = {}, remoteAddress = '192.0.2.1') =>
+  app.inject({ url, headers, remoteAddress })
 const reader = async (name: string) => ({ authorization: `Bearer ${await apiKeys.create(db, name, ['read'])}` })
 
-t.test('a key gets its limit, then a 429 problem with Retry-After, and another key is not affected', async (t) => {
+t.test('a key gets its limit, then a 429 problem with Retry-After, and another key is not affected', async t => {
   const [first, second] = [await reader('reader-1'), await reader('reader-2')]
   const remaining = []
   for (let i = 0; i < 3; i++) {
@@ -28,7 +29,7 @@ t.test('a key gets its limit, then a 429 problem with Retry-After, and another k
   t.equal((await get('/v1/counties', second)).statusCode, 200, 'another key has its own count')
 })
 
-t.test('an answer 304 is not counted: polling for changes costs nothing', async (t) => {
+t.test('an answer 304 is not counted: polling for changes costs nothing', async t => {
   const poller = await reader('poller')
   const first = await get('/v1/municipalities?limit=1', poller)
   t.equal(first.statusCode, 200)
@@ -42,14 +43,14 @@ t.test('an answer 304 is not counted: polling for changes costs nothing', async 
   t.equal((await get('/v1/counties', poller)).statusCode, 429)
 })
 
-t.test('without a key, each address has its own count', async (t) => {
+t.test('without a key, each address has its own count', async t => {
   for (let i = 0; i < 3; i++) t.equal((await get('/v1/counties', {}, '198.51.100.7')).statusCode, 200)
   t.equal((await get('/v1/counties', {}, '198.51.100.7')).statusCode, 429)
   t.equal((await get('/v1/api-info', {}, '198.51.100.7')).statusCode, 429, 'api-info counts too')
   t.equal((await get('/v1/counties', {}, '198.51.100.8')).statusCode, 200, 'another address is not affected')
 })
 
-t.test('the deployment probes are never limited', async (t) => {
+t.test('the deployment probes are never limited', async t => {
   for (let i = 0; i < 6; i++) {
     const response = await get('/health/live', {}, '203.0.113.9')
     t.equal(response.statusCode, 200)
@@ -57,27 +58,41 @@ t.test('the deployment probes are never limited', async (t) => {
   }
 })
 
-t.test('refused requests count too: made-up tokens share one count per address, apart from its anonymous readers', async (t) => {
-  const address = '198.51.100.20'
-  const statuses = []
-  for (let i = 0; i < 4; i++) statuses.push((await get('/v1/counties', { authorization: `Bearer jfk_made-up-${i}` }, address)).statusCode)
-  t.same(statuses, [401, 401, 401, 429], 'a new made-up token each time buys nothing: the fourth is refused before any look-up')
-  t.equal((await get('/v1/counties', {}, address)).statusCode, 200, 'anonymous readers at that address keep their own count')
-  const valid = await reader('valid-after-flood')
-  t.equal((await get('/v1/counties', valid, '198.51.100.21')).statusCode, 200, 'a valid key elsewhere is unaffected')
-})
+t.test(
+  'refused requests count too: made-up tokens share one count per address, apart from its anonymous readers',
+  async t => {
+    const address = '198.51.100.20'
+    const statuses = []
+    for (let i = 0; i < 4; i++)
+      statuses.push((await get('/v1/counties', { authorization: `Bearer jfk_made-up-${i}` }, address)).statusCode)
+    t.same(
+      statuses,
+      [401, 401, 401, 429],
+      'a new made-up token each time buys nothing: the fourth is refused before any look-up'
+    )
+    t.equal(
+      (await get('/v1/counties', {}, address)).statusCode,
+      200,
+      'anonymous readers at that address keep their own count'
+    )
+    const valid = await reader('valid-after-flood')
+    t.equal((await get('/v1/counties', valid, '198.51.100.21')).statusCode, 200, 'a valid key elsewhere is unaffected')
+  }
+)
 
-t.test('a key without the operation\'s scope is refused (403), and that counts against its limit too', async (t) => {
-  const registrar = { authorization: `Bearer ${await apiKeys.create(db, 'registrar-without-read', ['decisions:write'])}` }
+t.test("a key without the operation's scope is refused (403), and that counts against its limit too", async t => {
+  const registrar = {
+    authorization: `Bearer ${await apiKeys.create(db, 'registrar-without-read', ['decisions:write'])}`
+  }
   const statuses = []
   for (let i = 0; i < 4; i++) statuses.push((await get('/v1/counties', registrar, '198.51.100.30')).statusCode)
   t.same(statuses, [403, 403, 403, 429])
 })
 
-t.test('a valid key has its own count from its first request, however busy its address', async (t) => {
+t.test('a valid key has its own count from its first request, however busy its address', async t => {
   const address = '198.51.100.40'
   for (let i = 0; i < 3; i++) await get('/v1/counties', {}, address)
-  t.equal((await get('/v1/counties', {}, address)).statusCode, 429, 'the address\'s anonymous count is spent')
+  t.equal((await get('/v1/counties', {}, address)).statusCode, 429, "the address's anonymous count is spent")
   const own = await reader('busy-address-key')
   const remaining = []
   for (let i = 0; i < 3; i++) remaining.push((await get('/v1/counties', own, address)).headers['ratelimit-remaining'])

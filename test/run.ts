@@ -18,15 +18,18 @@ if (!process.env.TEST_DATABASE_URL) {
   await chmod(dataDir, 0o755) // the embedded server may run as the `postgres` user
   const server = await startEmbedded(dataDir)
   process.env.TEST_DATABASE_URL = server.url
-  stop = async () => { await server.stop(); await rm(dataDir, { recursive: true, force: true }) }
+  stop = async () => {
+    await server.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
 }
 console.log(`Testing against ${process.env.TEST_DATABASE_URL!.replace(/:[^:@/]*@/, ':***@')}`)
 
 const tapBin = join(import.meta.dirname, '../node_modules/.bin/tap')
 // Never spawnSync: the embedded server logs through pipes this process reads, and a blocked event loop leaves them
 // full, which stalls every PostgreSQL process that writes a line (the fuzz test makes it log many errors).
-async function tap (args: string[], stdio: StdioOptions): Promise<number | null> {
-  const [status] = await once(spawn(tapBin, args, { stdio }), 'exit') as [number | null]
+async function tap(args: string[], stdio: StdioOptions): Promise<number | null> {
+  const [status] = (await once(spawn(tapBin, args, { stdio }), 'exit')) as [number | null]
   return status
 }
 // A fresh install holds tap's default plugin set, whose TypeScript loader needs TypeScript's JS API
@@ -41,7 +44,7 @@ const counts = { passed: 0, failed: 0 }
 for (const file of await readdir(resultsDir, { recursive: true }).catch(() => [])) {
   if (!file.endsWith('.tap')) continue
   const parser = new Parser()
-  parser.on('complete', (results) => {
+  parser.on('complete', results => {
     counts.passed += results.pass
     // A file that crashed or stopped short of its plan failed even if no assertion did.
     counts.failed += results.fail > 0 || results.ok ? results.fail : 1

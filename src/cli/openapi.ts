@@ -3,7 +3,7 @@ import { build } from '../app.ts'
 import { connect } from '../db/connection.ts'
 
 /** The contract as the running service serves it; generating it opens no database connection. */
-export async function generateContract (): Promise<string> {
+export async function generateContract(): Promise<string> {
   const db = connect('postgres://contract-generation.invalid/none')
   const app = await build({ db })
   await app.ready()

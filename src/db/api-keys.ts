@@ -2,9 +2,14 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from './connection.ts'
 
 export const SCOPES = ['read', 'decisions:write', 'finance:write', 'allocations:write', 'admin'] as const
-export type Scope = typeof SCOPES[number]
+export type Scope = (typeof SCOPES)[number]
 
-export interface ActiveKey { id: number, name: string, scopes: string[], municipality_code: string | null }
+export interface ActiveKey {
+  id: number
+  name: string
+  scopes: string[]
+  municipality_code: string | null
+}
 
 /** 256 random bits behind a recognisable prefix, so a leaked token is easy to spot in logs and scanners. */
 export const newToken = () => `jfk_${randomBytes(32).toString('base64url')}`
@@ -12,15 +17,24 @@ export const newToken = () => `jfk_${randomBytes(32).toString('base64url')}`
 export const hashToken = (token: string) => createHash('sha256').update(token).digest()
 
 /** A new key; with a municipality code, a key issued to that municipality, which may act for it only. */
-export async function create (db: Db, name: string, scopes: Scope[], municipalityCode: string | null = null): Promise<string> {
+export async function create(
+  db: Db,
+  name: string,
+  scopes: Scope[],
+  municipalityCode: string | null = null
+): Promise<string> {
   const token = newToken()
-  await db.insertInto('api_keys').values({ name, scopes, municipality_code: municipalityCode, token_hash: hashToken(token) }).execute()
+  await db
+    .insertInto('api_keys')
+    .values({ name, scopes, municipality_code: municipalityCode, token_hash: hashToken(token) })
+    .execute()
   return token
 }
 
 /** Revokes the active key of that name; returns whether there was one. */
-export async function revoke (db: Db, name: string): Promise<boolean> {
-  const result = await db.updateTable('api_keys')
+export async function revoke(db: Db, name: string): Promise<boolean> {
+  const result = await db
+    .updateTable('api_keys')
     .set({ revoked_at: new Date() })
     .where('name', '=', name)
     .where('revoked_at', 'is', null)
@@ -33,9 +47,10 @@ export async function revoke (db: Db, name: string): Promise<boolean> {
  * the old token is refused from then on. The client (the name) stays, and with it its Idempotency-Keys, so a
  * retry sent with the new token after a rotation replays instead of writing twice. Undefined when no key has that name.
  */
-export async function rotate (db: Db, name: string): Promise<string | undefined> {
-  return db.transaction().execute(async (trx) => {
-    const old = await trx.updateTable('api_keys')
+export async function rotate(db: Db, name: string): Promise<string | undefined> {
+  return db.transaction().execute(async trx => {
+    const old = await trx
+      .updateTable('api_keys')
       .set({ revoked_at: new Date() })
       .where('name', '=', name)
       .where('revoked_at', 'is', null)
@@ -43,13 +58,17 @@ export async function rotate (db: Db, name: string): Promise<string | undefined>
       .executeTakeFirst()
     if (old === undefined) return undefined
     const token = newToken()
-    await trx.insertInto('api_keys').values({ name, scopes: old.scopes, municipality_code: old.municipality_code, token_hash: hashToken(token) }).execute()
+    await trx
+      .insertInto('api_keys')
+      .values({ name, scopes: old.scopes, municipality_code: old.municipality_code, token_hash: hashToken(token) })
+      .execute()
     return token
   })
 }
 
-export async function findActive (db: Db, token: string): Promise<ActiveKey | undefined> {
-  return db.selectFrom('api_keys')
+export async function findActive(db: Db, token: string): Promise<ActiveKey | undefined> {
+  return db
+    .selectFrom('api_keys')
     .select(['id', 'name', 'scopes', 'municipality_code'])
     .where('token_hash', '=', hashToken(token))
     .where('revoked_at', 'is', null)

@@ -6,7 +6,7 @@ const DATE_OID = 1082
 const INT8_OID = 20
 
 /** Identity keys and counts are bigint; they stay far below 2^53, so they are read as numbers, and checked. */
-function safeInteger (value: string): number {
+function safeInteger(value: string): number {
   const number = Number(value)
   if (!Number.isSafeInteger(number)) throw new RangeError(`bigint ${value} is beyond JavaScript's exact integers`)
   return number
@@ -16,7 +16,7 @@ function safeInteger (value: string): number {
  * Dates stay YYYY-MM-DD strings; pg would otherwise turn them into local-midnight Date objects.
  * `numeric` stays a decimal string (pg's default), so money is never a float.
  */
-function typeParser (oid: number, format?: string): (value: string) => unknown {
+function typeParser(oid: number, format?: string): (value: string) => unknown {
   if (oid === DATE_OID) return (value: string) => value
   if (oid === INT8_OID) return safeInteger
   return pg.types.getTypeParser(oid, format as 'text')
@@ -30,7 +30,7 @@ const pools = new WeakMap<Db, pg.Pool>()
 export const poolOf = (db: Db) => pools.get(db)
 
 /** `log` sees every statement with its parameters (the benchmark replays a request's statements in pgbench). */
-export function connect (connectionString: string, options: { max?: number, log?: LogConfig } = {}): Db {
+export function connect(connectionString: string, options: { max?: number; log?: LogConfig } = {}): Db {
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
@@ -43,7 +43,9 @@ export function connect (connectionString: string, options: { max?: number, log?
   // is idle in the pool or checked out between two statements: the statement in flight fails (a 503, see
   // plugins/problems.ts), the pool discards the client, and the next request opens a new connection.
   pool.on('error', () => {})
-  pool.on('connect', client => { client.on('error', () => {}) })
+  pool.on('connect', client => {
+    client.on('error', () => {})
+  })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.log })
   pools.set(db, pool)
   return db

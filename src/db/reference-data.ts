@@ -6,47 +6,73 @@ import type { Db } from './connection.ts'
 
 const DATA_DIR = new URL('../../data/', import.meta.url)
 
-async function readJson<T> (file: string): Promise<T> {
+async function readJson<T>(file: string): Promise<T> {
   return JSON.parse(await readFile(new URL(file, DATA_DIR), 'utf8')) as T
 }
 
-async function readCsv<Row> (file: string): Promise<Row[]> {
+async function readCsv<Row>(file: string): Promise<Row[]> {
   return parse(await readFile(new URL(file, DATA_DIR)), { columns: true, skip_empty_lines: true }) as Row[]
 }
 
-export interface LoadedCounts { counties: number, municipalities: number, populationFigures: number, recommendationPeriods: number, qualityRegisters: number }
+export interface LoadedCounts {
+  counties: number
+  municipalities: number
+  populationFigures: number
+  recommendationPeriods: number
+  qualityRegisters: number
+}
 
 /**
- * Loads the reference data shipped in data/: SCB's statistics, SKR's recommendations and the quality registers they pay for (see data/PROVENANCE.md).
- * Rows that already exist are left alone, so loading twice changes nothing and an admin's later correction is never undone.
+ * Loads the reference data shipped in data/: SCB's statistics, SKR's recommendations and the quality registers they pay
+ * for (see data/PROVENANCE.md).
+ * Rows that already exist are left alone, so loading twice changes nothing and an admin's later correction is never
+ * undone.
  */
-export async function loadReferenceData (db: Db): Promise<LoadedCounts> {
-  const counties = await readCsv<{ county_code: string, county_name: string }>('counties.csv')
-  const municipalities = await readCsv<{ municipality_code: string, municipality_name: string, county_code: string }>('municipalities.csv')
-  const population = await readCsv<{ municipality_code: string, reference_date: string, population: string }>('population.csv')
+export async function loadReferenceData(db: Db): Promise<LoadedCounts> {
+  const counties = await readCsv<{ county_code: string; county_name: string }>('counties.csv')
+  const municipalities = await readCsv<{ municipality_code: string; municipality_name: string; county_code: string }>(
+    'municipalities.csv'
+  )
+  const population = await readCsv<{ municipality_code: string; reference_date: string; population: string }>(
+    'population.csv'
+  )
   const recommendationPeriods = await readJson<RecommendationPeriodInput[]>('recommendation-periods.json')
-  const qualityRegisters = await readJson<Array<{ code: string, name: string, short_name: string }>>('quality-registers.json')
+  const qualityRegisters =
+    await readJson<Array<{ code: string; name: string; short_name: string }>>('quality-registers.json')
 
-  return db.transaction().execute(async (trx) => {
-    const insertedCounties = await trx.insertInto('counties')
+  return db.transaction().execute(async trx => {
+    const insertedCounties = await trx
+      .insertInto('counties')
       .values(counties.map(c => ({ code: c.county_code, name: c.county_name })))
       .onConflict(oc => oc.doNothing())
       .executeTakeFirst()
-    const insertedMunicipalities = await trx.insertInto('municipalities')
-      .values(municipalities.map(m => ({ code: m.municipality_code, name: m.municipality_name, county_code: m.county_code })))
+    const insertedMunicipalities = await trx
+      .insertInto('municipalities')
+      .values(
+        municipalities.map(m => ({ code: m.municipality_code, name: m.municipality_name, county_code: m.county_code }))
+      )
       .onConflict(oc => oc.doNothing())
       .executeTakeFirst()
-    const insertedPopulation = await trx.insertInto('population_figures')
-      .values(population.map(p => ({ municipality_code: p.municipality_code, reference_date: p.reference_date, population: Number(p.population), updated_by_api_key_id: null })))
+    const insertedPopulation = await trx
+      .insertInto('population_figures')
+      .values(
+        population.map(p => ({
+          municipality_code: p.municipality_code,
+          reference_date: p.reference_date,
+          population: Number(p.population),
+          updated_by_api_key_id: null
+        }))
+      )
       .onConflict(oc => oc.doNothing())
       .executeTakeFirst()
-    const insertedRegisters = await trx.insertInto('quality_registers')
+    const insertedRegisters = await trx
+      .insertInto('quality_registers')
       .values(qualityRegisters)
       .onConflict(oc => oc.doNothing())
       .executeTakeFirst()
     let insertedPeriods = 0
     for (const period of recommendationPeriods) {
-      if (await periods.insert(trx, period, null) !== undefined) insertedPeriods++
+      if ((await periods.insert(trx, period, null)) !== undefined) insertedPeriods++
     }
     return {
       counties: Number(insertedCounties.numInsertedOrUpdatedRows ?? 0n),

@@ -16,7 +16,12 @@ export interface CostTerms {
 }
 
 /** What a municipality's share is computed from: its population, or its weight, and whether it takes part. */
-export interface ShareBasis { code: string, participating: boolean, population: number | null, weight: string | null }
+export interface ShareBasis {
+  code: string
+  participating: boolean
+  population: number | null
+  weight: string | null
+}
 
 export interface CostShare {
   code: string
@@ -44,11 +49,12 @@ export interface YearTotals {
 }
 
 /** An annual amount for one year: the amount × the year's index adjustment, at EXACT_SCALE (2 + 6 + 2 decimals). */
-export const yearAmount = (annualAmount: string, indexAdjustment: string): bigint => scaled(annualAmount, 2) * scaled(indexAdjustment, 6) * 100n
+export const yearAmount = (annualAmount: string, indexAdjustment: string): bigint =>
+  scaled(annualAmount, 2) * scaled(indexAdjustment, 6) * 100n
 
 /** Ten-decimal units in one rounding unit. */
 const unitSize = (unit: CostTerms['rounding_unit']) => 10n ** BigInt(EXACT_SCALE - (unit === 'krona' ? 0 : 2))
-const oreIn = (unit: CostTerms['rounding_unit']) => unit === 'krona' ? 100n : 1n
+const oreIn = (unit: CostTerms['rounding_unit']) => (unit === 'krona' ? 100n : 1n)
 
 /**
  * Every municipality's share of a year. Per inhabitant: population × rate × index adjustment, each rounded on its own.
@@ -56,13 +62,17 @@ const oreIn = (unit: CostTerms['rounding_unit']) => unit === 'krona' ? 100n : 1n
  * remainder, so the shares of all of them sum to it exactly. Either way a share does not depend on who else takes
  * part: non-participants' shares are simply not collected.
  */
-export function costShares (terms: CostTerms, indexAdjustment: string, bases: readonly ShareBasis[]): { shares: CostShare[], totals: YearTotals } {
+export function costShares(
+  terms: CostTerms,
+  indexAdjustment: string,
+  bases: readonly ShareBasis[]
+): { shares: CostShare[]; totals: YearTotals } {
   const index = scaled(indexAdjustment, 6)
   const budget = yearAmount(terms.annual_budget, indexAdjustment)
   const unit = unitSize(terms.rounding_unit)
   const round = (exact: bigint) => divideRounded(exact, unit, terms.rounding_mode) * oreIn(terms.rounding_unit)
 
-  let amounts: Array<{ exact: bigint, rounded: bigint } | null>
+  let amounts: Array<{ exact: bigint; rounded: bigint } | null>
   if (terms.cost_model === 'per_inhabitant') {
     const rate = scaled(terms.rate_per_inhabitant!, 4)
     amounts = bases.map(b => {
@@ -71,12 +81,17 @@ export function costShares (terms: CostTerms, indexAdjustment: string, bases: re
       return { exact, rounded: round(exact) }
     })
   } else {
-    const weights = bases.map(b => b.weight === null ? 0n : scaled(b.weight, 6))
+    const weights = bases.map(b => (b.weight === null ? 0n : scaled(b.weight, 6)))
     const weightSum = weights.reduce((a, w) => a + w, 0n)
     const parts = weightSum > 0n ? largestRemainder(divideRounded(budget, unit, terms.rounding_mode), weights) : []
-    amounts = bases.map((b, i) => b.weight === null || weightSum === 0n
-      ? null
-      : { exact: divideRounded(budget * weights[i]!, weightSum, 'half_to_even'), rounded: parts[i]! * oreIn(terms.rounding_unit) })
+    amounts = bases.map((b, i) =>
+      b.weight === null || weightSum === 0n
+        ? null
+        : {
+            exact: divideRounded(budget * weights[i]!, weightSum, 'half_to_even'),
+            rounded: parts[i]! * oreIn(terms.rounding_unit)
+          }
+    )
   }
 
   const shares = bases.map((b, i): CostShare => {
@@ -104,8 +119,10 @@ export function costShares (terms: CostTerms, indexAdjustment: string, bases: re
   }
 }
 
-/** A decision's condition of a minimum total commitment, judged against what the participants together owe for the year. */
-export function conditionMet (minimumTotalCommitment: string, committedOre: bigint): boolean {
+/**
+ * A decision's condition of a minimum total commitment, judged against what the participants together owe for the year.
+ */
+export function conditionMet(minimumTotalCommitment: string, committedOre: bigint): boolean {
   return committedOre >= scaled(minimumTotalCommitment, 2)
 }
 
@@ -114,10 +131,18 @@ export function conditionMet (minimumTotalCommitment: string, committedOre: bigi
  * join has passed; a participant without a population figure has no share; and a weight split over incomplete
  * weights would overcharge everyone else.
  */
-export function invoicingErrors (costModel: CostTerms['cost_model'], year: { year: number, last_day_to_join: string }, today: string,
-  missingBasis: readonly string[], participants: ReadonlySet<string>): string[] {
-  if (today <= year.last_day_to_join) return [`municipalities may join for ${year.year} until ${year.last_day_to_join}: who takes part is not settled`]
+export function invoicingErrors(
+  costModel: CostTerms['cost_model'],
+  year: { year: number; last_day_to_join: string },
+  today: string,
+  missingBasis: readonly string[],
+  participants: ReadonlySet<string>
+): string[] {
+  if (today <= year.last_day_to_join)
+    return [`municipalities may join for ${year.year} until ${year.last_day_to_join}: who takes part is not settled`]
   return costModel === 'weighted_total'
     ? missingBasis.map(code => `municipality ${code} has no weight`)
-    : missingBasis.filter(code => participants.has(code)).map(code => `municipality ${code} takes part but has no population figure on or before the reference date`)
+    : missingBasis
+        .filter(code => participants.has(code))
+        .map(code => `municipality ${code} takes part but has no population figure on or before the reference date`)
 }

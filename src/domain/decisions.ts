@@ -1,6 +1,9 @@
 import { firstYearOf, type PeriodYear } from './participation.ts'
 
-/** A decision as sent; fields are checked for type here too, because a bulk import checks rows that failed the schema as well. */
+/**
+ * A decision as sent; fields are checked for type here too, because a bulk import checks rows that failed the schema as
+ * well.
+ */
 export interface DecisionDraft {
   municipality_code?: unknown
   period_id?: unknown
@@ -21,11 +24,12 @@ export interface DecisionContext {
   today: string
 }
 
-export interface DecisionError { pointer: string, detail: string }
+export interface DecisionError {
+  pointer: string
+  detail: string
+}
 
-export type CheckedDecision =
-  | { errors: DecisionError[] }
-  | { errors: [], period_id: number, first_year: number | null }
+export type CheckedDecision = { errors: DecisionError[] } | { errors: []; period_id: number; first_year: number | null }
 
 const isString = (value: unknown): value is string => typeof value === 'string'
 
@@ -34,16 +38,22 @@ const isString = (value: unknown): value is string => typeof value === 'string'
  * before it was received and received no later than today, only an adoption carries conditions or a first year,
  * and an adoption's first year follows from the day it was received and the period's deadlines.
  */
-export function checkDecision (draft: DecisionDraft, context: DecisionContext): CheckedDecision {
+export function checkDecision(draft: DecisionDraft, context: DecisionContext): CheckedDecision {
   const errors: DecisionError[] = []
   const fail = (field: string, detail: string) => errors.push({ pointer: `/${field}`, detail })
 
-  if (isString(draft.municipality_code) && /^\d{4}$/.test(draft.municipality_code) && !context.knownMunicipalities.has(draft.municipality_code)) {
+  if (
+    isString(draft.municipality_code) &&
+    /^\d{4}$/.test(draft.municipality_code) &&
+    !context.knownMunicipalities.has(draft.municipality_code)
+  ) {
     fail('municipality_code', `no municipality has code ${draft.municipality_code}`)
   }
 
   let periodId: number | undefined
-  const byCaseNumber = isString(draft.period_case_number) ? context.periodIdsByCaseNumber.get(draft.period_case_number) : undefined
+  const byCaseNumber = isString(draft.period_case_number)
+    ? context.periodIdsByCaseNumber.get(draft.period_case_number)
+    : undefined
   if (draft.period_id === undefined && draft.period_case_number === undefined) {
     fail('period_id', 'name the recommendation period by period_id or period_case_number')
   } else if (isString(draft.period_case_number) && byCaseNumber === undefined) {
@@ -57,8 +67,10 @@ export function checkDecision (draft: DecisionDraft, context: DecisionContext): 
   }
 
   const receivedOn = isString(draft.received_on) ? draft.received_on : undefined
-  if (isString(draft.decided_on) && receivedOn !== undefined && draft.decided_on > receivedOn) fail('decided_on', `must not be after received_on (${receivedOn})`)
-  if (receivedOn !== undefined && receivedOn > context.today) fail('received_on', `must not be in the future (today is ${context.today})`)
+  if (isString(draft.decided_on) && receivedOn !== undefined && draft.decided_on > receivedOn)
+    fail('decided_on', `must not be after received_on (${receivedOn})`)
+  if (receivedOn !== undefined && receivedOn > context.today)
+    fail('received_on', `must not be in the future (today is ${context.today})`)
 
   let firstYear: number | null = null
   if (draft.outcome === 'declined') {

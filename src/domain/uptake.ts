@@ -10,11 +10,17 @@ export interface StatusCounts {
   no_answer_percent: number
 }
 
-/** A share in percent with one decimal, as uptake is reported (260 of 290 → 89.7). Shares are not money: a float is fine. */
-export const percent = (part: number, whole: number) => whole === 0 ? 0 : Math.round(part * 1000 / whole) / 10
+/**
+ * A share in percent with one decimal, as uptake is reported (260 of 290 → 89.7). Shares are not money: a float is
+ * fine.
+ */
+export const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part * 1000) / whole) / 10)
 
 /** Sums each status's weight: 1 per municipality for municipality counts, its population for population counts. */
-export function countByStatus<T extends { status: Status }> (items: readonly T[], weight: (item: T) => number): StatusCounts {
+export function countByStatus<T extends { status: Status }>(
+  items: readonly T[],
+  weight: (item: T) => number
+): StatusCounts {
   const sums = { adopted: 0, declined: 0, no_answer: 0 }
   for (const item of items) sums[item.status] += weight(item)
   const total = sums.adopted + sums.declined + sums.no_answer
@@ -40,7 +46,7 @@ export interface CountedMunicipality {
  * county (in the order met), and how many municipalities' population figures carry each date (newest first;
  * `null` for those without a figure, counted as 0 inhabitants).
  */
-export function uptakeFigures (municipalities: readonly CountedMunicipality[]) {
+export function uptakeFigures(municipalities: readonly CountedMunicipality[]) {
   const inhabitants = (m: CountedMunicipality) => m.population ?? 0
   const counties = new Map<string, CountedMunicipality[]>()
   const figureDates = new Map<string | null, number>()
@@ -51,7 +57,8 @@ export function uptakeFigures (municipalities: readonly CountedMunicipality[]) {
     figureDates.set(m.population_date, (figureDates.get(m.population_date) ?? 0) + 1)
   }
   return {
-    population_figures_used: [...figureDates].map(([reference_date, count]) => ({ reference_date, municipalities: count }))
+    population_figures_used: [...figureDates]
+      .map(([reference_date, count]) => ({ reference_date, municipalities: count }))
       .sort((a, b) => (b.reference_date ?? '').localeCompare(a.reference_date ?? '')),
     municipalities: countByStatus(municipalities, () => 1),
     population: countByStatus(municipalities, inhabitants),

@@ -15,7 +15,9 @@ const SCOPES_KEY = 'x-required-scopes'
 const MUNICIPALITY_KEYS = 'x-municipality-keys'
 const ACTS_FOR = Symbol('the municipalities a request acts for')
 
-/** The municipalities a request acts for (codes it names, or those of the records it touches), for keys issued to one. */
+/**
+ * The municipalities a request acts for (codes it names, or those of the records it touches), for keys issued to one.
+ */
 export type ActsFor = (request: FastifyRequest) => unknown | Promise<unknown>
 
 /**
@@ -32,7 +34,7 @@ export type MunicipalityKeys = 'any' | 'own' | 'refused'
  * one municipality acts for it alone; without it, a read is open to such keys and a write refuses them, so an
  * operation that forgets to say is closed, not open.
  */
-export function requireScope (scope: Scope, actsFor?: ActsFor) {
+export function requireScope(scope: Scope, actsFor?: ActsFor) {
   const municipalityKeys: MunicipalityKeys = actsFor !== undefined ? 'own' : scope === 'read' ? 'any' : 'refused'
   return {
     security: [{ bearerAuth: [] }],
@@ -43,7 +45,9 @@ export function requireScope (scope: Scope, actsFor?: ActsFor) {
 }
 
 const municipalityKeysOf = (request: FastifyRequest) =>
-  (request.routeOptions.schema as Record<string, unknown> | undefined)?.[MUNICIPALITY_KEYS] as MunicipalityKeys | undefined
+  (request.routeOptions.schema as Record<string, unknown> | undefined)?.[MUNICIPALITY_KEYS] as
+    | MunicipalityKeys
+    | undefined
 
 /** The municipality codes among whatever an `ActsFor` returned: one code, a list (an import's rows), or nothing. */
 const codesIn = (found: unknown): string[] => [found].flat().filter((code): code is string => typeof code === 'string')
@@ -55,37 +59,52 @@ export const bearerToken = (header: string | undefined) => /^Bearer\s+(\S+)\s*$/
 export const requiredScopeOf = (request: FastifyRequest) =>
   ((request.routeOptions.schema as Record<string, unknown> | undefined)?.[SCOPES_KEY] as Scope[] | undefined)?.[0]
 
-export default fp(async function auth (app: FastifyInstance, options: { publicRead: boolean }) {
-  app.decorateRequest('apiKey', null)
+export default fp(
+  async function auth(app: FastifyInstance, options: { publicRead: boolean }) {
+    app.decorateRequest('apiKey', null)
 
-  app.addHook('onRequest', async (request) => {
-    const required = requiredScopeOf(request)
-    if (required === undefined) return
-    const token = bearerToken(request.headers.authorization)
-    if (required === 'read' && options.publicRead && token === undefined) return
+    app.addHook('onRequest', async request => {
+      const required = requiredScopeOf(request)
+      if (required === undefined) return
+      const token = bearerToken(request.headers.authorization)
+      if (required === 'read' && options.publicRead && token === undefined) return
 
-    const challenge = { 'www-authenticate': 'Bearer realm="joint-financing"' }
-    if (token === undefined) throw problem(401, 'This operation needs an API key, sent as "Authorization: Bearer <token>".', { headers: challenge })
-    const key = await apiKeys.findActive(app.db, token)
-    if (key === undefined) throw problem(401, 'The API key is unknown or has been revoked.', { headers: challenge })
-    request.apiKey = key
-    if (!key.scopes.includes(required)) {
-      throw problem(403, `This operation needs the scope "${required}"; the key "${key.name}" has ${key.scopes.map(s => `"${s}"`).join(', ')}.`)
-    }
-    if (key.municipality_code !== null && municipalityKeysOf(request) === 'refused') {
-      throw problem(403, `The key "${key.name}" is issued to municipality ${key.municipality_code}, and this operation acts for the whole country.`)
-    }
-  })
+      const challenge = { 'www-authenticate': 'Bearer realm="joint-financing"' }
+      if (token === undefined)
+        throw problem(401, 'This operation needs an API key, sent as "Authorization: Bearer <token>".', {
+          headers: challenge
+        })
+      const key = await apiKeys.findActive(app.db, token)
+      if (key === undefined) throw problem(401, 'The API key is unknown or has been revoked.', { headers: challenge })
+      request.apiKey = key
+      if (!key.scopes.includes(required)) {
+        throw problem(
+          403,
+          `This operation needs the scope "${required}"; the key "${key.name}" has ${key.scopes.map(s => `"${s}"`).join(', ')}.`
+        )
+      }
+      if (key.municipality_code !== null && municipalityKeysOf(request) === 'refused') {
+        throw problem(
+          403,
+          `The key "${key.name}" is issued to municipality ${key.municipality_code}, and this operation acts for the whole country.`
+        )
+      }
+    })
 
-  // After validation, so the body is there to say whom the request acts for.
-  app.addHook('preHandler', async (request) => {
-    const issuedTo = request.apiKey?.municipality_code ?? null
-    if (issuedTo === null || municipalityKeysOf(request) !== 'own') return
-    const schema = request.routeOptions.schema as Record<symbol, ActsFor>
-    const name = request.apiKey!.name
-    const others = [...new Set(codesIn(await schema[ACTS_FOR]!(request)))].filter(code => code !== issuedTo)
-    if (others.length > 0) {
-      throw problem(403, `The key "${name}" acts for municipality ${issuedTo} only; this request acts for ${others.slice(0, 10).join(', ')}${others.length > 10 ? ', …' : ''}.`)
-    }
-  })
-}, { name: 'auth', dependencies: ['database'] })
+    // After validation, so the body is there to say whom the request acts for.
+    app.addHook('preHandler', async request => {
+      const issuedTo = request.apiKey?.municipality_code ?? null
+      if (issuedTo === null || municipalityKeysOf(request) !== 'own') return
+      const schema = request.routeOptions.schema as Record<symbol, ActsFor>
+      const name = request.apiKey!.name
+      const others = [...new Set(codesIn(await schema[ACTS_FOR]!(request)))].filter(code => code !== issuedTo)
+      if (others.length > 0) {
+        throw problem(
+          403,
+          `The key "${name}" acts for municipality ${issuedTo} only; this request acts for ${others.slice(0, 10).join(', ')}${others.length > 10 ? ', …' : ''}.`
+        )
+      }
+    })
+  },
+  { name: 'auth', dependencies: ['database'] }
+)

@@ -15,45 +15,67 @@ declare module 'fastify' {
   }
 }
 
-interface MediaTypes { [type: string]: unknown }
+interface MediaTypes {
+  [type: string]: unknown
+}
 type RouteSchema = Record<string | symbol, any>
 
 /** The media types an operation answers with 200, as its schema declares them. */
-const answerTypesOf = (schema: RouteSchema | undefined): string[] => Object.keys((schema?.response?.[200]?.content ?? {}) as MediaTypes)
+const answerTypesOf = (schema: RouteSchema | undefined): string[] =>
+  Object.keys((schema?.response?.[200]?.content ?? {}) as MediaTypes)
 const answersCsv = (schema: RouteSchema | undefined) => answerTypesOf(schema).includes('text/csv')
-const takesCsv = (schema: RouteSchema | undefined) => (schema?.consumes as string[] | undefined)?.includes('text/csv') === true
+const takesCsv = (schema: RouteSchema | undefined) =>
+  (schema?.consumes as string[] | undefined)?.includes('text/csv') === true
 
 /** The ranges of an Accept header with their q-values, in the order given. */
-function acceptRanges (accept: string) {
-  return accept.split(',').map((part, order) => {
-    const [type = '', ...params] = part.split(';').map(s => s.trim().toLowerCase())
-    const q = Number(params.find(p => p.startsWith('q='))?.slice(2) ?? 1)
-    return { type, q: Number.isFinite(q) ? q : 0, order }
-  }).filter(range => range.type !== '')
+function acceptRanges(accept: string) {
+  return accept
+    .split(',')
+    .map((part, order) => {
+      const [type = '', ...params] = part.split(';').map(s => s.trim().toLowerCase())
+      const q = Number(params.find(p => p.startsWith('q='))?.slice(2) ?? 1)
+      return { type, q: Number.isFinite(q) ? q : 0, order }
+    })
+    .filter(range => range.type !== '')
 }
 
-const covers = (range: string, type: string) => range === '*/*' || range === type || (range.endsWith('/*') && type.startsWith(range.slice(0, -1)))
+const covers = (range: string, type: string) =>
+  range === '*/*' || range === type || (range.endsWith('/*') && type.startsWith(range.slice(0, -1)))
 
 /** Chooses CSV on the `.csv` twins, when `format=csv`, or when the Accept header ranks text/csv above JSON. */
-function wantsCsv (request: FastifyRequest): boolean {
+function wantsCsv(request: FastifyRequest): boolean {
   if (request.routeOptions.config.csvOnly === true) return true
   const format = (request.query as { format?: string } | undefined)?.format
   if (format !== undefined) return format === 'csv'
-  const ranked = acceptRanges(request.headers.accept ?? '').filter(m => m.q > 0 && (m.type === 'text/csv' || m.type === 'application/json'))
+  const ranked = acceptRanges(request.headers.accept ?? '').filter(
+    m => m.q > 0 && (m.type === 'text/csv' || m.type === 'application/json')
+  )
   ranked.sort((a, b) => b.q - a.q || a.order - b.order)
   return ranked[0]?.type === 'text/csv'
 }
 
-/** A download name from the request's path (`/v1/recommendation-periods/2/uptake` → `recommendation-periods-2-uptake.csv`): only [a-z0-9-]. */
-function fileNameOf (request: FastifyRequest) {
+/**
+ * A download name from the request's path (`/v1/recommendation-periods/2/uptake` →
+ * `recommendation-periods-2-uptake.csv`): only [a-z0-9-].
+ */
+function fileNameOf(request: FastifyRequest) {
   const path = (request.url.split('?')[0] ?? '').replace(/^\/v1\//, '').replace(/\.csv$/, '')
-  const name = path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100)
+  const name = path
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 100)
   return `${name || 'export'}.csv`
 }
 
-/** A cell a spreadsheet would run as a formula (OWASP, "CSV Injection"): it starts with = + - @, a tab or a carriage return. */
+/**
+ * A cell a spreadsheet would run as a formula (OWASP, "CSV Injection"): it starts with = + - @, a tab or a carriage
+ * return.
+ */
 const FORMULA_START = /^[=+\-@\t\r]/
-/** A plain number, such as a credit of -177.00, is left as it is: it is data, and spreadsheets must read it as a number. */
+/**
+ * A plain number, such as a credit of -177.00, is left as it is: it is data, and spreadsheets must read it as a number.
+ */
 const PLAIN_NUMBER = /^-?[0-9]+(\.[0-9]+)?$/
 
 const cell = (value: unknown): string => {
@@ -67,7 +89,7 @@ const cell = (value: unknown): string => {
  * RFC 4180: a header row, CRLF line ends, fields quoted only when they must be. No text a caller wrote can reach a
  * spreadsheet as a formula: such a cell is prefixed with an apostrophe.
  */
-export function toCsv<Row> (columns: ReadonlyArray<keyof Row & string>, rows: readonly Row[]): string {
+export function toCsv<Row>(columns: ReadonlyArray<keyof Row & string>, rows: readonly Row[]): string {
   const lines = [columns.join(',')]
   for (const row of rows) lines.push(columns.map(column => cell(row[column])).join(','))
   return lines.join('\r\n') + '\r\n'
@@ -77,20 +99,29 @@ export function toCsv<Row> (columns: ReadonlyArray<keyof Row & string>, rows: re
  * Sends JSON or CSV as the client asked; the CSV rows are made only when CSV is asked for, and are sent as a
  * download with a file name.
  */
-export function sendJsonOrCsv<Row> (request: FastifyRequest, reply: FastifyReply, body: unknown, csv: { columns: ReadonlyArray<keyof Row & string>, rows: () => readonly Row[] }) {
+export function sendJsonOrCsv<Row>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: unknown,
+  csv: { columns: ReadonlyArray<keyof Row & string>; rows: () => readonly Row[] }
+) {
   reply.header('vary', 'Accept')
   if (!wantsCsv(request)) return reply.send(body)
-  return reply.type(CSV_TYPE).header('content-disposition', `attachment; filename="${fileNameOf(request)}"`).send(toCsv(csv.columns, csv.rows()))
+  return reply
+    .type(CSV_TYPE)
+    .header('content-disposition', `attachment; filename="${fileNameOf(request)}"`)
+    .send(toCsv(csv.columns, csv.rows()))
 }
 
 /**
  * The same operation for CSV only, at the same path plus `.csv`: clients generated from the contract type its answer
  * (or its body) as text, where a second media type on the JSON operation would be typed as the JSON model.
  */
-function csvTwin (route: RouteOptions): RouteOptions {
+function csvTwin(route: RouteOptions): RouteOptions {
   const schema = route.schema as RouteSchema
   const { format: _format, ...properties } = schema.querystring?.properties ?? {}
-  const ok = schema.response[route.method === 'GET' ? 200 : Object.keys(schema.response).find(status => /^2/.test(status))!]
+  const ok =
+    schema.response[route.method === 'GET' ? 200 : Object.keys(schema.response).find(status => /^2/.test(status))!]
   return {
     ...route,
     url: `${(route as RouteOptions & { routePath: string }).routePath}.csv`,
@@ -99,7 +130,8 @@ function csvTwin (route: RouteOptions): RouteOptions {
       ...schema,
       operationId: `${schema.operationId}Csv`,
       summary: `${schema.summary} (CSV)`,
-      description: `${route.method === 'GET' ? 'Answers' : 'Takes'} only CSV; otherwise the same as \`${schema.operationId}\`, ` +
+      description:
+        `${route.method === 'GET' ? 'Answers' : 'Takes'} only CSV; otherwise the same as \`${schema.operationId}\`, ` +
         `for clients generated from this contract, which then type it as text.\n\n${schema.description ?? ''}`.trim(),
       ...(schema.querystring !== undefined && { querystring: { ...schema.querystring, properties } }),
       ...(route.method === 'GET'
@@ -111,7 +143,7 @@ function csvTwin (route: RouteOptions): RouteOptions {
   } as RouteOptions
 }
 
-async function onlyCsvBodies (request: FastifyRequest) {
+async function onlyCsvBodies(request: FastifyRequest) {
   if (/^text\/csv\b/i.test(request.headers['content-type'] ?? '')) return
   const path = request.url.split('?')[0]!
   throw problem(415, `${path} takes text/csv only; send JSON to ${path.replace(/\.csv$/, '')}.`)
@@ -129,37 +161,48 @@ const NO_PARAMETERS = { type: 'object', properties: {}, additionalProperties: fa
  * CSV request bodies become a list of objects keyed by the header row, so the route's JSON schema validates CSV
  * rows exactly as it validates a JSON array. Empty cells are absent fields.
  */
-export default fp(async function csv (app: FastifyInstance) {
-  app.addHook('onRoute', function (route) {
-    const schema = route.schema as RouteSchema | undefined
-    if (schema === undefined || schema.hide === true) return // the docs page's own routes
-    const query = schema.querystring ?? NO_PARAMETERS
-    schema.querystring = answersCsv(schema) && route.config?.csvOnly !== true
-      ? { ...query, properties: { ...query.properties, ...FormatQuery } }
-      : query
-    if (route.config?.csvOnly !== true && (route.method === 'GET' ? answersCsv(schema) : takesCsv(schema))) this.route(csvTwin(route))
-  })
+export default fp(
+  async function csv(app: FastifyInstance) {
+    app.addHook('onRoute', function (route) {
+      const schema = route.schema as RouteSchema | undefined
+      if (schema === undefined || schema.hide === true) return // the docs page's own routes
+      const query = schema.querystring ?? NO_PARAMETERS
+      schema.querystring =
+        answersCsv(schema) && route.config?.csvOnly !== true
+          ? { ...query, properties: { ...query.properties, ...FormatQuery } }
+          : query
+      if (route.config?.csvOnly !== true && (route.method === 'GET' ? answersCsv(schema) : takesCsv(schema)))
+        this.route(csvTwin(route))
+    })
 
-  app.addHook('onRequest', async (request) => {
-    if (request.method !== 'GET') return
-    const types = answerTypesOf(request.routeOptions.schema as RouteSchema | undefined)
-    const accept = request.headers.accept
-    if (types.length === 0 || accept === undefined || accept.trim() === '') return
-    if (!acceptRanges(accept).some(range => range.q > 0 && types.some(type => covers(range.type, type)))) {
-      throw problem(406, `This operation answers ${types.join(' or ')}; the Accept header allows none of them.`)
-    }
-  })
+    app.addHook('onRequest', async request => {
+      if (request.method !== 'GET') return
+      const types = answerTypesOf(request.routeOptions.schema as RouteSchema | undefined)
+      const accept = request.headers.accept
+      if (types.length === 0 || accept === undefined || accept.trim() === '') return
+      if (!acceptRanges(accept).some(range => range.q > 0 && types.some(type => covers(range.type, type)))) {
+        throw problem(406, `This operation answers ${types.join(' or ')}; the Accept header allows none of them.`)
+      }
+    })
 
-  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (request, body, done) => {
-    try {
-      // Rows are counted while parsing: one past the route's limit is enough to refuse the rest unread.
-      const maxRows = maxRowsOf(request)
-      const rows = parse(body as string, { columns: true, skip_empty_lines: true, trim: true, bom: true, ...(maxRows !== undefined && { to: maxRows + 1 }) }) as Array<Record<string, string>>
-      if (maxRows !== undefined && rows.length > maxRows) return done(tooManyRows(maxRows, `has more`), undefined)
-      const parsed = rows.map(row => Object.fromEntries(Object.entries(row).filter(([, value]) => value !== '')))
-      done(null, Object.assign(parsed, { [FROM_TEXT]: true }))
-    } catch (error) {
-      done(problem(400, `The CSV body cannot be read: ${(error as Error).message}`), undefined)
-    }
-  })
-}, { name: 'csv' })
+    app.addContentTypeParser('text/csv', { parseAs: 'string' }, (request, body, done) => {
+      try {
+        // Rows are counted while parsing: one past the route's limit is enough to refuse the rest unread.
+        const maxRows = maxRowsOf(request)
+        const rows = parse(body as string, {
+          columns: true,
+          skip_empty_lines: true,
+          trim: true,
+          bom: true,
+          ...(maxRows !== undefined && { to: maxRows + 1 })
+        }) as Array<Record<string, string>>
+        if (maxRows !== undefined && rows.length > maxRows) return done(tooManyRows(maxRows, `has more`), undefined)
+        const parsed = rows.map(row => Object.fromEntries(Object.entries(row).filter(([, value]) => value !== '')))
+        done(null, Object.assign(parsed, { [FROM_TEXT]: true }))
+      } catch (error) {
+        done(problem(400, `The CSV body cannot be read: ${(error as Error).message}`), undefined)
+      }
+    })
+  },
+  { name: 'csv' }
+)

@@ -14,7 +14,10 @@ declare module 'fastify' {
 }
 
 /** Makes the database available to routes as `app.db` and `app.reportDb`; whoever opened them closes them. */
-export default fp(async function database (app: FastifyInstance, options: { db: Db, reportDb?: Db }) {
-  app.decorate('db', options.db)
-  app.decorate('reportDb', options.reportDb ?? options.db)
-}, { name: 'database' })
+export default fp(
+  async function database(app: FastifyInstance, options: { db: Db; reportDb?: Db }) {
+    app.decorate('db', options.db)
+    app.decorate('reportDb', options.reportDb ?? options.db)
+  },
+  { name: 'database' }
+)

@@ -14,22 +14,32 @@ export interface Deprecation {
  * Schema keywords that retire an operation: `schema: { ...deprecated({ since, sunset }), ... }`. The contract then
  * marks it deprecated with its dates, and every answer says so (plugin below), from the same declaration.
  */
-export function deprecated ({ since, sunset, successor }: Deprecation) {
-  return { deprecated: true, 'x-deprecated-since': since, 'x-sunset': sunset, ...(successor !== undefined && { 'x-successor': successor }) }
+export function deprecated({ since, sunset, successor }: Deprecation) {
+  return {
+    deprecated: true,
+    'x-deprecated-since': since,
+    'x-sunset': sunset,
+    ...(successor !== undefined && { 'x-successor': successor })
+  }
 }
 
-/** RFC 9745 `Deprecation` (a Unix time) and RFC 8594 `Sunset` (an HTTP date) on every answer of a deprecated operation. */
-export default fp(async function deprecation (app: FastifyInstance) {
-  app.addHook('onSend', async (request, reply) => {
-    const schema = request.routeOptions.schema as Record<string, unknown> | undefined
-    if (schema?.deprecated !== true) return
-    reply.header('deprecation', `@${Date.parse(String(schema['x-deprecated-since'])) / 1000}`)
-    reply.header('sunset', new Date(String(schema['x-sunset'])).toUTCString())
-    // Beside a list's page links, not instead of them.
-    if (schema['x-successor'] !== undefined) {
-      const successor = `<${String(schema['x-successor'])}>; rel="successor-version"`
-      const pages = reply.getHeader('link')
-      reply.header('link', pages === undefined ? successor : `${String(pages)}, ${successor}`)
-    }
-  })
-}, { name: 'deprecation' })
+/**
+ * RFC 9745 `Deprecation` (a Unix time) and RFC 8594 `Sunset` (an HTTP date) on every answer of a deprecated operation.
+ */
+export default fp(
+  async function deprecation(app: FastifyInstance) {
+    app.addHook('onSend', async (request, reply) => {
+      const schema = request.routeOptions.schema as Record<string, unknown> | undefined
+      if (schema?.deprecated !== true) return
+      reply.header('deprecation', `@${Date.parse(String(schema['x-deprecated-since'])) / 1000}`)
+      reply.header('sunset', new Date(String(schema['x-sunset'])).toUTCString())
+      // Beside a list's page links, not instead of them.
+      if (schema['x-successor'] !== undefined) {
+        const successor = `<${String(schema['x-successor'])}>; rel="successor-version"`
+        const pages = reply.getHeader('link')
+        reply.header('link', pages === undefined ? successor : `${String(pages)}, ${successor}`)
+      }
+    })
+  },
+  { name: 'deprecation' }
+)

@@ -3,14 +3,14 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
 /** Does any entity tag in an If-None-Match header match? Weak comparison, as RFC 9110 asks for GET. */
-function matches (ifNoneMatch: string, etag: string): boolean {
+function matches(ifNoneMatch: string, etag: string): boolean {
   if (ifNoneMatch.trim() === '*') return true
   const opaque = (tag: string) => tag.trim().replace(/^W\//, '')
   return ifNoneMatch.split(',').some(tag => opaque(tag) === opaque(etag))
 }
 
 /** Does an If-Match header name this version? Strong comparison, as RFC 9110 asks; `*` matches any current version. */
-export function ifMatchHolds (ifMatch: string, etag: string): boolean {
+export function ifMatchHolds(ifMatch: string, etag: string): boolean {
   return ifMatch.trim() === '*' || ifMatch.split(',').some(tag => tag.trim() === etag)
 }
 
@@ -22,21 +22,27 @@ export function ifMatchHolds (ifMatch: string, etag: string): boolean {
 const NOT_IN_304 = ['content-length', 'content-type', 'content-encoding', 'content-language']
 
 /**
- * Every successful GET carries a strong ETag of its exact bytes (so the JSON and CSV forms differ) unless the route set one,
+ * Every successful GET carries a strong ETag of its exact bytes (so the JSON and CSV forms differ) unless the route set
+ * one,
  * and a matching If-None-Match gets 304 with no body: cheap polling for BI tools.
  */
-export default fp(async function etag (app: FastifyInstance) {
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return payload
-    if (reply.statusCode !== 200 || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
-    // A route that versions its resource sets its own tag, the one its updates check with If-Match.
-    const tag = reply.getHeader('etag')?.toString() ?? `"${createHash('sha256').update(payload).digest('base64url').slice(0, 32)}"`
-    reply.header('etag', tag)
-    const ifNoneMatch = request.headers['if-none-match']
-    if (ifNoneMatch === undefined || !matches(ifNoneMatch, tag)) return payload
-    reply.code(304)
-    for (const header of NOT_IN_304) reply.removeHeader(header)
-    // No payload at all: an empty one would make Fastify set `Content-Length: 0` again.
-    return null
-  })
-}, { name: 'etag' })
+export default fp(
+  async function etag(app: FastifyInstance) {
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return payload
+      if (reply.statusCode !== 200 || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
+      // A route that versions its resource sets its own tag, the one its updates check with If-Match.
+      const tag =
+        reply.getHeader('etag')?.toString() ??
+        `"${createHash('sha256').update(payload).digest('base64url').slice(0, 32)}"`
+      reply.header('etag', tag)
+      const ifNoneMatch = request.headers['if-none-match']
+      if (ifNoneMatch === undefined || !matches(ifNoneMatch, tag)) return payload
+      reply.code(304)
+      for (const header of NOT_IN_304) reply.removeHeader(header)
+      // No payload at all: an empty one would make Fastify set `Content-Length: 0` again.
+      return null
+    })
+  },
+  { name: 'etag' }
+)

@@ -7,7 +7,10 @@ import { problem } from './problems.ts'
 /** No body of this API nests deeper than a few levels; a deeper one is an attack on the stack, refused unread. */
 export const MAX_JSON_DEPTH = 32
 
-interface Container { keys?: Set<string>, expectingKey: boolean }
+interface Container {
+  keys?: Set<string>
+  expectingKey: boolean
+}
 
 /**
  * What a JSON text holds, read without parsing it: how deep its arrays and objects nest, how many items its outermost
@@ -15,7 +18,7 @@ interface Container { keys?: Set<string>, expectingKey: boolean }
  * proxy and this service could read two different requests from one body). Brackets, commas and colons inside
  * strings do not count.
  */
-export function shapeOf (text: string): { depth: number, topLevelItems: number, repeatedName?: string } {
+export function shapeOf(text: string): { depth: number; topLevelItems: number; repeatedName?: string } {
   const open: Container[] = []
   let deepest = 0
   let separators = 0
@@ -24,14 +27,19 @@ export function shapeOf (text: string): { depth: number, topLevelItems: number, 
   for (let i = 0; i < text.length; i++) {
     const char = text[i]
     const top = open.at(-1)
-    if (open.length === 1 && empty && char !== ' ' && char !== '\n' && char !== '\r' && char !== '\t' && char !== ']') empty = false
+    if (open.length === 1 && empty && char !== ' ' && char !== '\n' && char !== '\r' && char !== '\t' && char !== ']')
+      empty = false
     if (char === '"') {
       const start = i
       for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++
       if (top?.keys !== undefined && top.expectingKey) {
         const raw = text.slice(start + 1, i)
         let name = raw
-        try { if (raw.includes('\\')) name = JSON.parse(`"${raw}"`) as string } catch { /* malformed: JSON.parse will say so */ }
+        try {
+          if (raw.includes('\\')) name = JSON.parse(`"${raw}"`) as string
+        } catch {
+          /* malformed: JSON.parse will say so */
+        }
         if (top.keys.has(name)) return { depth: deepest, topLevelItems: 0, repeatedName: name }
         top.keys.add(name)
         top.expectingKey = false
@@ -54,23 +62,48 @@ export function shapeOf (text: string): { depth: number, topLevelItems: number, 
  * field given twice, and a list longer than the route takes is refused before its items are parsed: a 4 MiB body can
  * hold a million empty rows.
  */
-export default fp(async function jsonBody (app: FastifyInstance) {
-  app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string
-    const { depth, topLevelItems, repeatedName } = shapeOf(text)
-    if (depth > MAX_JSON_DEPTH) return done(problem(400, `The body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`), undefined)
-    if (repeatedName !== undefined) {
-      return done(problem(400, 'The body gives one field twice in an object; which would count is not defined, so neither does.', {
-        errors: [{ pointer: '', detail: `gives the field ${JSON.stringify(repeatedName.slice(0, 100))} twice in one object` }]
-      }), undefined)
-    }
-    const maxRows = maxRowsOf(request)
-    if (maxRows !== undefined && topLevelItems > maxRows) return done(tooManyRows(maxRows, `has ${topLevelItems}`), undefined)
-    try {
-      done(null, text === '' ? undefined : secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }))
-    } catch {
-      done(problem(400, 'The body is not valid JSON.'), undefined)
-    }
-  })
-}, { name: 'json-body' })
+export default fp(
+  async function jsonBody(app: FastifyInstance) {
+    app.removeContentTypeParser('application/json')
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      const text = body as string
+      const { depth, topLevelItems, repeatedName } = shapeOf(text)
+      if (depth > MAX_JSON_DEPTH)
+        return done(
+          problem(400, `The body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`),
+          undefined
+        )
+      if (repeatedName !== undefined) {
+        return done(
+          problem(
+            400,
+            'The body gives one field twice in an object; which would count is not defined, so neither does.',
+            {
+              errors: [
+                {
+                  pointer: '',
+                  detail: `gives the field ${JSON.stringify(repeatedName.slice(0, 100))} twice in one object`
+                }
+              ]
+            }
+          ),
+          undefined
+        )
+      }
+      const maxRows = maxRowsOf(request)
+      if (maxRows !== undefined && topLevelItems > maxRows)
+        return done(tooManyRows(maxRows, `has ${topLevelItems}`), undefined)
+      try {
+        done(
+          null,
+          text === ''
+            ? undefined
+            : secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' })
+        )
+      } catch {
+        done(problem(400, 'The body is not valid JSON.'), undefined)
+      }
+    })
+  },
+  { name: 'json-body' }
+)

@@ -29,7 +29,6 @@ and Regions; *rekommendation*: SKR's recommendation, identified by its *diarienu
 
 **Terms of use** are at \`/terms\`. Population figures: Källa/Source: SCB (Statistics Sweden), CC BY 4.0.`
 
-
 export const TERMS_OF_USE = `# Terms of use
 
 1. The API serves Swedish municipalities, SKR, their registrar, finance and BI systems, and the national quality
@@ -50,26 +49,64 @@ export const info = {
   version: release.version,
   description: DESCRIPTION,
   termsOfService: '/terms',
-  contact: { name: 'SKR, joint financing of knowledge management in social services (API support)', url: 'https://skr.se/' },
-  license: { name: 'Data: CC BY 4.0 (SCB population figures); reference data sources in data/PROVENANCE.md', url: 'https://creativecommons.org/licenses/by/4.0/' },
+  contact: {
+    name: 'SKR, joint financing of knowledge management in social services (API support)',
+    url: 'https://skr.se/'
+  },
+  license: {
+    name: 'Data: CC BY 4.0 (SCB population figures); reference data sources in data/PROVENANCE.md',
+    url: 'https://creativecommons.org/licenses/by/4.0/'
+  },
   // DIGG DOK.08: the service level, as objectives the operator commits to in its agreement with SKR.
   'x-sla': {
-    availability: '99.5 % per month, planned maintenance excepted (announced five working days ahead, outside office hours).',
-    response_time: 'Reads within 200 ms and writes within 500 ms for 99 % of requests at normal load; measured by `npm run bench` before each release.',
+    availability:
+      '99.5 % per month, planned maintenance excepted (announced five working days ahead, outside office hours).',
+    response_time:
+      'Reads within 200 ms and writes within 500 ms for 99 % of requests at normal load; measured by `npm run ' +
+      'bench` before each release.',
     support: 'Office hours (weekdays 08–17 CET) via the contact above; quote the `request_id` of a problem response.'
   },
   'x-limitations': {
-    timeouts: 'A request must arrive whole within 30 s; a database statement is given up after 30 s (answered 503); idle keep-alive connections close after 72 s. JSON bodies nest at most 32 levels; path parameters are at most 100 characters.',
-    load_shedding: 'When the service is overloaded (event-loop delay past its threshold) or its database is away, requests are refused at once with 503 and Retry-After rather than left waiting.',
-    rate_limit: 'By default 600 requests a minute per API key (per client address without one, and apart per address for tokens not yet seen valid), counted per instance before any work, so refused requests count too; answers 304 are free. Over the limit: 429 with Retry-After. The RateLimit-* headers of every answer give the limit in force.',
+    timeouts:
+      'A request must arrive whole within 30 s; a database statement is given up after 30 s (answered 503); idle ' +
+      'keep-alive connections close after 72 s. JSON bodies nest at most 32 levels; path parameters are at most ' +
+      '100 characters.',
+    load_shedding:
+      'When the service is overloaded (event-loop delay past its threshold) or its database is away, requests are ' +
+      'refused at once with 503 and Retry-After rather than left waiting.',
+    rate_limit:
+      'By default 600 requests a minute per API key (per client address without one, and apart per address for ' +
+      'tokens not yet seen valid), counted per instance before any work, so refused requests count too; answers ' +
+      '304 are free. Over the limit: 429 with Retry-After. The RateLimit-* headers of every answer give the limit ' +
+      'in force.',
     page_size: 'limit: 1 to 500 items per page (default 20); page: 1 to 1,000,000.',
-    body_size: 'Request bodies: at most 1 MiB (Fastify\'s default); decision imports at most 4 MiB and 5,000 rows; population imports at most 10,000 rows; each operation\'s `x-max-body-bytes` says. A list longer than its limit is refused before any row is read; a JSON body gives no field twice in one object.',
-    numbers: 'Every number in a path, query or CSV cell is a plain decimal (digits, an optional sign, a fraction where the field takes one): no Infinity, NaN, exponents or hexadecimal. Every number is finite and within its documented bounds, or the request is a 400 naming it.',
-    error_lists: 'A problem lists at most its first 100 failing fields in `errors`, and counts them all in `error_count`; a problem document is at most 64 KiB.',
+    body_size:
+      "Request bodies: at most 1 MiB (Fastify's default); decision imports at most 4 MiB and 5,000 rows; population " +
+      "imports at most 10,000 rows; each operation's `x-max-body-bytes` says. A list longer than its limit is " +
+      'refused before any row is read; a JSON body gives no field twice in one object.',
+    numbers:
+      'Every number in a path, query or CSV cell is a plain decimal (digits, an optional sign, a fraction where the ' +
+      'field takes one): no Infinity, NaN, exponents or hexadecimal. Every number is finite and within its ' +
+      'documented bounds, or the request is a 400 naming it.',
+    error_lists:
+      'A problem lists at most its first 100 failing fields in `errors`, and counts them all in `error_count`; a ' +
+      'problem document is at most 64 KiB.',
     headers: 'Request headers: at most 16 KiB in all (431 past that).',
-    csv: 'Every list and report answers CSV (`Accept: text/csv`, `format=csv`, or its `.csv` twin); no cell starts as a spreadsheet formula (=, +, -, @, tab, carriage return get a leading apostrophe; plain numbers stay numbers).'
+    csv:
+      'Every list and report answers CSV (`Accept: text/csv`, `format=csv`, or its `.csv` twin); no cell starts ' +
+      'as a spreadsheet formula (=, +, -, @, tab, carriage return get a leading apostrophe; plain numbers stay ' +
+      'numbers).'
   }
 }
 
-/** Relative, so the document fits every deployment that serves it; partners outside the public sector's networks may call it too. */
-export const servers = [{ url: '/', description: 'This deployment: production, test or local alike, since each serves its own contract.', 'x-internal': false }]
+/**
+ * Relative, so the document fits every deployment that serves it; partners outside the public sector's networks may
+ * call it too.
+ */
+export const servers = [
+  {
+    url: '/',
+    description: 'This deployment: production, test or local alike, since each serves its own contract.',
+    'x-internal': false
+  }
+]

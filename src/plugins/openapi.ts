@@ -6,48 +6,100 @@ import { info, servers, TERMS_OF_USE } from './openapi-info.ts'
 import { completeOperation, type Operation } from './openapi-operations.ts'
 
 /** The contract, generated from the route schemas, at /openapi.json, with interactive docs at /docs. */
-export default fp(async function openapi (app: FastifyInstance) {
-  // Every operation that takes a body says how large it may be, for clients and for the hostile-input tests.
-  app.addHook('onRoute', (route) => {
-    if (route.schema?.body !== undefined) (route.schema as Record<string, unknown>)['x-max-body-bytes'] = route.bodyLimit ?? app.initialConfig.bodyLimit
-  })
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info,
-      servers,
-      tags: [
-        { name: 'api', description: 'About the API itself.' },
-        { name: 'reference data', description: 'Counties (län), municipalities (kommuner) and SCB population figures (folkmängd).' },
-        { name: 'recommendation periods', description: 'SKR\'s recommendations (rekommendationer): years, budget, cost model, join deadlines.' },
-        { name: 'decisions', description: 'Municipalities\' decisions (beslut) on a recommendation, as registrar systems record them: append-only, idempotent.' },
-        { name: 'uptake', description: 'Derived figures for BI: who answered what, who takes part in which year, and uptake (anslutning) over time.' },
-        { name: 'cost shares', description: 'What each municipality owes per year (kostnadsandel), exact and as invoiced, the year\'s totals, and the weights of weighted-total periods.' },
-        { name: 'invoicing', description: 'Finance locks a year as invoices (fakturering), frozen for good, and records payments; later changes show as differences to settle.' },
-        { name: 'cost allocations', description: 'A municipality\'s internal split of its share across operational areas (verksamhetsområden) and committees (nämnder).' },
-        { name: 'quality registers', description: 'The national quality registers (kvalitetsregister) the register budget line pays, and their payee details.' },
-        { name: 'register payouts', description: 'Each year\'s register money allocated to the quality registers, paid out to them (utbetalning) and reported against what was collected.' },
-        { name: 'operations', description: 'Probes for the deployment.' }
-      ],
-      components: {
-        securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key issued with `npm run api-key -- create`.' }
+export default fp(
+  async function openapi(app: FastifyInstance) {
+    // Every operation that takes a body says how large it may be, for clients and for the hostile-input tests.
+    app.addHook('onRoute', route => {
+      if (route.schema?.body !== undefined)
+        (route.schema as Record<string, unknown>)['x-max-body-bytes'] = route.bodyLimit ?? app.initialConfig.bodyLimit
+    })
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info,
+        servers,
+        tags: [
+          { name: 'api', description: 'About the API itself.' },
+          {
+            name: 'reference data',
+            description: 'Counties (län), municipalities (kommuner) and SCB population figures (folkmängd).'
+          },
+          {
+            name: 'recommendation periods',
+            description: "SKR's recommendations (rekommendationer): years, budget, cost model, join deadlines."
+          },
+          {
+            name: 'decisions',
+            description:
+              "Municipalities' decisions (beslut) on a recommendation, as registrar systems record them: " +
+              'append-only, idempotent.'
+          },
+          {
+            name: 'uptake',
+            description:
+              'Derived figures for BI: who answered what, who takes part in which year, and uptake (anslutning) ' +
+              'over time.'
+          },
+          {
+            name: 'cost shares',
+            description:
+              "What each municipality owes per year (kostnadsandel), exact and as invoiced, the year's totals, and " +
+              'the weights of weighted-total periods.'
+          },
+          {
+            name: 'invoicing',
+            description:
+              'Finance locks a year as invoices (fakturering), frozen for good, and records payments; later changes ' +
+              'show as differences to settle.'
+          },
+          {
+            name: 'cost allocations',
+            description:
+              "A municipality's internal split of its share across operational areas (verksamhetsområden) and " +
+              'committees (nämnder).'
+          },
+          {
+            name: 'quality registers',
+            description:
+              'The national quality registers (kvalitetsregister) the register budget line pays, and their payee ' +
+              'details.'
+          },
+          {
+            name: 'register payouts',
+            description:
+              "Each year's register money allocated to the quality registers, paid out to them (utbetalning) and " +
+              'reported against what was collected.'
+          },
+          { name: 'operations', description: 'Probes for the deployment.' }
+        ],
+        components: {
+          securitySchemes: {
+            bearerAuth: {
+              type: 'http',
+              scheme: 'bearer',
+              description: 'An API key issued with `npm run api-key -- create`.'
+            }
+          }
         }
+      },
+      transformObject: document => {
+        if (!('openapiObject' in document)) return document.swaggerObject
+        const { openapiObject } = document
+        for (const [path, operations] of Object.entries(openapiObject.paths ?? {})) {
+          for (const [method, operation] of Object.entries(operations as Record<string, Operation>))
+            completeOperation(path, method, operation)
+        }
+        return openapiObject
+      },
+      refResolver: {
+        buildLocalReference: (json, _baseUri, _fragment, index) => (json.$id as string | undefined) ?? `def-${index}`
       }
-    },
-    transformObject: (document) => {
-      if (!('openapiObject' in document)) return document.swaggerObject
-      const { openapiObject } = document
-      for (const [path, operations] of Object.entries(openapiObject.paths ?? {})) {
-        for (const [method, operation] of Object.entries(operations as Record<string, Operation>)) completeOperation(path, method, operation)
-      }
-      return openapiObject
-    },
-    refResolver: {
-      buildLocalReference: (json, _baseUri, _fragment, index) => (json.$id as string | undefined) ?? `def-${index}`
-    }
-  })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  app.get('/terms', { schema: { hide: true } }, async (_request, reply) => reply.type('text/markdown; charset=utf-8').send(TERMS_OF_USE))
-}, { name: 'openapi' })
+    })
+    await app.register(swaggerUi, { routePrefix: '/docs' })
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+    app.get('/terms', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type('text/markdown; charset=utf-8').send(TERMS_OF_USE)
+    )
+  },
+  { name: 'openapi' }
+)

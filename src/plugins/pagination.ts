@@ -1,9 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
-export interface PageRequest { page: number, limit: number }
+export interface PageRequest {
+  page: number
+  limit: number
+}
 
 /** The page asked for; the schema's defaults apply, repeated here for the type checker. */
-export const pageOf = (query: { page?: number, limit?: number }): PageRequest => ({ page: query.page ?? 1, limit: query.limit ?? 20 })
+export const pageOf = (query: { page?: number; limit?: number }): PageRequest => ({
+  page: query.page ?? 1,
+  limit: query.limit ?? 20
+})
 
 export const offsetOf = ({ page, limit }: PageRequest) => ({ limit, offset: (page - 1) * limit })
 
@@ -11,7 +17,13 @@ export const offsetOf = ({ page, limit }: PageRequest) => ({ limit, offset: (pag
  * The one pagination helper: builds the list envelope and sets RFC 8288 `Link` headers
  * (first, prev, next, last) that keep every other query parameter of the request.
  */
-export function paginate<T> (request: FastifyRequest, reply: FastifyReply, { page, limit }: PageRequest, items: T[], totalItems: number) {
+export function paginate<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { page, limit }: PageRequest,
+  items: T[],
+  totalItems: number
+) {
   const totalPages = Math.ceil(totalItems / limit)
   const [path = '', search = ''] = request.url.split('?')
   const linkTo = (target: number) => {

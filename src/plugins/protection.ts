@@ -25,29 +25,52 @@ const shed = Object.assign(new Error('Service Unavailable'), { statusCode: 503 }
  * Retry-After at once instead of queueing until they time out. Liveness is never shed (a busy process is not a
  * dead one); readiness is, so the load balancer sends traffic elsewhere.
  */
-export default fp(async function protection (app: FastifyInstance, options: ProtectionOptions) {
-  await app.register(helmet)
-  if (options.corsOrigins.length > 0) {
-    await app.register(cors, {
-      origin: [...options.corsOrigins],
-      methods: ['GET', 'POST', 'PUT'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match', 'X-Request-Id'],
-      exposedHeaders: ['API-Version', 'ETag', 'Link', 'Location', 'Idempotent-Replayed', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id'],
-      maxAge: 600
-    })
-  }
-  // A start compiles every route's schemas in one long synchronous stretch, which the first samples of the event-loop
-  // delay measure as if it were load: the delay sheds nothing until two samples after the service is ready.
-  let startedAt = Infinity
-  app.addHook('onReady', async () => { startedAt = Date.now() })
-  await app.register(underPressure, {
-    maxEventLoopDelay: options.maxEventLoopDelayMs,
-    maxHeapUsedBytes: options.maxHeapUsedBytes,
-    sampleInterval: SAMPLE_INTERVAL_MS,
-    pressureHandler: async (_request, reply, type) => {
-      if (type === 'eventLoopDelay' && Date.now() - startedAt < 2 * SAMPLE_INTERVAL_MS) return
-      reply.header('retry-after', SHED_RETRY_AFTER_SECONDS)
-      throw shed
+export default fp(
+  async function protection(app: FastifyInstance, options: ProtectionOptions) {
+    await app.register(helmet)
+    if (options.corsOrigins.length > 0) {
+      await app.register(cors, {
+        origin: [...options.corsOrigins],
+        methods: ['GET', 'POST', 'PUT'],
+        allowedHeaders: [
+          'Authorization',
+          'Content-Type',
+          'Idempotency-Key',
+          'If-Match',
+          'If-None-Match',
+          'X-Request-Id'
+        ],
+        exposedHeaders: [
+          'API-Version',
+          'ETag',
+          'Link',
+          'Location',
+          'Idempotent-Replayed',
+          'RateLimit-Limit',
+          'RateLimit-Remaining',
+          'RateLimit-Reset',
+          'Retry-After',
+          'X-Request-Id'
+        ],
+        maxAge: 600
+      })
     }
-  })
-}, { name: 'protection', dependencies: ['problems'] })
+    // A start compiles every route's schemas in one long synchronous stretch, which the first samples of the event-loop
+    // delay measure as if it were load: the delay sheds nothing until two samples after the service is ready.
+    let startedAt = Infinity
+    app.addHook('onReady', async () => {
+      startedAt = Date.now()
+    })
+    await app.register(underPressure, {
+      maxEventLoopDelay: options.maxEventLoopDelayMs,
+      maxHeapUsedBytes: options.maxHeapUsedBytes,
+      sampleInterval: SAMPLE_INTERVAL_MS,
+      pressureHandler: async (_request, reply, type) => {
+        if (type === 'eventLoopDelay' && Date.now() - startedAt < 2 * SAMPLE_INTERVAL_MS) return
+        reply.header('retry-after', SHED_RETRY_AFTER_SECONDS)
+        throw shed
+      }
+    })
+  },
+  { name: 'protection', dependencies: ['problems'] }
+)

@@ -21,61 +21,74 @@ const isProbe = (request: FastifyRequest) => request.url.startsWith('/health/') 
  *   which we want clients to make; such requests are checked against the limit at once but counted when answered.
  * The deployment probes are never limited. Counts live in this process: with N instances, each counts its own share.
  */
-export default fp(async function rateLimit (app: FastifyInstance, options: { perMinute: number }) {
-  const limit = options.perMinute
-  // Key ids of tokens that authenticated here lately, by token hash: only these get a count of their own.
-  const knownTokens = new Map<string, number>()
-  const tokenHashOf = (request: FastifyRequest) => {
-    const token = bearerToken(request.headers.authorization)
-    return token === undefined ? undefined : hashToken(token).toString('base64')
-  }
-  const clientOf = (request: FastifyRequest) => {
-    const hash = tokenHashOf(request)
-    if (hash === undefined) return `address ${normalizeIP(request.ip)}`
-    const keyId = knownTokens.get(hash)
-    return keyId === undefined ? `unknown tokens from ${normalizeIP(request.ip)}` : `key ${keyId}`
-  }
-
-  await app.register(rateLimitPlugin, { global: false, max: limit, timeWindow: WINDOW_MS, keyGenerator: clientOf })
-  const limiter = app.createRateLimit()
-  const countedAtOnce = new WeakSet<FastifyRequest>()
-  const countsWhenAnswered = (request: FastifyRequest, status: number) => !countedAtOnce.has(request) && status !== 304 && status !== 429
-
-  app.addHook('onRequest', async (request, reply) => {
-    if (isProbe(request)) return
-    const conditional = request.headers['if-none-match'] !== undefined
-    const state = await limiter(request, { increment: !conditional })
-    if (!conditional) countedAtOnce.add(request)
-    if (state.isAllowed) return
-    if (conditional ? state.remaining === 0 : state.isExceeded) {
-      reply.header('ratelimit-limit', limit).header('ratelimit-remaining', 0).header('ratelimit-reset', state.ttlInSeconds)
-      throw problem(429, `More than ${limit} requests in a minute; try again in ${state.ttlInSeconds} s.`, { headers: { 'retry-after': String(state.ttlInSeconds) } })
+export default fp(
+  async function rateLimit(app: FastifyInstance, options: { perMinute: number }) {
+    const limit = options.perMinute
+    // Key ids of tokens that authenticated here lately, by token hash: only these get a count of their own.
+    const knownTokens = new Map<string, number>()
+    const tokenHashOf = (request: FastifyRequest) => {
+      const token = bearerToken(request.headers.authorization)
+      return token === undefined ? undefined : hashToken(token).toString('base64')
     }
-  })
+    const clientOf = (request: FastifyRequest) => {
+      const hash = tokenHashOf(request)
+      if (hash === undefined) return `address ${normalizeIP(request.ip)}`
+      const keyId = knownTokens.get(hash)
+      return keyId === undefined ? `unknown tokens from ${normalizeIP(request.ip)}` : `key ${keyId}`
+    }
 
-  // Past auth's check (every onRequest hook has run): the token is valid, and has a count of its own from now on.
-  // This request was counted as an unknown token's; it is the key's first too.
-  app.addHook('preParsing', async (request) => {
-    const hash = tokenHashOf(request)
-    const key = request.apiKey ?? null
-    if (hash === undefined || key === null || knownTokens.get(hash) === key.id) return
-    if (knownTokens.size >= KNOWN_TOKENS) knownTokens.delete(knownTokens.keys().next().value!)
-    knownTokens.set(hash, key.id)
-    if (countedAtOnce.has(request)) await limiter(request)
-  })
+    await app.register(rateLimitPlugin, { global: false, max: limit, timeWindow: WINDOW_MS, keyGenerator: clientOf })
+    const limiter = app.createRateLimit()
+    const countedAtOnce = new WeakSet<FastifyRequest>()
+    const countsWhenAnswered = (request: FastifyRequest, status: number) =>
+      !countedAtOnce.has(request) && status !== 304 && status !== 429
 
-  app.addHook('onSend', async (request, reply) => {
-    if (isProbe(request) || reply.statusCode === 429) return
-    // Auth refused the token (unknown or revoked): it counts with the address's unknown tokens again.
-    const hash = tokenHashOf(request)
-    if (hash !== undefined && requiredScopeOf(request) !== undefined && (request.apiKey ?? null) === null) knownTokens.delete(hash)
-    const state = await limiter(request, { increment: false })
-    if (state.isAllowed) return
-    const remaining = state.remaining - (countsWhenAnswered(request, reply.statusCode) ? 1 : 0)
-    reply.header('ratelimit-limit', limit).header('ratelimit-remaining', Math.max(0, remaining)).header('ratelimit-reset', state.ttl > 0 ? state.ttlInSeconds : WINDOW_MS / 1000)
-  })
+    app.addHook('onRequest', async (request, reply) => {
+      if (isProbe(request)) return
+      const conditional = request.headers['if-none-match'] !== undefined
+      const state = await limiter(request, { increment: !conditional })
+      if (!conditional) countedAtOnce.add(request)
+      if (state.isAllowed) return
+      if (conditional ? state.remaining === 0 : state.isExceeded) {
+        reply
+          .header('ratelimit-limit', limit)
+          .header('ratelimit-remaining', 0)
+          .header('ratelimit-reset', state.ttlInSeconds)
+        throw problem(429, `More than ${limit} requests in a minute; try again in ${state.ttlInSeconds} s.`, {
+          headers: { 'retry-after': String(state.ttlInSeconds) }
+        })
+      }
+    })
 
-  app.addHook('onResponse', async (request, reply) => {
-    if (!isProbe(request) && countsWhenAnswered(request, reply.statusCode)) await limiter(request)
-  })
-}, { name: 'rate-limit' })
+    // Past auth's check (every onRequest hook has run): the token is valid, and has a count of its own from now on.
+    // This request was counted as an unknown token's; it is the key's first too.
+    app.addHook('preParsing', async request => {
+      const hash = tokenHashOf(request)
+      const key = request.apiKey ?? null
+      if (hash === undefined || key === null || knownTokens.get(hash) === key.id) return
+      if (knownTokens.size >= KNOWN_TOKENS) knownTokens.delete(knownTokens.keys().next().value!)
+      knownTokens.set(hash, key.id)
+      if (countedAtOnce.has(request)) await limiter(request)
+    })
+
+    app.addHook('onSend', async (request, reply) => {
+      if (isProbe(request) || reply.statusCode === 429) return
+      // Auth refused the token (unknown or revoked): it counts with the address's unknown tokens again.
+      const hash = tokenHashOf(request)
+      if (hash !== undefined && requiredScopeOf(request) !== undefined && (request.apiKey ?? null) === null)
+        knownTokens.delete(hash)
+      const state = await limiter(request, { increment: false })
+      if (state.isAllowed) return
+      const remaining = state.remaining - (countsWhenAnswered(request, reply.statusCode) ? 1 : 0)
+      reply
+        .header('ratelimit-limit', limit)
+        .header('ratelimit-remaining', Math.max(0, remaining))
+        .header('ratelimit-reset', state.ttl > 0 ? state.ttlInSeconds : WINDOW_MS / 1000)
+    })
+
+    app.addHook('onResponse', async (request, reply) => {
+      if (!isProbe(request) && countsWhenAnswered(request, reply.statusCode)) await limiter(request)
+    })
+  },
+  { name: 'rate-limit' }
+)

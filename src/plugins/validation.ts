@@ -4,7 +4,9 @@ import formats from 'ajv-formats'
 type Schema = Record<string, any>
 type HttpPart = 'body' | 'querystring' | 'params' | 'headers'
 
-/** Marks a body parsed from CSV (plugins/csv.ts): its cells are text, to be read as numbers where the schema says so. */
+/**
+ * Marks a body parsed from CSV (plugins/csv.ts): its cells are text, to be read as numbers where the schema says so.
+ */
 export const FROM_TEXT = Symbol('cells are text')
 
 /**
@@ -16,7 +18,7 @@ export const FROM_TEXT = Symbol('cells are text')
 const INTEGER = /^-?(0|[1-9][0-9]*)$/
 const DECIMAL = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/
 
-function fromText (types: unknown[], text: string): unknown {
+function fromText(types: unknown[], text: string): unknown {
   const plain = types.includes('number') ? DECIMAL : types.includes('integer') ? INTEGER : undefined
   if (plain?.test(text) === true) {
     const number = Number(text)
@@ -32,8 +34,15 @@ function fromText (types: unknown[], text: string): unknown {
  * numbers only when they are plain decimals, and every list is held to its `maxItems` before any of its items is
  * looked at, so a body of a million rows costs one comparison, not a million validations.
  */
-export function buildValidator (externalSchemas: Record<string, Schema>) {
-  const ajv = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: true, addUsedSchema: false, keywords: ['example'] })
+export function buildValidator(externalSchemas: Record<string, Schema>) {
+  const ajv = new Ajv({
+    coerceTypes: false,
+    useDefaults: true,
+    removeAdditional: false,
+    allErrors: true,
+    addUsedSchema: false,
+    keywords: ['example']
+  })
   formats.default(ajv)
   for (const schema of Object.values(externalSchemas)) ajv.addSchema(schema)
   const resolve = (schema: Schema | undefined): Schema | undefined =>
@@ -41,11 +50,13 @@ export function buildValidator (externalSchemas: Record<string, Schema>) {
   /** The types a schema allows, looking into the `allOf`/`anyOf`/`oneOf` that nullable references are written with. */
   const typesOf = (raw: Schema | undefined): unknown[] => {
     const schema = resolve(raw)
-    return schema === undefined ? [] : [schema.type, ...[schema.allOf, schema.anyOf, schema.oneOf].flat().filter(Boolean).flatMap(typesOf)].flat()
+    return schema === undefined
+      ? []
+      : [schema.type, ...[schema.allOf, schema.anyOf, schema.oneOf].flat().filter(Boolean).flatMap(typesOf)].flat()
   }
 
   /** Reads text cells of an object (or of each object in a list) as the schema's numbers and booleans. */
-  function coerce (raw: Schema | undefined, data: unknown) {
+  function coerce(raw: Schema | undefined, data: unknown) {
     const schema = resolve(raw)
     if (Array.isArray(data)) {
       for (const item of data) coerce(schema?.items, item)
@@ -58,12 +69,18 @@ export function buildValidator (externalSchemas: Record<string, Schema>) {
   }
 
   /** The first list, depth first, that is longer than its schema allows; its items are never visited. */
-  function overlong (raw: Schema | undefined, data: unknown, path: string): ErrorObject | undefined {
+  function overlong(raw: Schema | undefined, data: unknown, path: string): ErrorObject | undefined {
     const schema = resolve(raw)
     if (schema === undefined || data === null || typeof data !== 'object') return undefined
     if (Array.isArray(data)) {
       if (typeof schema.maxItems === 'number' && data.length > schema.maxItems) {
-        return { instancePath: path, schemaPath: '#/maxItems', keyword: 'maxItems', params: { limit: schema.maxItems }, message: `must NOT have more than ${schema.maxItems} items (has ${data.length})` }
+        return {
+          instancePath: path,
+          schemaPath: '#/maxItems',
+          keyword: 'maxItems',
+          params: { limit: schema.maxItems },
+          message: `must NOT have more than ${schema.maxItems} items (has ${data.length})`
+        }
       }
       for (let i = 0; i < data.length; i++) {
         const error = overlong(schema.items, data[i], `${path}/${i}`)
@@ -72,13 +89,17 @@ export function buildValidator (externalSchemas: Record<string, Schema>) {
       return undefined
     }
     for (const [name, value] of Object.entries(data)) {
-      const error = overlong(schema.properties?.[name], value, `${path}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`)
+      const error = overlong(
+        schema.properties?.[name],
+        value,
+        `${path}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`
+      )
       if (error !== undefined) return error
     }
     return undefined
   }
 
-  return ({ schema, httpPart }: { schema: Schema, httpPart?: HttpPart }) => {
+  return ({ schema, httpPart }: { schema: Schema; httpPart?: HttpPart }) => {
     const validate = ajv.compile(schema)
     const check = (data: unknown): boolean => {
       const tooLong = overlong(schema, data, '')

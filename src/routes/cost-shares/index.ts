@@ -14,145 +14,267 @@ import { findPeriodOrFail } from '../recommendation-periods/index.ts'
 import * as periods from '../recommendation-periods/queries.ts'
 import { PeriodParams } from '../recommendation-periods/schemas.ts'
 import { costSharesOf } from './report.ts'
-import { CostShareQuery, CostShareSummary, CostShareYear, CostShareYearParams, MunicipalityCostShare, MunicipalityCostShareQuery, MunicipalityCostShares } from './schemas.ts'
+import {
+  CostShareQuery,
+  CostShareSummary,
+  CostShareYear,
+  CostShareYearParams,
+  MunicipalityCostShare,
+  MunicipalityCostShareQuery,
+  MunicipalityCostShares
+} from './schemas.ts'
 
 const CSV_COLUMNS = [
-  'municipality_code', 'municipality_name', 'county_code', 'participating', 'decision_id', 'population', 'population_date', 'weight',
-  'exact_amount', 'amount', 'condition_minimum_total_commitment', 'condition_met', 'invoice_reference', 'invoiced_amount', 'paid_on', 'difference', 'settlement'
+  'municipality_code',
+  'municipality_name',
+  'county_code',
+  'participating',
+  'decision_id',
+  'population',
+  'population_date',
+  'weight',
+  'exact_amount',
+  'amount',
+  'condition_minimum_total_commitment',
+  'condition_met',
+  'invoice_reference',
+  'invoiced_amount',
+  'paid_on',
+  'difference',
+  'settlement'
 ] as const
 
 const SUMMARY_COLUMNS = [
-  'year', 'index_adjustment', 'budget', 'collected', 'collected_exact', 'if_all_participated', 'gap_to_budget', 'payer_count', 'municipality_count',
-  'missing_basis', 'invoice_date', 'invoice_count', 'invoiced', 'paid', 'outstanding', 'difference_to_settle'
+  'year',
+  'index_adjustment',
+  'budget',
+  'collected',
+  'collected_exact',
+  'if_all_participated',
+  'gap_to_budget',
+  'payer_count',
+  'municipality_count',
+  'missing_basis',
+  'invoice_date',
+  'invoice_count',
+  'invoiced',
+  'paid',
+  'outstanding',
+  'difference_to_settle'
 ] as const
 const MUNICIPALITY_COLUMNS = [
-  'period_id', 'period_case_number', 'year', 'participating', 'decision_id', 'population', 'population_date', 'weight', 'exact_amount', 'amount',
-  'condition_minimum_total_commitment', 'condition_met', 'invoice_reference', 'invoiced_amount', 'paid_on', 'difference', 'settlement', 'allocation_version'
+  'period_id',
+  'period_case_number',
+  'year',
+  'participating',
+  'decision_id',
+  'population',
+  'population_date',
+  'weight',
+  'exact_amount',
+  'amount',
+  'condition_minimum_total_commitment',
+  'condition_met',
+  'invoice_reference',
+  'invoiced_amount',
+  'paid_on',
+  'difference',
+  'settlement',
+  'allocation_version'
 ] as const
 
-const routes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/recommendation-periods/:id/cost-shares', {
-    schema: {
-      operationId: 'getCostShareSummary',
-      summary: 'Every financing year\'s totals',
-      description: 'For finance and BI: per financing year, what the participants owe together (`collected`), the budget, what all municipalities would owe ' +
-        'if all took part, the gap to the budget and the number of payers; and, once a year is invoiced, what was invoiced, paid and is left to settle.',
-      tags: ['cost shares'],
-      ...requireScope('read'),
-      params: PeriodParams,
-      querystring: CostShareQuery,
-      response: { 200: jsonOrCsv('The totals, as JSON or CSV (one row per year).', CostShareSummary), ...problemResponses(400, 401, 403, 404) }
-    }
-  }, async (request, reply) => {
-    const period = await findPeriodOrFail(app.reportDb, request.params.id)
-    const asOf = request.query.as_of ?? todayInSweden()
-    const years = (await costSharesOf(app.reportDb, period, asOf)).map(({ shares: _, ...year }) => year)
-    return sendJsonOrCsv(request, reply, { period_id: period.id, period_case_number: period.case_number, as_of: asOf, years }, {
-      columns: SUMMARY_COLUMNS,
-      rows: () => years.map(({ totals, invoicing, ...year }) => ({ ...year, ...totals, missing_basis: totals.missing_basis.join(' '), ...invoicing }))
-    })
-  })
-
-  app.get('/recommendation-periods/:id/cost-shares/:year', {
-    schema: {
-      operationId: 'getCostShareYear',
-      summary: 'Every municipality\'s share of a year',
-      description: 'For finance systems: each municipality\'s share of the financing year under the period\'s cost model, exact and rounded to the invoice amount ' +
-        '(`amount`), with what it was computed from. Non-participants owe 0 and nobody owes more because others declined. Once the year is invoiced, each row ' +
-        'carries its frozen invoice and the `difference` that later decisions or population corrections would make, to settle by credit or debit; ' +
-        'the invoices themselves never change. CSV has one row per municipality.',
-      tags: ['cost shares'],
-      ...requireScope('read'),
-      params: CostShareYearParams,
-      querystring: CostShareQuery,
-      response: {
-        200: { description: 'The year\'s shares, as JSON or CSV.', content: { 'application/json': { schema: ref(CostShareYear) }, 'text/csv': { schema: CsvText } } },
-        ...problemResponses(400, 401, 403, 404)
+const routes: FastifyPluginAsyncTypebox = async app => {
+  app.get(
+    '/recommendation-periods/:id/cost-shares',
+    {
+      schema: {
+        operationId: 'getCostShareSummary',
+        summary: "Every financing year's totals",
+        description:
+          'For finance and BI: per financing year, what the participants owe together (`collected`), the budget, ' +
+          'what all municipalities would owe ' +
+          'if all took part, the gap to the budget and the number of payers; and, once a year is invoiced, what was ' +
+          'invoiced, paid and is left to settle.',
+        tags: ['cost shares'],
+        ...requireScope('read'),
+        params: PeriodParams,
+        querystring: CostShareQuery,
+        response: {
+          200: jsonOrCsv('The totals, as JSON or CSV (one row per year).', CostShareSummary),
+          ...problemResponses(400, 401, 403, 404)
+        }
       }
+    },
+    async (request, reply) => {
+      const period = await findPeriodOrFail(app.reportDb, request.params.id)
+      const asOf = request.query.as_of ?? todayInSweden()
+      const years = (await costSharesOf(app.reportDb, period, asOf)).map(({ shares: _, ...year }) => year)
+      return sendJsonOrCsv(
+        request,
+        reply,
+        { period_id: period.id, period_case_number: period.case_number, as_of: asOf, years },
+        {
+          columns: SUMMARY_COLUMNS,
+          rows: () =>
+            years.map(({ totals, invoicing, ...year }) => ({
+              ...year,
+              ...totals,
+              missing_basis: totals.missing_basis.join(' '),
+              ...invoicing
+            }))
+        }
+      )
     }
-  }, async (request, reply) => {
-    const period = await findPeriodOrFail(app.reportDb, request.params.id)
-    const asOf = request.query.as_of ?? todayInSweden()
-    const year = (await costSharesOf(app.reportDb, period, asOf)).find(y => y.year === request.params.year)
-    if (year === undefined) throw problem(404, `${request.params.year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year}).`)
-    const body = {
-      period_id: period.id,
-      period_case_number: period.case_number,
-      as_of: asOf,
-      cost_model: period.cost_model,
-      rate_per_inhabitant: period.rate_per_inhabitant,
-      rounding_unit: period.rounding_unit,
-      rounding_mode: period.rounding_mode,
-      ...year
-    }
-    return sendJsonOrCsv(request, reply, body, {
-      columns: CSV_COLUMNS,
-      rows: () => year.shares.map(({ condition, invoice, ...share }) => ({
-        ...share,
-        condition_minimum_total_commitment: condition?.minimum_total_commitment,
-        condition_met: condition?.met,
-        invoice_reference: invoice?.reference,
-        invoiced_amount: invoice?.amount,
-        paid_on: invoice?.paid_on
-      }))
-    })
-  })
+  )
 
-  app.get('/municipalities/:code/cost-shares', {
-    schema: {
-      operationId: 'getMunicipalityCostShares',
-      summary: 'A municipality\'s shares across years',
-      description: 'What one municipality owes in every financing year of every period (or of one), with its conditions, invoices and differences, ' +
-        'and the share split by its latest cost allocation: each area\'s and committee\'s amount, summing exactly to the share.',
-      tags: ['cost shares'],
-      ...requireScope('read'),
-      params: MunicipalityParams,
-      querystring: MunicipalityCostShareQuery,
-      response: { 200: jsonOrCsv('The shares, as JSON or CSV (one row per year, without the areas and committees, which are in the JSON).', MunicipalityCostShares), ...problemResponses(400, 401, 403, 404) }
-    }
-  }, async (request, reply) => {
-    const municipality = await findMunicipalityOrFail(app.reportDb, request.params.code)
-    const asOf = request.query.as_of ?? todayInSweden()
-    const chosen = request.query.period_id === undefined
-      ? await periods.all(app.reportDb)
-      : [await findPeriodOrFail(app.reportDb, request.query.period_id)]
-    const allocationOf = new Map((await allocations.latest(app.reportDb, municipality.code, request.query.period_id)).map(a => [a.period_id, a]))
-    const items: Array<Static<typeof MunicipalityCostShare>> = []
-    for (const period of chosen) {
-      const allocation = allocationOf.get(period.id)
-      for (const year of await costSharesOf(app.reportDb, period, asOf)) {
-        const { municipality_code: _c, municipality_name: _n, county_code: _county, ...share } = year.shares.find(s => s.municipality_code === municipality.code)!
-        const amount = share.invoice?.amount ?? share.amount
-        const split = allocation && splitShare(toOre(amount), allocation.areas)
-        items.push({
-          period_id: period.id,
-          period_case_number: period.case_number,
-          year: year.year,
-          ...share,
-          allocation: allocation === undefined
-            ? null
-            : {
-                version: allocation.version,
-                amount,
-                areas: split!.areas.map(a => ({ ...a, amount: formatOre(a.amount) })),
-                committees: split!.committees.map(c => ({ committee: c.committee, percent: formatOre(c.percent), amount: formatOre(c.amount) }))
-              }
-        })
+  app.get(
+    '/recommendation-periods/:id/cost-shares/:year',
+    {
+      schema: {
+        operationId: 'getCostShareYear',
+        summary: "Every municipality's share of a year",
+        description:
+          "For finance systems: each municipality's share of the financing year under the period's cost model, " +
+          'exact and rounded to the invoice amount ' +
+          '(`amount`), with what it was computed from. Non-participants owe 0 and nobody owes more because others ' +
+          'declined. Once the year is invoiced, each row ' +
+          'carries its frozen invoice and the `difference` that later decisions or population corrections would ' +
+          'make, to settle by credit or debit; ' +
+          'the invoices themselves never change. CSV has one row per municipality.',
+        tags: ['cost shares'],
+        ...requireScope('read'),
+        params: CostShareYearParams,
+        querystring: CostShareQuery,
+        response: {
+          200: {
+            description: "The year's shares, as JSON or CSV.",
+            content: { 'application/json': { schema: ref(CostShareYear) }, 'text/csv': { schema: CsvText } }
+          },
+          ...problemResponses(400, 401, 403, 404)
+        }
       }
+    },
+    async (request, reply) => {
+      const period = await findPeriodOrFail(app.reportDb, request.params.id)
+      const asOf = request.query.as_of ?? todayInSweden()
+      const year = (await costSharesOf(app.reportDb, period, asOf)).find(y => y.year === request.params.year)
+      if (year === undefined)
+        throw problem(
+          404,
+          `${request.params.year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year}).`
+        )
+      const body = {
+        period_id: period.id,
+        period_case_number: period.case_number,
+        as_of: asOf,
+        cost_model: period.cost_model,
+        rate_per_inhabitant: period.rate_per_inhabitant,
+        rounding_unit: period.rounding_unit,
+        rounding_mode: period.rounding_mode,
+        ...year
+      }
+      return sendJsonOrCsv(request, reply, body, {
+        columns: CSV_COLUMNS,
+        rows: () =>
+          year.shares.map(({ condition, invoice, ...share }) => ({
+            ...share,
+            condition_minimum_total_commitment: condition?.minimum_total_commitment,
+            condition_met: condition?.met,
+            invoice_reference: invoice?.reference,
+            invoiced_amount: invoice?.amount,
+            paid_on: invoice?.paid_on
+          }))
+      })
     }
-    return sendJsonOrCsv(request, reply, { municipality_code: municipality.code, municipality_name: municipality.name, as_of: asOf, items }, {
-      columns: MUNICIPALITY_COLUMNS,
-      rows: () => items.map(({ condition, invoice, allocation, ...item }) => ({
-        ...item,
-        condition_minimum_total_commitment: condition?.minimum_total_commitment,
-        condition_met: condition?.met,
-        invoice_reference: invoice?.reference,
-        invoiced_amount: invoice?.amount,
-        paid_on: invoice?.paid_on,
-        allocation_version: allocation?.version
-      }))
-    })
-  })
+  )
+
+  app.get(
+    '/municipalities/:code/cost-shares',
+    {
+      schema: {
+        operationId: 'getMunicipalityCostShares',
+        summary: "A municipality's shares across years",
+        description:
+          'What one municipality owes in every financing year of every period (or of one), with its conditions, ' +
+          'invoices and differences, ' +
+          "and the share split by its latest cost allocation: each area's and committee's amount, summing exactly " +
+          'to the share.',
+        tags: ['cost shares'],
+        ...requireScope('read'),
+        params: MunicipalityParams,
+        querystring: MunicipalityCostShareQuery,
+        response: {
+          200: jsonOrCsv(
+            'The shares, as JSON or CSV (one row per year, without the areas and committees, which are in the JSON).',
+            MunicipalityCostShares
+          ),
+          ...problemResponses(400, 401, 403, 404)
+        }
+      }
+    },
+    async (request, reply) => {
+      const municipality = await findMunicipalityOrFail(app.reportDb, request.params.code)
+      const asOf = request.query.as_of ?? todayInSweden()
+      const chosen =
+        request.query.period_id === undefined
+          ? await periods.all(app.reportDb)
+          : [await findPeriodOrFail(app.reportDb, request.query.period_id)]
+      const allocationOf = new Map(
+        (await allocations.latest(app.reportDb, municipality.code, request.query.period_id)).map(a => [a.period_id, a])
+      )
+      const items: Array<Static<typeof MunicipalityCostShare>> = []
+      for (const period of chosen) {
+        const allocation = allocationOf.get(period.id)
+        for (const year of await costSharesOf(app.reportDb, period, asOf)) {
+          const {
+            municipality_code: _c,
+            municipality_name: _n,
+            county_code: _county,
+            ...share
+          } = year.shares.find(s => s.municipality_code === municipality.code)!
+          const amount = share.invoice?.amount ?? share.amount
+          const split = allocation && splitShare(toOre(amount), allocation.areas)
+          items.push({
+            period_id: period.id,
+            period_case_number: period.case_number,
+            year: year.year,
+            ...share,
+            allocation:
+              allocation === undefined
+                ? null
+                : {
+                    version: allocation.version,
+                    amount,
+                    areas: split!.areas.map(a => ({ ...a, amount: formatOre(a.amount) })),
+                    committees: split!.committees.map(c => ({
+                      committee: c.committee,
+                      percent: formatOre(c.percent),
+                      amount: formatOre(c.amount)
+                    }))
+                  }
+          })
+        }
+      }
+      return sendJsonOrCsv(
+        request,
+        reply,
+        { municipality_code: municipality.code, municipality_name: municipality.name, as_of: asOf, items },
+        {
+          columns: MUNICIPALITY_COLUMNS,
+          rows: () =>
+            items.map(({ condition, invoice, allocation, ...item }) => ({
+              ...item,
+              condition_minimum_total_commitment: condition?.minimum_total_commitment,
+              condition_met: condition?.met,
+              invoice_reference: invoice?.reference,
+              invoiced_amount: invoice?.amount,
+              paid_on: invoice?.paid_on,
+              allocation_version: allocation?.version
+            }))
+        }
+      )
+    }
+  )
 }
 
 export default routes

@@ -17,7 +17,7 @@ type Invoice = Awaited<ReturnType<typeof invoicing.ofPeriod>>[number]
  * Every financing year of a period: each municipality's share as participation and population stood on `asOf`,
  * the year's totals and, for invoiced years, the frozen invoices and the difference each share would now make.
  */
-export async function costSharesOf (db: Db, period: RecommendationPeriod, asOf: string) {
+export async function costSharesOf(db: Db, period: RecommendationPeriod, asOf: string) {
   const [{ municipalities }, weightRows, invoicedYears, invoices] = await Promise.all([
     participationAsOf(db, period, asOf),
     period.cost_model === 'weighted_total' ? weights.ofPeriod(db, period.id) : [],
@@ -25,19 +25,42 @@ export async function costSharesOf (db: Db, period: RecommendationPeriod, asOf: 
     invoicing.ofPeriod(db, period.id)
   ])
   const weightOf = new Map(weightRows.map(w => [w.municipality_code, w.weight]))
-  return period.years.map(year => yearOf(period, year, asOf, municipalities, weightOf,
-    invoicedYears.find(y => y.year === year.year), invoices.filter(i => i.year === year.year)))
+  return period.years.map(year =>
+    yearOf(
+      period,
+      year,
+      asOf,
+      municipalities,
+      weightOf,
+      invoicedYears.find(y => y.year === year.year),
+      invoices.filter(i => i.year === year.year)
+    )
+  )
 }
 
 export type CostShareYear = ReturnType<typeof yearOf>
 
-function yearOf (period: RecommendationPeriod, year: PeriodYear, asOf: string, municipalities: Municipality[], weightOf: Map<string, string>,
-  invoicedYear: { invoice_date: string, as_of: string, locked_at: string } | undefined, invoices: Invoice[]) {
+function yearOf(
+  period: RecommendationPeriod,
+  year: PeriodYear,
+  asOf: string,
+  municipalities: Municipality[],
+  weightOf: Map<string, string>,
+  invoicedYear: { invoice_date: string; as_of: string; locked_at: string } | undefined,
+  invoices: Invoice[]
+) {
   const decisions = municipalities.map(m => participatingDecision(m.decisions, year, asOf))
   const perInhabitant = period.cost_model === 'per_inhabitant'
-  const { shares, totals } = costShares(period, year.index_adjustment, municipalities.map((m, i) => ({
-    code: m.code, participating: decisions[i] !== undefined, population: m.population, weight: weightOf.get(m.code) ?? null
-  })))
+  const { shares, totals } = costShares(
+    period,
+    year.index_adjustment,
+    municipalities.map((m, i) => ({
+      code: m.code,
+      participating: decisions[i] !== undefined,
+      population: m.population,
+      weight: weightOf.get(m.code) ?? null
+    }))
+  )
   const invoiceOf = new Map(invoices.map(i => [i.municipality_code, i]))
 
   const rows = municipalities.map((m, i): Static<typeof CostShare> & { difference_ore: bigint } => {
@@ -54,11 +77,27 @@ function yearOf (period: RecommendationPeriod, year: PeriodYear, asOf: string, m
       decision_id: decision?.id ?? null,
       population: perInhabitant ? m.population : null,
       population_date: perInhabitant ? m.population_date : null,
-      weight: perInhabitant ? null : weightOf.get(m.code) ?? null,
+      weight: perInhabitant ? null : (weightOf.get(m.code) ?? null),
       exact_amount: formatScaled(share.owedExact, EXACT_SCALE),
       amount: formatOre(share.owed),
-      condition: minimum === null ? null : { minimum_total_commitment: minimum, committed_total: formatOre(totals.collected), met: conditionMet(minimum, totals.collected) },
-      invoice: invoice === undefined ? null : { id: invoice.id, reference: invoice.reference, invoice_date: invoice.invoice_date, amount: invoice.amount, paid_on: invoice.payment?.paid_on ?? null },
+      condition:
+        minimum === null
+          ? null
+          : {
+              minimum_total_commitment: minimum,
+              committed_total: formatOre(totals.collected),
+              met: conditionMet(minimum, totals.collected)
+            },
+      invoice:
+        invoice === undefined
+          ? null
+          : {
+              id: invoice.id,
+              reference: invoice.reference,
+              invoice_date: invoice.invoice_date,
+              amount: invoice.amount,
+              paid_on: invoice.payment?.paid_on ?? null
+            },
       difference: invoicedYear === undefined ? null : formatOre(difference),
       settlement: invoicedYear === undefined ? null : difference === 0n ? 'none' : difference > 0n ? 'debit' : 'credit',
       difference_ore: difference
@@ -78,18 +117,19 @@ function yearOf (period: RecommendationPeriod, year: PeriodYear, asOf: string, m
   const sum = (amounts: string[]) => amounts.reduce((total, a) => total + toOre(a), 0n)
   const invoiced = sum(invoices.map(i => i.amount))
   const paid = sum(invoices.filter(i => i.payment !== null).map(i => i.amount))
-  const yearInvoicing: Static<typeof YearInvoicing> | null = invoicedYear === undefined
-    ? null
-    : {
-        invoice_date: invoicedYear.invoice_date,
-        as_of: invoicedYear.as_of,
-        locked_at: invoicedYear.locked_at,
-        invoice_count: invoices.length,
-        invoiced: formatOre(invoiced),
-        paid: formatOre(paid),
-        outstanding: formatOre(invoiced - paid),
-        difference_to_settle: formatOre(rows.reduce((total, r) => total + r.difference_ore, 0n))
-      }
+  const yearInvoicing: Static<typeof YearInvoicing> | null =
+    invoicedYear === undefined
+      ? null
+      : {
+          invoice_date: invoicedYear.invoice_date,
+          as_of: invoicedYear.as_of,
+          locked_at: invoicedYear.locked_at,
+          invoice_count: invoices.length,
+          invoiced: formatOre(invoiced),
+          paid: formatOre(paid),
+          outstanding: formatOre(invoiced - paid),
+          difference_to_settle: formatOre(rows.reduce((total, r) => total + r.difference_ore, 0n))
+        }
 
   return {
     year: year.year,

@@ -11,60 +11,96 @@ import { knownMunicipalityCodes } from '../population-figures/queries.ts'
 import { findPeriodOrFail } from '../recommendation-periods/index.ts'
 import { PeriodParams } from '../recommendation-periods/schemas.ts'
 import * as weights from './queries.ts'
-import { CostWeightImport, CostWeightImportResult, CostWeightList, CostWeightQuery, type CostWeightRow } from './schemas.ts'
+import {
+  CostWeightImport,
+  CostWeightImportResult,
+  CostWeightList,
+  CostWeightQuery,
+  type CostWeightRow
+} from './schemas.ts'
 
-const routes: FastifyPluginAsyncTypebox = async (app) => {
-  app.post('/recommendation-periods/:id/cost-weights', {
-    // Validation errors are collected, not thrown: importRows reports them with the rows' domain problems.
-    attachValidation: true,
-    schema: {
-      operationId: 'importCostWeights',
-      summary: 'Import the weights of a weighted-total period (bulk, all or nothing)',
-      description: 'For a period whose cost is split by weights (such as 16/02966, split like SKR\'s membership fee): sets each municipality\'s weight, ' +
-        'replacing one already held. Invoiced years keep the weights they were computed from; a change shows as a difference to settle. ' +
-        'Every bad row is reported at once; if any row is bad nothing is written.',
-      tags: ['cost shares'],
-      ...requireScope('admin'),
-      params: PeriodParams,
-      consumes: ['application/json', 'text/csv'],
-      headers: IdempotencyHeaders,
-      body: CostWeightImport,
-      response: {
-        200: { description: 'Every row was written.', headers: replayedHeader, content: { 'application/json': { schema: ref(CostWeightImportResult) } } },
-        ...problemResponses(400, 401, 403, 404, 413, 415, 422)
+const routes: FastifyPluginAsyncTypebox = async app => {
+  app.post(
+    '/recommendation-periods/:id/cost-weights',
+    {
+      // Validation errors are collected, not thrown: importRows reports them with the rows' domain problems.
+      attachValidation: true,
+      schema: {
+        operationId: 'importCostWeights',
+        summary: 'Import the weights of a weighted-total period (bulk, all or nothing)',
+        description:
+          "For a period whose cost is split by weights (such as 16/02966, split like SKR's membership fee): sets " +
+          "each municipality's weight, " +
+          'replacing one already held. Invoiced years keep the weights they were computed from; a change shows as a ' +
+          'difference to settle. ' +
+          'Every bad row is reported at once; if any row is bad nothing is written.',
+        tags: ['cost shares'],
+        ...requireScope('admin'),
+        params: PeriodParams,
+        consumes: ['application/json', 'text/csv'],
+        headers: IdempotencyHeaders,
+        body: CostWeightImport,
+        response: {
+          200: {
+            description: 'Every row was written.',
+            headers: replayedHeader,
+            content: { 'application/json': { schema: ref(CostWeightImportResult) } }
+          },
+          ...problemResponses(400, 401, 403, 404, 413, 415, 422)
+        }
       }
+    },
+    async (request, reply) => {
+      const period = await findPeriodOrFail(app.db, request.params.id)
+      if (period.cost_model !== 'weighted_total')
+        throw problem(
+          422,
+          `${period.case_number} splits its cost per inhabitant; weights apply only to weighted-total periods.`
+        )
+      return importRows(app.db, request, reply, 200, 'weights', async (trx, rows: Array<Partial<CostWeightRow>>) => {
+        const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
+        return {
+          errors: importErrors(rows, await knownMunicipalityCodes(trx, codes), 'municipality'),
+          write: async () => ({
+            received: rows.length,
+            written: await weights.upsert(trx, period.id, rows as CostWeightRow[], request.apiKey!.id)
+          })
+        }
+      })
     }
-  }, async (request, reply) => {
-    const period = await findPeriodOrFail(app.db, request.params.id)
-    if (period.cost_model !== 'weighted_total') throw problem(422, `${period.case_number} splits its cost per inhabitant; weights apply only to weighted-total periods.`)
-    return importRows(app.db, request, reply, 200, 'weights', async (trx, rows: Array<Partial<CostWeightRow>>) => {
-      const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
-      return {
-        errors: importErrors(rows, await knownMunicipalityCodes(trx, codes), 'municipality'),
-        write: async () => ({ received: rows.length, written: await weights.upsert(trx, period.id, rows as CostWeightRow[], request.apiKey!.id) })
-      }
-    })
-  })
+  )
 
-  app.get('/recommendation-periods/:id/cost-weights', {
-    schema: {
-      operationId: 'listCostWeights',
-      summary: 'List the weights of a weighted-total period',
-      tags: ['cost shares'],
-      ...requireScope('read'),
-      params: PeriodParams,
-      querystring: CostWeightQuery,
-      response: {
-        200: { description: 'The weights, as JSON or CSV.', content: { 'application/json': { schema: ref(CostWeightList) }, 'text/csv': { schema: CsvText } } },
-        ...problemResponses(400, 401, 403, 404)
+  app.get(
+    '/recommendation-periods/:id/cost-weights',
+    {
+      schema: {
+        operationId: 'listCostWeights',
+        summary: 'List the weights of a weighted-total period',
+        tags: ['cost shares'],
+        ...requireScope('read'),
+        params: PeriodParams,
+        querystring: CostWeightQuery,
+        response: {
+          200: {
+            description: 'The weights, as JSON or CSV.',
+            content: { 'application/json': { schema: ref(CostWeightList) }, 'text/csv': { schema: CsvText } }
+          },
+          ...problemResponses(400, 401, 403, 404)
+        }
       }
+    },
+    async (request, reply) => {
+      const period = await findPeriodOrFail(app.db, request.params.id)
+      const items = await weights.ofPeriod(app.db, period.id)
+      const sum = items.reduce((total, w) => total + scaled(w.weight, 6), 0n)
+      return sendJsonOrCsv(
+        request,
+        reply,
+        { period_id: period.id, weight_sum: formatScaled(sum, 6), items },
+        { columns: ['municipality_code', 'weight', 'updated_at'], rows: () => items }
+      )
     }
-  }, async (request, reply) => {
-    const period = await findPeriodOrFail(app.db, request.params.id)
-    const items = await weights.ofPeriod(app.db, period.id)
-    const sum = items.reduce((total, w) => total + scaled(w.weight, 6), 0n)
-    return sendJsonOrCsv(request, reply, { period_id: period.id, weight_sum: formatScaled(sum, 6), items }, { columns: ['municipality_code', 'weight', 'updated_at'], rows: () => items })
-  })
+  )
 }
 
 export default routes

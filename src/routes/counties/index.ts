@@ -9,42 +9,56 @@ import { County, CountyListQuery, CountyPage, CountyParams } from './schemas.ts'
 
 const CSV_COLUMNS = ['code', 'name', 'municipality_count'] as const
 
-const routes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/counties', {
-    schema: {
-      operationId: 'listCounties',
-      summary: 'List the counties',
-      description: 'The 21 Swedish counties (län) with SCB codes, in code order.',
-      tags: ['reference data'],
-      ...requireScope('read'),
-      querystring: CountyListQuery,
-      response: {
-        200: {
-          description: 'One page of counties, as JSON or CSV.',
-          content: { 'application/json': { schema: ref(CountyPage) }, 'text/csv': { schema: CsvText } }
-        },
-        ...problemResponses(400, 401, 403)
+const routes: FastifyPluginAsyncTypebox = async app => {
+  app.get(
+    '/counties',
+    {
+      schema: {
+        operationId: 'listCounties',
+        summary: 'List the counties',
+        description: 'The 21 Swedish counties (län) with SCB codes, in code order.',
+        tags: ['reference data'],
+        ...requireScope('read'),
+        querystring: CountyListQuery,
+        response: {
+          200: {
+            description: 'One page of counties, as JSON or CSV.',
+            content: { 'application/json': { schema: ref(CountyPage) }, 'text/csv': { schema: CsvText } }
+          },
+          ...problemResponses(400, 401, 403)
+        }
       }
+    },
+    async (request, reply) => {
+      const { items, total } = await counties.list(app.db, offsetOf(pageOf(request.query)))
+      return sendJsonOrCsv(request, reply, paginate(request, reply, pageOf(request.query), items, total), {
+        columns: CSV_COLUMNS,
+        rows: () => items
+      })
     }
-  }, async (request, reply) => {
-    const { items, total } = await counties.list(app.db, offsetOf(pageOf(request.query)))
-    return sendJsonOrCsv(request, reply, paginate(request, reply, pageOf(request.query), items, total), { columns: CSV_COLUMNS, rows: () => items })
-  })
+  )
 
-  app.get('/counties/:code', {
-    schema: {
-      operationId: 'getCounty',
-      summary: 'Get one county',
-      tags: ['reference data'],
-      ...requireScope('read'),
-      params: CountyParams,
-      response: { 200: { description: 'The county.', content: { 'application/json': { schema: ref(County) } } }, ...problemResponses(400, 401, 403, 404) }
+  app.get(
+    '/counties/:code',
+    {
+      schema: {
+        operationId: 'getCounty',
+        summary: 'Get one county',
+        tags: ['reference data'],
+        ...requireScope('read'),
+        params: CountyParams,
+        response: {
+          200: { description: 'The county.', content: { 'application/json': { schema: ref(County) } } },
+          ...problemResponses(400, 401, 403, 404)
+        }
+      }
+    },
+    async request => {
+      const county = await counties.find(app.db, request.params.code)
+      if (county === undefined) throw problem(404, `No county has code ${request.params.code}.`)
+      return county
     }
-  }, async (request) => {
-    const county = await counties.find(app.db, request.params.code)
-    if (county === undefined) throw problem(404, `No county has code ${request.params.code}.`)
-    return county
-  })
+  )
 }
 
 export default routes

@@ -10,8 +10,11 @@ import type { DecisionInput } from './schemas.ts'
  * decisions ready to insert. Every row's problems are returned (rows are 1-based when `asList`, and pointers
  * then start with the row's index); the caller records the decisions only if there are none.
  */
-export async function checkDecisions (db: Db, rows: ReadonlyArray<DecisionDraft & Partial<DecisionInput>>, asList: boolean):
-Promise<{ errors: FieldError[], accepted: decisions.NewDecision[] }> {
+export async function checkDecisions(
+  db: Db,
+  rows: ReadonlyArray<DecisionDraft & Partial<DecisionInput>>,
+  asList: boolean
+): Promise<{ errors: FieldError[]; accepted: decisions.NewDecision[] }> {
   const context = await decisions.contextFor(db, rows, todayInSweden())
   const errors: FieldError[] = []
   const accepted: decisions.NewDecision[] = []

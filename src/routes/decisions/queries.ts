@@ -21,23 +21,44 @@ export interface NewDecision {
 }
 
 /** The periods, years and municipalities a batch of decisions names: what checkDecision needs. */
-export async function contextFor (db: Db, rows: ReadonlyArray<{ municipality_code?: unknown, period_id?: unknown, period_case_number?: unknown }>, today: string): Promise<DecisionContext> {
+export async function contextFor(
+  db: Db,
+  rows: ReadonlyArray<{ municipality_code?: unknown; period_id?: unknown; period_case_number?: unknown }>,
+  today: string
+): Promise<DecisionContext> {
   const strings = (values: unknown[]) => [...new Set(values.filter((v): v is string => typeof v === 'string'))]
   const caseNumbers = strings(rows.map(r => r.period_case_number))
   const ids = [...new Set(rows.map(r => r.period_id).filter((v): v is number => typeof v === 'number'))]
   const codes = strings(rows.map(r => r.municipality_code))
-  const periods = caseNumbers.length + ids.length === 0
-    ? []
-    : await db.selectFrom('recommendation_periods').select(['id', 'case_number'])
-      .where(eb => eb.or([
-        ...(caseNumbers.length ? [eb('case_number', 'in', caseNumbers)] : []),
-        ...(ids.length ? [eb('id', 'in', ids)] : [])
-      ])).execute()
-  const years = periods.length === 0
-    ? []
-    : await db.selectFrom('recommendation_period_years').select(['period_id', 'year', 'join_deadline'])
-      .where('period_id', 'in', periods.map(p => p.id)).orderBy('period_id').orderBy('year').execute()
-  const municipalities = codes.length === 0 ? [] : await db.selectFrom('municipalities').select('code').where('code', 'in', codes).execute()
+  const periods =
+    caseNumbers.length + ids.length === 0
+      ? []
+      : await db
+          .selectFrom('recommendation_periods')
+          .select(['id', 'case_number'])
+          .where(eb =>
+            eb.or([
+              ...(caseNumbers.length ? [eb('case_number', 'in', caseNumbers)] : []),
+              ...(ids.length ? [eb('id', 'in', ids)] : [])
+            ])
+          )
+          .execute()
+  const years =
+    periods.length === 0
+      ? []
+      : await db
+          .selectFrom('recommendation_period_years')
+          .select(['period_id', 'year', 'join_deadline'])
+          .where(
+            'period_id',
+            'in',
+            periods.map(p => p.id)
+          )
+          .orderBy('period_id')
+          .orderBy('year')
+          .execute()
+  const municipalities =
+    codes.length === 0 ? [] : await db.selectFrom('municipalities').select('code').where('code', 'in', codes).execute()
   const yearsByPeriodId = new Map<number, PeriodYear[]>(periods.map(p => [p.id, []]))
   for (const { period_id, ...year } of years) yearsByPeriodId.get(period_id)!.push(year)
   return {
@@ -52,33 +73,39 @@ export async function contextFor (db: Db, rows: ReadonlyArray<{ municipality_cod
 const ROWS_PER_INSERT = 2000
 
 /** Inserts the decisions in order (in chunks, within the caller's transaction); returns their ids in that order. */
-export async function insert (db: Db, rows: NewDecision[], apiKeyId: number): Promise<number[]> {
+export async function insert(db: Db, rows: NewDecision[], apiKeyId: number): Promise<number[]> {
   const ids: number[] = []
   for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-    const inserted = await db.insertInto('decisions')
+    const inserted = await db
+      .insertInto('decisions')
       .values(rows.slice(start, start + ROWS_PER_INSERT).map(row => ({ ...row, recorded_by_api_key_id: apiKeyId })))
-      .returning('id').execute()
+      .returning('id')
+      .execute()
     ids.push(...inserted.map(row => row.id))
   }
   return ids
 }
 
 /** The municipality a decision is of: whom withdrawing it acts for. */
-export async function municipalityOf (db: Db, id: number): Promise<string | undefined> {
-  return (await db.selectFrom('decisions').select('municipality_code').where('id', '=', id).executeTakeFirst())?.municipality_code
+export async function municipalityOf(db: Db, id: number): Promise<string | undefined> {
+  return (await db.selectFrom('decisions').select('municipality_code').where('id', '=', id).executeTakeFirst())
+    ?.municipality_code
 }
 
 /** Records a withdrawal; false when the decision had one already. */
-export async function withdraw (db: Db, decisionId: number, reason: string, apiKeyId: number): Promise<boolean> {
-  const inserted = await db.insertInto('decision_withdrawals')
+export async function withdraw(db: Db, decisionId: number, reason: string, apiKeyId: number): Promise<boolean> {
+  const inserted = await db
+    .insertInto('decision_withdrawals')
     .values({ decision_id: decisionId, reason, withdrawn_by_api_key_id: apiKeyId })
     .onConflict(oc => oc.column('decision_id').doNothing())
-    .returning('decision_id').executeTakeFirst()
+    .returning('decision_id')
+    .executeTakeFirst()
   return inserted !== undefined
 }
 
-function selectDecisions (db: Db) {
-  return db.selectFrom('decisions as d')
+function selectDecisions(db: Db) {
+  return db
+    .selectFrom('decisions as d')
     .innerJoin('recommendation_periods as p', 'p.id', 'd.period_id')
     .innerJoin('municipalities as m', 'm.code', 'd.municipality_code')
     .leftJoin('decision_withdrawals as w', 'w.decision_id', 'd.id')
@@ -97,12 +124,30 @@ const stateOf = sql<Decision['state']>`case
 
 const updatedAt = sql<Date>`greatest(d.recorded_at, w.withdrawn_at)`
 
-function withColumns (query: ReturnType<typeof selectDecisions>) {
+function withColumns(query: ReturnType<typeof selectDecisions>) {
   return query.select([
-    'd.id', 'd.period_id', 'p.case_number as period_case_number', 'd.municipality_code', 'm.name as municipality_name', 'm.county_code',
-    'd.outcome', 'd.decided_on', 'd.decided_by', 'd.municipal_case_number', 'd.minute_paragraph', 'd.received_on', 'd.conditions',
-    'd.minimum_total_commitment', 'd.document_url', 'd.requested_first_year', 'd.first_year', 'd.recorded_at',
-    stateOf.as('state'), 'w.reason as withdrawal_reason', 'w.withdrawn_at', updatedAt.as('updated_at')
+    'd.id',
+    'd.period_id',
+    'p.case_number as period_case_number',
+    'd.municipality_code',
+    'm.name as municipality_name',
+    'm.county_code',
+    'd.outcome',
+    'd.decided_on',
+    'd.decided_by',
+    'd.municipal_case_number',
+    'd.minute_paragraph',
+    'd.received_on',
+    'd.conditions',
+    'd.minimum_total_commitment',
+    'd.document_url',
+    'd.requested_first_year',
+    'd.first_year',
+    'd.recorded_at',
+    stateOf.as('state'),
+    'w.reason as withdrawal_reason',
+    'w.withdrawn_at',
+    updatedAt.as('updated_at')
   ])
 }
 
@@ -112,17 +157,20 @@ export const toDecision = ({ withdrawal_reason, withdrawn_at, ...row }: Decision
   ...row,
   recorded_at: row.recorded_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
-  withdrawal: withdrawal_reason === null || withdrawn_at === null ? null : { reason: withdrawal_reason, withdrawn_at: withdrawn_at.toISOString() }
+  withdrawal:
+    withdrawal_reason === null || withdrawn_at === null
+      ? null
+      : { reason: withdrawal_reason, withdrawn_at: withdrawn_at.toISOString() }
 })
 
-export async function find (db: Db, id: number): Promise<Decision | undefined> {
+export async function find(db: Db, id: number): Promise<Decision | undefined> {
   const row = await withColumns(selectDecisions(db)).where('d.id', '=', id).executeTakeFirst()
   return row && toDecision(row)
 }
 
 type Filter = Omit<DecisionListQuery, 'page' | 'limit' | 'format'>
 
-function filtered (db: Db, filter: Filter) {
+function filtered(db: Db, filter: Filter) {
   let query = selectDecisions(db)
   if (filter.period_id !== undefined) query = query.where('d.period_id', '=', filter.period_id)
   if (filter.municipality_code !== undefined) query = query.where('d.municipality_code', '=', filter.municipality_code)
@@ -136,10 +184,12 @@ function filtered (db: Db, filter: Filter) {
 }
 
 /** In the order recorded, so that pages stay put while new decisions arrive. */
-export async function list (db: Db, filter: Filter, page: { limit: number, offset: number }) {
+export async function list(db: Db, filter: Filter, page: { limit: number; offset: number }) {
   const [rows, total] = await Promise.all([
     withColumns(filtered(db, filter)).orderBy('d.id').limit(page.limit).offset(page.offset).execute(),
-    filtered(db, filter).select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    filtered(db, filter)
+      .select(eb => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
   ])
   return { items: rows.map(toDecision), total: total.n }
 }

@@ -11,14 +11,50 @@ import { costSharesOf } from '../cost-shares/report.ts'
 import { findPeriodOrFail } from '../recommendation-periods/index.ts'
 import { PeriodParams } from '../recommendation-periods/schemas.ts'
 import * as invoicing from './queries.ts'
-import { Invoice, InvoicedYear, InvoicedYearInput, InvoicedYearList, InvoicedYearParams, InvoiceListQuery, InvoicePage, InvoiceParams, PaymentInput } from './schemas.ts'
+import {
+  Invoice,
+  InvoicedYear,
+  InvoicedYearInput,
+  InvoicedYearList,
+  InvoicedYearParams,
+  InvoiceListQuery,
+  InvoicePage,
+  InvoiceParams,
+  PaymentInput
+} from './schemas.ts'
 
 const CSV_COLUMNS = [
-  'id', 'period_id', 'period_case_number', 'year', 'municipality_code', 'municipality_name', 'reference', 'invoice_date', 'amount', 'exact_amount',
-  'population', 'population_date', 'weight', 'rate_per_inhabitant', 'index_adjustment', 'decision_id', 'status', 'paid_on', 'payment_reference'
+  'id',
+  'period_id',
+  'period_case_number',
+  'year',
+  'municipality_code',
+  'municipality_name',
+  'reference',
+  'invoice_date',
+  'amount',
+  'exact_amount',
+  'population',
+  'population_date',
+  'weight',
+  'rate_per_inhabitant',
+  'index_adjustment',
+  'decision_id',
+  'status',
+  'paid_on',
+  'payment_reference'
 ] as const
 
-const INVOICED_YEAR_COLUMNS = ['period_id', 'period_case_number', 'year', 'invoice_date', 'as_of', 'locked_at', 'invoice_count', 'invoiced'] as const
+const INVOICED_YEAR_COLUMNS = [
+  'period_id',
+  'period_case_number',
+  'year',
+  'invoice_date',
+  'as_of',
+  'locked_at',
+  'invoice_count',
+  'invoiced'
+] as const
 
 const created = (description: string, schema: Parameters<typeof ref>[0], location: string) => ({
   description,
@@ -26,148 +62,246 @@ const created = (description: string, schema: Parameters<typeof ref>[0], locatio
   content: { 'application/json': { schema: ref(schema) } }
 })
 
-const routes: FastifyPluginAsyncTypebox = async (app) => {
-  app.post('/recommendation-periods/:id/invoiced-years', {
-    schema: {
-      operationId: 'invoiceYear',
-      summary: 'Invoice a financing year (lock its shares)',
-      description: 'For finance systems: freezes the year\'s shares as one invoice per participant, with reference and date, computed from participation and ' +
-        'population as they stand today. The invoices never change: later decisions or population corrections show as a `difference` in the year\'s cost shares. ' +
-        'A year is invoiced once (409 the second time), after its last day to join, and only when every participant\'s share can be computed.',
-      tags: ['invoicing'],
-      ...requireScope('finance:write'),
-      params: PeriodParams,
-      headers: IdempotencyHeaders,
-      body: ref(InvoicedYearInput),
-      response: {
-        201: created('The year was invoiced (or, with `Idempotent-Replayed: true`, had been).', InvoicedYear, 'The invoiced year\'s URL.'),
-        ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422)
+const routes: FastifyPluginAsyncTypebox = async app => {
+  app.post(
+    '/recommendation-periods/:id/invoiced-years',
+    {
+      schema: {
+        operationId: 'invoiceYear',
+        summary: 'Invoice a financing year (lock its shares)',
+        description:
+          "For finance systems: freezes the year's shares as one invoice per participant, with reference and date, " +
+          'computed from participation and ' +
+          'population as they stand today. The invoices never change: later decisions or population corrections ' +
+          "show as a `difference` in the year's cost shares. " +
+          'A year is invoiced once (409 the second time), after its last day to join, and only when every ' +
+          "participant's share can be computed.",
+        tags: ['invoicing'],
+        ...requireScope('finance:write'),
+        params: PeriodParams,
+        headers: IdempotencyHeaders,
+        body: ref(InvoicedYearInput),
+        response: {
+          201: created(
+            'The year was invoiced (or, with `Idempotent-Replayed: true`, had been).',
+            InvoicedYear,
+            "The invoiced year's URL."
+          ),
+          ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422)
+        }
       }
-    }
-  }, async (request, reply) => idempotent(app.db, request, reply, 201, async (trx) => {
-    const period = await findPeriodOrFail(trx, request.params.id)
-    const { year, invoice_date } = request.body
-    const today = todayInSweden()
-    const periodYear = period.years.find(y => y.year === year)
-    if (periodYear === undefined) throw problem(422, 'The year cannot be invoiced.', { errors: [{ pointer: '/year', detail: `${year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year})` }] })
-    const [invoiced] = await invoicing.invoicedYears(trx, period.id, year)
-    if (invoiced !== undefined) throw problem(409, `${year} of ${period.case_number} was invoiced at ${invoiced.locked_at}; its invoices never change.`)
+    },
+    async (request, reply) =>
+      idempotent(app.db, request, reply, 201, async trx => {
+        const period = await findPeriodOrFail(trx, request.params.id)
+        const { year, invoice_date } = request.body
+        const today = todayInSweden()
+        const periodYear = period.years.find(y => y.year === year)
+        if (periodYear === undefined)
+          throw problem(422, 'The year cannot be invoiced.', {
+            errors: [
+              {
+                pointer: '/year',
+                detail: `${year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year})`
+              }
+            ]
+          })
+        const [invoiced] = await invoicing.invoicedYears(trx, period.id, year)
+        if (invoiced !== undefined)
+          throw problem(
+            409,
+            `${year} of ${period.case_number} was invoiced at ${invoiced.locked_at}; its invoices never change.`
+          )
 
-    const shares = (await costSharesOf(trx, period, today)).find(y => y.year === year)!
-    const participants = shares.shares.filter(s => s.participating)
-    const errors = invoicingErrors(period.cost_model, periodYear, today, shares.totals.missing_basis, new Set(participants.map(s => s.municipality_code)))
-    if (errors.length > 0) throw problem(422, `${year} cannot be invoiced now; nothing was written.`, { errors: errors.map(detail => ({ pointer: '/year', detail })) })
-    await invoicing.lockYear(trx, { period_id: period.id, case_number: period.case_number, year, invoice_date, as_of: today, apiKeyId: request.apiKey!.id },
-      participants.map(s => ({
-        municipality_code: s.municipality_code,
-        amount: s.amount,
-        exact_amount: s.exact_amount,
-        population: s.population,
-        population_date: s.population_date,
-        weight: s.weight,
-        rate_per_inhabitant: s.population === null ? null : period.rate_per_inhabitant,
-        index_adjustment: shares.index_adjustment,
-        decision_id: s.decision_id!
-      })))
-    const [locked] = await invoicing.invoicedYears(trx, period.id, year)
-    return { body: locked!, headers: { location: `/v1/recommendation-periods/${period.id}/invoiced-years/${year}` } }
-  }))
+        const shares = (await costSharesOf(trx, period, today)).find(y => y.year === year)!
+        const participants = shares.shares.filter(s => s.participating)
+        const errors = invoicingErrors(
+          period.cost_model,
+          periodYear,
+          today,
+          shares.totals.missing_basis,
+          new Set(participants.map(s => s.municipality_code))
+        )
+        if (errors.length > 0)
+          throw problem(422, `${year} cannot be invoiced now; nothing was written.`, {
+            errors: errors.map(detail => ({ pointer: '/year', detail }))
+          })
+        await invoicing.lockYear(
+          trx,
+          {
+            period_id: period.id,
+            case_number: period.case_number,
+            year,
+            invoice_date,
+            as_of: today,
+            apiKeyId: request.apiKey!.id
+          },
+          participants.map(s => ({
+            municipality_code: s.municipality_code,
+            amount: s.amount,
+            exact_amount: s.exact_amount,
+            population: s.population,
+            population_date: s.population_date,
+            weight: s.weight,
+            rate_per_inhabitant: s.population === null ? null : period.rate_per_inhabitant,
+            index_adjustment: shares.index_adjustment,
+            decision_id: s.decision_id!
+          }))
+        )
+        const [locked] = await invoicing.invoicedYears(trx, period.id, year)
+        return {
+          body: locked!,
+          headers: { location: `/v1/recommendation-periods/${period.id}/invoiced-years/${year}` }
+        }
+      })
+  )
 
-  app.get('/recommendation-periods/:id/invoiced-years', {
-    schema: {
-      operationId: 'listInvoicedYears',
-      summary: 'List a period\'s invoiced years',
-      tags: ['invoicing'],
-      ...requireScope('read'),
-      params: PeriodParams,
-      response: { 200: jsonOrCsv('The invoiced years, as JSON or CSV.', InvoicedYearList), ...problemResponses(400, 401, 403, 404) }
-    }
-  }, async (request, reply) => {
-    const period = await findPeriodOrFail(app.db, request.params.id)
-    const items = await invoicing.invoicedYears(app.db, period.id)
-    return sendJsonOrCsv(request, reply, { items }, { columns: INVOICED_YEAR_COLUMNS, rows: () => items })
-  })
-
-  app.get('/recommendation-periods/:id/invoiced-years/:year', {
-    schema: {
-      operationId: 'getInvoicedYear',
-      summary: 'Get one invoiced year',
-      tags: ['invoicing'],
-      ...requireScope('read'),
-      params: InvoicedYearParams,
-      response: { 200: { description: 'The invoiced year.', content: { 'application/json': { schema: ref(InvoicedYear) } } }, ...problemResponses(400, 401, 403, 404) }
-    }
-  }, async (request) => {
-    const period = await findPeriodOrFail(app.db, request.params.id)
-    const [invoiced] = await invoicing.invoicedYears(app.db, period.id, request.params.year)
-    if (invoiced === undefined) throw problem(404, `${request.params.year} of ${period.case_number} has not been invoiced.`)
-    return invoiced
-  })
-
-  app.get('/invoices', {
-    schema: {
-      operationId: 'listInvoices',
-      summary: 'List invoices',
-      description: 'For finance systems: the invoices of invoiced years, in the order issued; filter by period, year, municipality and paid status.',
-      tags: ['invoicing'],
-      ...requireScope('read'),
-      querystring: InvoiceListQuery,
-      response: {
-        200: { description: 'One page of invoices, as JSON or CSV.', content: { 'application/json': { schema: ref(InvoicePage) }, 'text/csv': { schema: CsvText } } },
-        ...problemResponses(400, 401, 403)
+  app.get(
+    '/recommendation-periods/:id/invoiced-years',
+    {
+      schema: {
+        operationId: 'listInvoicedYears',
+        summary: "List a period's invoiced years",
+        tags: ['invoicing'],
+        ...requireScope('read'),
+        params: PeriodParams,
+        response: {
+          200: jsonOrCsv('The invoiced years, as JSON or CSV.', InvoicedYearList),
+          ...problemResponses(400, 401, 403, 404)
+        }
       }
+    },
+    async (request, reply) => {
+      const period = await findPeriodOrFail(app.db, request.params.id)
+      const items = await invoicing.invoicedYears(app.db, period.id)
+      return sendJsonOrCsv(request, reply, { items }, { columns: INVOICED_YEAR_COLUMNS, rows: () => items })
     }
-  }, async (request, reply) => {
-    const { page: _page, limit: _limit, format: _format, ...filter } = request.query
-    const page = pageOf(request.query)
-    const { items, total } = await invoicing.list(app.db, filter, offsetOf(page))
-    const body = paginate(request, reply, page, items, total)
-    return sendJsonOrCsv(request, reply, body, {
-      columns: CSV_COLUMNS,
-      rows: () => items.map(({ payment, ...item }) => ({ ...item, paid_on: payment?.paid_on, payment_reference: payment?.payment_reference }))
-    })
-  })
+  )
 
-  app.get('/invoices/:id', {
-    schema: {
-      operationId: 'getInvoice',
-      summary: 'Get one invoice',
-      tags: ['invoicing'],
-      ...requireScope('read'),
-      params: InvoiceParams,
-      response: { 200: { description: 'The invoice.', content: { 'application/json': { schema: ref(Invoice) } } }, ...problemResponses(400, 401, 403, 404) }
-    }
-  }, async (request) => {
-    const invoice = await invoicing.find(app.db, request.params.id)
-    if (invoice === undefined) throw problem(404, `No invoice has id ${request.params.id}.`)
-    return invoice
-  })
-
-  app.post('/invoices/:id/payment', {
-    schema: {
-      operationId: 'recordInvoicePayment',
-      summary: 'Mark an invoice paid',
-      description: 'Records that the municipality paid the invoice in full, once (409 the second time). The payment is never changed or deleted.',
-      tags: ['invoicing'],
-      ...requireScope('finance:write', request => invoicing.municipalityOf(request.server.db, (request.params as { id: number }).id)),
-      params: InvoiceParams,
-      headers: IdempotencyHeaders,
-      body: ref(PaymentInput),
-      response: {
-        201: created('The payment was recorded; the body is the invoice, now paid.', Invoice, 'The invoice\'s URL.'),
-        ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422)
+  app.get(
+    '/recommendation-periods/:id/invoiced-years/:year',
+    {
+      schema: {
+        operationId: 'getInvoicedYear',
+        summary: 'Get one invoiced year',
+        tags: ['invoicing'],
+        ...requireScope('read'),
+        params: InvoicedYearParams,
+        response: {
+          200: { description: 'The invoiced year.', content: { 'application/json': { schema: ref(InvoicedYear) } } },
+          ...problemResponses(400, 401, 403, 404)
+        }
       }
+    },
+    async request => {
+      const period = await findPeriodOrFail(app.db, request.params.id)
+      const [invoiced] = await invoicing.invoicedYears(app.db, period.id, request.params.year)
+      if (invoiced === undefined)
+        throw problem(404, `${request.params.year} of ${period.case_number} has not been invoiced.`)
+      return invoiced
     }
-  }, async (request, reply) => idempotent(app.db, request, reply, 201, async (trx) => {
-    const { id } = request.params
-    const invoice = await invoicing.find(trx, id)
-    if (invoice === undefined) throw problem(404, `No invoice has id ${id}.`)
-    if (invoice.payment !== null) throw problem(409, `Invoice ${invoice.reference} was marked paid on ${invoice.payment.paid_on} already.`)
-    const { paid_on, payment_reference = null } = request.body
-    if (paid_on < invoice.invoice_date) throw problem(422, 'The payment cannot be recorded.', { errors: [{ pointer: '/paid_on', detail: `paid on ${paid_on}, before the invoice date ${invoice.invoice_date}` }] })
-    await invoicing.recordPayment(trx, id, { paid_on, payment_reference }, request.apiKey!.id)
-    return { body: (await invoicing.find(trx, id))!, headers: { location: `/v1/invoices/${id}` } }
-  }))
+  )
+
+  app.get(
+    '/invoices',
+    {
+      schema: {
+        operationId: 'listInvoices',
+        summary: 'List invoices',
+        description:
+          'For finance systems: the invoices of invoiced years, in the order issued; filter by period, year, ' +
+          'municipality and paid status.',
+        tags: ['invoicing'],
+        ...requireScope('read'),
+        querystring: InvoiceListQuery,
+        response: {
+          200: {
+            description: 'One page of invoices, as JSON or CSV.',
+            content: { 'application/json': { schema: ref(InvoicePage) }, 'text/csv': { schema: CsvText } }
+          },
+          ...problemResponses(400, 401, 403)
+        }
+      }
+    },
+    async (request, reply) => {
+      const { page: _page, limit: _limit, format: _format, ...filter } = request.query
+      const page = pageOf(request.query)
+      const { items, total } = await invoicing.list(app.db, filter, offsetOf(page))
+      const body = paginate(request, reply, page, items, total)
+      return sendJsonOrCsv(request, reply, body, {
+        columns: CSV_COLUMNS,
+        rows: () =>
+          items.map(({ payment, ...item }) => ({
+            ...item,
+            paid_on: payment?.paid_on,
+            payment_reference: payment?.payment_reference
+          }))
+      })
+    }
+  )
+
+  app.get(
+    '/invoices/:id',
+    {
+      schema: {
+        operationId: 'getInvoice',
+        summary: 'Get one invoice',
+        tags: ['invoicing'],
+        ...requireScope('read'),
+        params: InvoiceParams,
+        response: {
+          200: { description: 'The invoice.', content: { 'application/json': { schema: ref(Invoice) } } },
+          ...problemResponses(400, 401, 403, 404)
+        }
+      }
+    },
+    async request => {
+      const invoice = await invoicing.find(app.db, request.params.id)
+      if (invoice === undefined) throw problem(404, `No invoice has id ${request.params.id}.`)
+      return invoice
+    }
+  )
+
+  app.post(
+    '/invoices/:id/payment',
+    {
+      schema: {
+        operationId: 'recordInvoicePayment',
+        summary: 'Mark an invoice paid',
+        description:
+          'Records that the municipality paid the invoice in full, once (409 the second time). The payment is never ' +
+          'changed or deleted.',
+        tags: ['invoicing'],
+        ...requireScope('finance:write', request =>
+          invoicing.municipalityOf(request.server.db, (request.params as { id: number }).id)
+        ),
+        params: InvoiceParams,
+        headers: IdempotencyHeaders,
+        body: ref(PaymentInput),
+        response: {
+          201: created('The payment was recorded; the body is the invoice, now paid.', Invoice, "The invoice's URL."),
+          ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422)
+        }
+      }
+    },
+    async (request, reply) =>
+      idempotent(app.db, request, reply, 201, async trx => {
+        const { id } = request.params
+        const invoice = await invoicing.find(trx, id)
+        if (invoice === undefined) throw problem(404, `No invoice has id ${id}.`)
+        if (invoice.payment !== null)
+          throw problem(409, `Invoice ${invoice.reference} was marked paid on ${invoice.payment.paid_on} already.`)
+        const { paid_on, payment_reference = null } = request.body
+        if (paid_on < invoice.invoice_date)
+          throw problem(422, 'The payment cannot be recorded.', {
+            errors: [
+              { pointer: '/paid_on', detail: `paid on ${paid_on}, before the invoice date ${invoice.invoice_date}` }
+            ]
+          })
+        await invoicing.recordPayment(trx, id, { paid_on, payment_reference }, request.apiKey!.id)
+        return { body: (await invoicing.find(trx, id))!, headers: { location: `/v1/invoices/${id}` } }
+      })
+  )
 }
 
 export default routes

@@ -4,15 +4,32 @@ import { EXACT_SCALE } from '../../domain/cost-shares.ts'
 import { formatScaled, scaled } from '../../domain/money.ts'
 import type { Invoice, InvoiceFilter } from './schemas.ts'
 
-function invoices (db: Db) {
-  return db.selectFrom('invoices as i')
+function invoices(db: Db) {
+  return db
+    .selectFrom('invoices as i')
     .innerJoin('recommendation_periods as p', 'p.id', 'i.period_id')
     .innerJoin('municipalities as m', 'm.code', 'i.municipality_code')
     .leftJoin('invoice_payments as pay', 'pay.invoice_id', 'i.id')
     .select([
-      'i.id', 'i.period_id', 'p.case_number as period_case_number', 'i.year', 'i.municipality_code', 'm.name as municipality_name', 'i.reference',
-      'i.invoice_date', 'i.amount', 'i.exact_amount', 'i.population', 'i.population_date', 'i.weight', 'i.rate_per_inhabitant', 'i.index_adjustment',
-      'i.decision_id', 'pay.paid_on', 'pay.payment_reference', 'pay.recorded_at'
+      'i.id',
+      'i.period_id',
+      'p.case_number as period_case_number',
+      'i.year',
+      'i.municipality_code',
+      'm.name as municipality_name',
+      'i.reference',
+      'i.invoice_date',
+      'i.amount',
+      'i.exact_amount',
+      'i.population',
+      'i.population_date',
+      'i.weight',
+      'i.rate_per_inhabitant',
+      'i.index_adjustment',
+      'i.decision_id',
+      'pay.paid_on',
+      'pay.payment_reference',
+      'pay.recorded_at'
     ])
 }
 
@@ -26,7 +43,7 @@ const toInvoice = ({ paid_on, payment_reference, recorded_at, exact_amount, ...r
   payment: paid_on === null ? null : { paid_on, payment_reference, recorded_at: recorded_at!.toISOString() }
 })
 
-export async function list (db: Db, filter: InvoiceFilter, page: { limit: number, offset: number }) {
+export async function list(db: Db, filter: InvoiceFilter, page: { limit: number; offset: number }) {
   let query = invoices(db)
   if (filter.period_id !== undefined) query = query.where('i.period_id', '=', filter.period_id)
   if (filter.year !== undefined) query = query.where('i.year', '=', filter.year)
@@ -34,39 +51,68 @@ export async function list (db: Db, filter: InvoiceFilter, page: { limit: number
   if (filter.status !== undefined) query = query.where('pay.paid_on', filter.status === 'paid' ? 'is not' : 'is', null)
   const [rows, count] = await Promise.all([
     query.orderBy('i.id').limit(page.limit).offset(page.offset).execute(),
-    query.clearSelect().select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    query
+      .clearSelect()
+      .select(eb => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
   ])
   return { items: rows.map(toInvoice), total: Number(count.n) }
 }
 
 /** The municipality an invoice is addressed to: whom recording its payment acts for. */
-export async function municipalityOf (db: Db, id: number): Promise<string | undefined> {
-  return (await db.selectFrom('invoices').select('municipality_code').where('id', '=', id).executeTakeFirst())?.municipality_code
+export async function municipalityOf(db: Db, id: number): Promise<string | undefined> {
+  return (await db.selectFrom('invoices').select('municipality_code').where('id', '=', id).executeTakeFirst())
+    ?.municipality_code
 }
 
-export async function find (db: Db, id: number): Promise<Invoice | undefined> {
+export async function find(db: Db, id: number): Promise<Invoice | undefined> {
   const row = await invoices(db).where('i.id', '=', id).executeTakeFirst()
   return row && toInvoice(row)
 }
 
 /** Every invoice of a period, for the cost-share report. */
-export async function ofPeriod (db: Db, periodId: number): Promise<Invoice[]> {
-  return (await invoices(db).where('i.period_id', '=', periodId).orderBy('i.municipality_code').execute()).map(toInvoice)
+export async function ofPeriod(db: Db, periodId: number): Promise<Invoice[]> {
+  return (await invoices(db).where('i.period_id', '=', periodId).orderBy('i.municipality_code').execute()).map(
+    toInvoice
+  )
 }
 
 /** A period's invoiced years with their invoice counts and sums. */
-export async function invoicedYears (db: Db, periodId: number, year?: number) {
-  let query = db.selectFrom('invoiced_years as y')
+export async function invoicedYears(db: Db, periodId: number, year?: number) {
+  let query = db
+    .selectFrom('invoiced_years as y')
     .innerJoin('recommendation_periods as p', 'p.id', 'y.period_id')
-    .select(['y.period_id', 'p.case_number as period_case_number', 'y.year', 'y.invoice_date', 'y.as_of', 'y.locked_at'])
+    .select([
+      'y.period_id',
+      'p.case_number as period_case_number',
+      'y.year',
+      'y.invoice_date',
+      'y.as_of',
+      'y.locked_at'
+    ])
     .select(eb => [
-      eb.selectFrom('invoices as i').whereRef('i.period_id', '=', 'y.period_id').whereRef('i.year', '=', 'y.year').select(eb.fn.countAll<number>().as('n')).as('invoice_count'),
-      eb.selectFrom('invoices as i').whereRef('i.period_id', '=', 'y.period_id').whereRef('i.year', '=', 'y.year').select(sql<string>`coalesce(sum(i.amount), 0)::numeric(14, 2)`.as('s')).as('invoiced')
+      eb
+        .selectFrom('invoices as i')
+        .whereRef('i.period_id', '=', 'y.period_id')
+        .whereRef('i.year', '=', 'y.year')
+        .select(eb.fn.countAll<number>().as('n'))
+        .as('invoice_count'),
+      eb
+        .selectFrom('invoices as i')
+        .whereRef('i.period_id', '=', 'y.period_id')
+        .whereRef('i.year', '=', 'y.year')
+        .select(sql<string>`coalesce(sum(i.amount), 0)::numeric(14, 2)`.as('s'))
+        .as('invoiced')
     ])
     .where('y.period_id', '=', periodId)
   if (year !== undefined) query = query.where('y.year', '=', year)
   const rows = await query.orderBy('y.year').execute()
-  return rows.map(row => ({ ...row, invoice_count: Number(row.invoice_count), invoiced: row.invoiced!, locked_at: row.locked_at.toISOString() }))
+  return rows.map(row => ({
+    ...row,
+    invoice_count: Number(row.invoice_count),
+    invoiced: row.invoiced!,
+    locked_at: row.locked_at.toISOString()
+  }))
 }
 
 export interface NewInvoice {
@@ -84,22 +130,49 @@ export interface NewInvoice {
 // PostgreSQL takes at most 65,535 parameters per statement; an invoice has 13.
 const ROWS_PER_INSERT = 2000
 
-/** Locks the year and writes its invoices, in the caller's transaction. A second lock of the year violates the primary key. */
-export async function lockYear (db: Db, lock: { period_id: number, case_number: string, year: number, invoice_date: string, as_of: string, apiKeyId: number }, rows: NewInvoice[]) {
-  await db.insertInto('invoiced_years').values({
-    period_id: lock.period_id, year: lock.year, invoice_date: lock.invoice_date, as_of: lock.as_of, locked_by_api_key_id: lock.apiKeyId
-  }).execute()
-  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-    await db.insertInto('invoices').values(rows.slice(start, start + ROWS_PER_INSERT).map(row => ({
-      ...row,
+/**
+ * Locks the year and writes its invoices, in the caller's transaction. A second lock of the year violates the primary
+ * key.
+ */
+export async function lockYear(
+  db: Db,
+  lock: { period_id: number; case_number: string; year: number; invoice_date: string; as_of: string; apiKeyId: number },
+  rows: NewInvoice[]
+) {
+  await db
+    .insertInto('invoiced_years')
+    .values({
       period_id: lock.period_id,
       year: lock.year,
       invoice_date: lock.invoice_date,
-      reference: `${lock.case_number}-${lock.year}-${row.municipality_code}`
-    }))).execute()
+      as_of: lock.as_of,
+      locked_by_api_key_id: lock.apiKeyId
+    })
+    .execute()
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    await db
+      .insertInto('invoices')
+      .values(
+        rows.slice(start, start + ROWS_PER_INSERT).map(row => ({
+          ...row,
+          period_id: lock.period_id,
+          year: lock.year,
+          invoice_date: lock.invoice_date,
+          reference: `${lock.case_number}-${lock.year}-${row.municipality_code}`
+        }))
+      )
+      .execute()
   }
 }
 
-export async function recordPayment (db: Db, invoiceId: number, payment: { paid_on: string, payment_reference: string | null }, apiKeyId: number) {
-  await db.insertInto('invoice_payments').values({ invoice_id: invoiceId, ...payment, recorded_by_api_key_id: apiKeyId }).execute()
+export async function recordPayment(
+  db: Db,
+  invoiceId: number,
+  payment: { paid_on: string; payment_reference: string | null },
+  apiKeyId: number
+) {
+  await db
+    .insertInto('invoice_payments')
+    .values({ invoice_id: invoiceId, ...payment, recorded_by_api_key_id: apiKeyId })
+    .execute()
 }

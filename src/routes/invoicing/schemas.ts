@@ -1,73 +1,153 @@
 import Type, { type Static } from 'typebox'
-import { ExactAmount, FormatQuery, FreeText, Id, Int32, IsoDate, Money, MunicipalityCode, MunicipalityName, Nullable, Page, PageQuery, ref, StringEnum, Timestamp, Year } from '../../schemas/common.ts'
+import {
+  ExactAmount,
+  FormatQuery,
+  FreeText,
+  Id,
+  Int32,
+  IsoDate,
+  Money,
+  MunicipalityCode,
+  MunicipalityName,
+  Nullable,
+  Page,
+  PageQuery,
+  ref,
+  StringEnum,
+  Timestamp,
+  Year
+} from '../../schemas/common.ts'
 import { Weight } from '../cost-weights/schemas.ts'
 import { CaseNumber, IndexAdjustment, PeriodId, Rate } from '../recommendation-periods/schemas.ts'
 
-export const InvoicedYearInput = Type.Object({
-  year: { ...Year, description: 'The financing year to invoice. Participation in it must be settled: its last day to join has passed.' },
-  invoice_date: { ...IsoDate, description: 'The date the invoices carry.', example: '2020-02-15' }
-}, { $id: 'InvoicedYearInput', additionalProperties: false, description: 'Locks a financing year: its shares become invoices, frozen for good.', example: { year: 2020, invoice_date: '2020-02-15' } })
+export const InvoicedYearInput = Type.Object(
+  {
+    year: {
+      ...Year,
+      description:
+        'The financing year to invoice. Participation in it must be settled: its last day to join has passed.'
+    },
+    invoice_date: { ...IsoDate, description: 'The date the invoices carry.', example: '2020-02-15' }
+  },
+  {
+    $id: 'InvoicedYearInput',
+    additionalProperties: false,
+    description: 'Locks a financing year: its shares become invoices, frozen for good.',
+    example: { year: 2020, invoice_date: '2020-02-15' }
+  }
+)
 
-export const InvoicedYear = Type.Object({
-  period_id: PeriodId,
-  period_case_number: CaseNumber,
-  year: Year,
-  invoice_date: { ...IsoDate, example: '2020-02-15' },
-  as_of: { ...IsoDate, description: 'The day whose participation and population the invoices were computed from: the day of locking.', example: '2020-02-01' },
-  locked_at: Timestamp,
-  invoice_count: Int32({ minimum: 0, description: 'One invoice per participant.', example: 280 }),
-  invoiced: { ...Money, description: 'The sum of the invoices.', example: '18915630.00' }
-}, { $id: 'InvoicedYear', additionalProperties: false, description: 'A financing year that has been invoiced.' })
+export const InvoicedYear = Type.Object(
+  {
+    period_id: PeriodId,
+    period_case_number: CaseNumber,
+    year: Year,
+    invoice_date: { ...IsoDate, example: '2020-02-15' },
+    as_of: {
+      ...IsoDate,
+      description: 'The day whose participation and population the invoices were computed from: the day of locking.',
+      example: '2020-02-01'
+    },
+    locked_at: Timestamp,
+    invoice_count: Int32({ minimum: 0, description: 'One invoice per participant.', example: 280 }),
+    invoiced: { ...Money, description: 'The sum of the invoices.', example: '18915630.00' }
+  },
+  { $id: 'InvoicedYear', additionalProperties: false, description: 'A financing year that has been invoiced.' }
+)
 
-export const InvoicedYearList = Type.Object({
-  items: Type.Array(ref(InvoicedYear), { maxItems: 101, description: 'The period\'s invoiced years, first to last.' })
-}, { $id: 'InvoicedYearList', additionalProperties: false, description: 'A period\'s invoiced years.' })
+export const InvoicedYearList = Type.Object(
+  {
+    items: Type.Array(ref(InvoicedYear), { maxItems: 101, description: "The period's invoiced years, first to last." })
+  },
+  { $id: 'InvoicedYearList', additionalProperties: false, description: "A period's invoiced years." }
+)
 
-export const Payment = Type.Object({
-  paid_on: { ...IsoDate, description: 'The day the municipality paid.', example: '2020-03-16' },
-  payment_reference: Nullable(FreeText({ minLength: 1, maxLength: 200, description: 'The finance system\'s reference for the payment.', example: 'BG 2020-03-16 0042' })),
-  recorded_at: Timestamp
-}, { $id: 'Payment', additionalProperties: false, description: 'How an invoice was paid.' })
+export const Payment = Type.Object(
+  {
+    paid_on: { ...IsoDate, description: 'The day the municipality paid.', example: '2020-03-16' },
+    payment_reference: Nullable(
+      FreeText({
+        minLength: 1,
+        maxLength: 200,
+        description: "The finance system's reference for the payment.",
+        example: 'BG 2020-03-16 0042'
+      })
+    ),
+    recorded_at: Timestamp
+  },
+  { $id: 'Payment', additionalProperties: false, description: 'How an invoice was paid.' }
+)
 
-export const PaymentInput = Type.Object({
-  paid_on: Payment.properties.paid_on,
-  payment_reference: Type.Optional(Payment.properties.payment_reference)
-}, { $id: 'PaymentInput', additionalProperties: false, description: 'Marks an invoice paid, once.', example: { paid_on: '2020-03-16', payment_reference: 'BG 2020-03-16 0042' } })
+export const PaymentInput = Type.Object(
+  {
+    paid_on: Payment.properties.paid_on,
+    payment_reference: Type.Optional(Payment.properties.payment_reference)
+  },
+  {
+    $id: 'PaymentInput',
+    additionalProperties: false,
+    description: 'Marks an invoice paid, once.',
+    example: { paid_on: '2020-03-16', payment_reference: 'BG 2020-03-16 0042' }
+  }
+)
 export type PaymentInput = Static<typeof PaymentInput>
 
-export const Invoice = Type.Object({
-  id: { ...Id, description: 'The invoice\'s id.' },
-  period_id: PeriodId,
-  period_case_number: CaseNumber,
-  year: Year,
-  municipality_code: MunicipalityCode,
-  municipality_name: MunicipalityName,
-  reference: Type.String({ maxLength: 40, pattern: '^[0-9]{2}/[0-9]{5}-[0-9]{4}-[0-9]{4}$', description: 'Case number, year and municipality code: unique.', example: '18/00295-2020-0138' }),
-  invoice_date: { ...IsoDate, example: '2020-02-15' },
-  amount: { ...Money, description: 'The amount invoiced, rounded as the period says.', example: '93618.00' },
-  exact_amount: { ...ExactAmount, description: 'The share before rounding.' },
-  population: Nullable(Int32({ minimum: 0, description: 'Per inhabitant: the population it was computed from.', example: 48009 })),
-  population_date: Nullable({ ...IsoDate, description: 'The date of that figure.', example: '2018-11-30' }),
-  weight: Nullable({ ...Weight, description: 'Weighted total: the weight it was computed from.', example: null }),
-  rate_per_inhabitant: Nullable({ ...Rate, description: 'Per inhabitant: the base rate; `null` in weighted-total periods.' }),
-  index_adjustment: IndexAdjustment,
-  decision_id: { ...Id, description: 'The adoption the municipality takes part by.' },
-  status: StringEnum(['unpaid', 'paid'], { description: '`paid` once a payment is recorded.', example: 'unpaid' }),
-  payment: Nullable(ref(Payment))
-}, { $id: 'Invoice', additionalProperties: false, description: 'A municipality\'s invoice for one financing year: never changed once issued.' })
+export const Invoice = Type.Object(
+  {
+    id: { ...Id, description: "The invoice's id." },
+    period_id: PeriodId,
+    period_case_number: CaseNumber,
+    year: Year,
+    municipality_code: MunicipalityCode,
+    municipality_name: MunicipalityName,
+    reference: Type.String({
+      maxLength: 40,
+      pattern: '^[0-9]{2}/[0-9]{5}-[0-9]{4}-[0-9]{4}$',
+      description: 'Case number, year and municipality code: unique.',
+      example: '18/00295-2020-0138'
+    }),
+    invoice_date: { ...IsoDate, example: '2020-02-15' },
+    amount: { ...Money, description: 'The amount invoiced, rounded as the period says.', example: '93618.00' },
+    exact_amount: { ...ExactAmount, description: 'The share before rounding.' },
+    population: Nullable(
+      Int32({ minimum: 0, description: 'Per inhabitant: the population it was computed from.', example: 48009 })
+    ),
+    population_date: Nullable({ ...IsoDate, description: 'The date of that figure.', example: '2018-11-30' }),
+    weight: Nullable({ ...Weight, description: 'Weighted total: the weight it was computed from.', example: null }),
+    rate_per_inhabitant: Nullable({
+      ...Rate,
+      description: 'Per inhabitant: the base rate; `null` in weighted-total periods.'
+    }),
+    index_adjustment: IndexAdjustment,
+    decision_id: { ...Id, description: 'The adoption the municipality takes part by.' },
+    status: StringEnum(['unpaid', 'paid'], { description: '`paid` once a payment is recorded.', example: 'unpaid' }),
+    payment: Nullable(ref(Payment))
+  },
+  {
+    $id: 'Invoice',
+    additionalProperties: false,
+    description: "A municipality's invoice for one financing year: never changed once issued."
+  }
+)
 export type Invoice = Static<typeof Invoice>
 
 export const InvoicePage = Page(ref(Invoice), 'InvoicePage')
 
-export const InvoiceListQuery = Type.Object({
-  period_id: Type.Optional({ ...PeriodId, description: 'Only this period.' }),
-  year: Type.Optional({ ...Year, description: 'Only this financing year.' }),
-  municipality_code: Type.Optional({ ...MunicipalityCode, description: 'Only this municipality.' }),
-  status: Type.Optional(StringEnum(['unpaid', 'paid'], { description: 'Only unpaid or paid invoices.' })),
-  ...PageQuery,
-  ...FormatQuery
-}, { additionalProperties: false })
+export const InvoiceListQuery = Type.Object(
+  {
+    period_id: Type.Optional({ ...PeriodId, description: 'Only this period.' }),
+    year: Type.Optional({ ...Year, description: 'Only this financing year.' }),
+    municipality_code: Type.Optional({ ...MunicipalityCode, description: 'Only this municipality.' }),
+    status: Type.Optional(StringEnum(['unpaid', 'paid'], { description: 'Only unpaid or paid invoices.' })),
+    ...PageQuery,
+    ...FormatQuery
+  },
+  { additionalProperties: false }
+)
 export type InvoiceFilter = Omit<Static<typeof InvoiceListQuery>, 'page' | 'limit' | 'format'>
 
-export const InvoiceParams = Type.Object({ id: { ...Id, description: 'The invoice\'s id.' } }, { additionalProperties: false })
+export const InvoiceParams = Type.Object(
+  { id: { ...Id, description: "The invoice's id." } },
+  { additionalProperties: false }
+)
 export const InvoicedYearParams = Type.Object({ id: PeriodId, year: Year }, { additionalProperties: false })

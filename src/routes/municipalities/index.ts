@@ -6,76 +6,114 @@ import { problem } from '../../plugins/problems.ts'
 import { CsvText, problemResponses, ref } from '../../schemas/common.ts'
 import type { Db } from '../../db/connection.ts'
 import * as municipalities from './queries.ts'
-import { MunicipalityDetail, MunicipalityListQuery, MunicipalityPage, MunicipalityParams, MunicipalityPopulation, PopulationQuery } from './schemas.ts'
+import {
+  MunicipalityDetail,
+  MunicipalityListQuery,
+  MunicipalityPage,
+  MunicipalityParams,
+  MunicipalityPopulation,
+  PopulationQuery
+} from './schemas.ts'
 
 const csvAlternative = { 'text/csv': { schema: CsvText } }
 
-export async function findMunicipalityOrFail (db: Db, code: string) {
+export async function findMunicipalityOrFail(db: Db, code: string) {
   const municipality = await municipalities.find(db, code)
   if (municipality === undefined) throw problem(404, `No municipality has code ${code}.`)
   return municipality
 }
 
-const routes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/municipalities', {
-    schema: {
-      operationId: 'listMunicipalities',
-      summary: 'List the municipalities',
-      description: 'The 290 Swedish municipalities (kommuner) in code order, optionally filtered by county or by name.',
-      tags: ['reference data'],
-      ...requireScope('read'),
-      querystring: MunicipalityListQuery,
-      response: {
-        200: { description: 'One page of municipalities, as JSON or CSV.', content: { 'application/json': { schema: ref(MunicipalityPage) }, ...csvAlternative } },
-        ...problemResponses(400, 401, 403)
+const routes: FastifyPluginAsyncTypebox = async app => {
+  app.get(
+    '/municipalities',
+    {
+      schema: {
+        operationId: 'listMunicipalities',
+        summary: 'List the municipalities',
+        description:
+          'The 290 Swedish municipalities (kommuner) in code order, optionally filtered by county or by name.',
+        tags: ['reference data'],
+        ...requireScope('read'),
+        querystring: MunicipalityListQuery,
+        response: {
+          200: {
+            description: 'One page of municipalities, as JSON or CSV.',
+            content: { 'application/json': { schema: ref(MunicipalityPage) }, ...csvAlternative }
+          },
+          ...problemResponses(400, 401, 403)
+        }
       }
+    },
+    async (request, reply) => {
+      const { county, name } = request.query
+      const { items, total } = await municipalities.list(app.db, { county, name }, offsetOf(pageOf(request.query)))
+      const body = paginate(request, reply, pageOf(request.query), items, total)
+      return sendJsonOrCsv(request, reply, body, {
+        columns: ['code', 'name', 'county_code', 'county_name'],
+        rows: () => items
+      })
     }
-  }, async (request, reply) => {
-    const { county, name } = request.query
-    const { items, total } = await municipalities.list(app.db, { county, name }, offsetOf(pageOf(request.query)))
-    const body = paginate(request, reply, pageOf(request.query), items, total)
-    return sendJsonOrCsv(request, reply, body, { columns: ['code', 'name', 'county_code', 'county_name'], rows: () => items })
-  })
+  )
 
-  app.get('/municipalities/:code', {
-    schema: {
-      operationId: 'getMunicipality',
-      summary: 'Get one municipality with its population figures',
-      tags: ['reference data'],
-      ...requireScope('read'),
-      params: MunicipalityParams,
-      response: {
-        200: { description: 'The municipality.', content: { 'application/json': { schema: ref(MunicipalityDetail) } } },
-        ...problemResponses(400, 401, 403, 404)
+  app.get(
+    '/municipalities/:code',
+    {
+      schema: {
+        operationId: 'getMunicipality',
+        summary: 'Get one municipality with its population figures',
+        tags: ['reference data'],
+        ...requireScope('read'),
+        params: MunicipalityParams,
+        response: {
+          200: {
+            description: 'The municipality.',
+            content: { 'application/json': { schema: ref(MunicipalityDetail) } }
+          },
+          ...problemResponses(400, 401, 403, 404)
+        }
       }
+    },
+    async request => {
+      const municipality = await findMunicipalityOrFail(app.db, request.params.code)
+      return { ...municipality, population_figures: await municipalities.populationFigures(app.db, municipality.code) }
     }
-  }, async (request) => {
-    const municipality = await findMunicipalityOrFail(app.db, request.params.code)
-    return { ...municipality, population_figures: await municipalities.populationFigures(app.db, municipality.code) }
-  })
+  )
 
-  app.get('/municipalities/:code/population', {
-    schema: {
-      operationId: 'listMunicipalityPopulation',
-      summary: 'List a municipality\'s population figures',
-      description: 'Every population figure held for the municipality, oldest first. Source: Statistics Sweden (SCB).',
-      tags: ['reference data'],
-      ...requireScope('read'),
-      params: MunicipalityParams,
-      querystring: PopulationQuery,
-      response: {
-        200: { description: 'The population figures, as JSON or CSV.', content: { 'application/json': { schema: ref(MunicipalityPopulation) }, ...csvAlternative } },
-        ...problemResponses(400, 401, 403, 404)
+  app.get(
+    '/municipalities/:code/population',
+    {
+      schema: {
+        operationId: 'listMunicipalityPopulation',
+        summary: "List a municipality's population figures",
+        description:
+          'Every population figure held for the municipality, oldest first. Source: Statistics Sweden (SCB).',
+        tags: ['reference data'],
+        ...requireScope('read'),
+        params: MunicipalityParams,
+        querystring: PopulationQuery,
+        response: {
+          200: {
+            description: 'The population figures, as JSON or CSV.',
+            content: { 'application/json': { schema: ref(MunicipalityPopulation) }, ...csvAlternative }
+          },
+          ...problemResponses(400, 401, 403, 404)
+        }
       }
+    },
+    async (request, reply) => {
+      const { code } = await findMunicipalityOrFail(app.db, request.params.code)
+      const items = await municipalities.populationFigures(app.db, code)
+      return sendJsonOrCsv(
+        request,
+        reply,
+        { municipality_code: code, items },
+        {
+          columns: ['municipality_code', 'reference_date', 'population'],
+          rows: () => items.map(figure => ({ municipality_code: code, ...figure }))
+        }
+      )
     }
-  }, async (request, reply) => {
-    const { code } = await findMunicipalityOrFail(app.db, request.params.code)
-    const items = await municipalities.populationFigures(app.db, code)
-    return sendJsonOrCsv(request, reply, { municipality_code: code, items }, {
-      columns: ['municipality_code', 'reference_date', 'population'],
-      rows: () => items.map(figure => ({ municipality_code: code, ...figure }))
-    })
-  })
+  )
 }
 
 export default routes

@@ -1,35 +1,47 @@
 import type { Db } from '../../db/connection.ts'
 import type { Municipality, PopulationFigure } from './schemas.ts'
 
-export interface MunicipalityFilter { county?: string, name?: string }
+export interface MunicipalityFilter {
+  county?: string
+  name?: string
+}
 
-function selectMunicipalities (db: Db, filter: MunicipalityFilter) {
-  let query = db.selectFrom('municipalities as m')
-    .innerJoin('counties as c', 'c.code', 'm.county_code')
+function selectMunicipalities(db: Db, filter: MunicipalityFilter) {
+  let query = db.selectFrom('municipalities as m').innerJoin('counties as c', 'c.code', 'm.county_code')
   if (filter.county !== undefined) query = query.where('m.county_code', '=', filter.county)
   if (filter.name !== undefined) query = query.where('m.name', 'ilike', `%${filter.name.replace(/[\\%_]/g, '\\$&')}%`)
   return query
 }
 
-export async function list (db: Db, filter: MunicipalityFilter, page: { limit: number, offset: number }): Promise<{ items: Municipality[], total: number }> {
+export async function list(
+  db: Db,
+  filter: MunicipalityFilter,
+  page: { limit: number; offset: number }
+): Promise<{ items: Municipality[]; total: number }> {
   const [items, total] = await Promise.all([
     selectMunicipalities(db, filter)
       .select(['m.code', 'm.name', 'm.county_code', 'c.name as county_name'])
-      .orderBy('m.code').limit(page.limit).offset(page.offset).execute(),
-    selectMunicipalities(db, filter).select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+      .orderBy('m.code')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    selectMunicipalities(db, filter)
+      .select(eb => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
   ])
   return { items, total: total.n }
 }
 
-export async function find (db: Db, code: string): Promise<Municipality | undefined> {
+export async function find(db: Db, code: string): Promise<Municipality | undefined> {
   return selectMunicipalities(db, {})
     .select(['m.code', 'm.name', 'm.county_code', 'c.name as county_name'])
     .where('m.code', '=', code)
     .executeTakeFirst()
 }
 
-export async function populationFigures (db: Db, code: string): Promise<PopulationFigure[]> {
-  return db.selectFrom('population_figures')
+export async function populationFigures(db: Db, code: string): Promise<PopulationFigure[]> {
+  return db
+    .selectFrom('population_figures')
     .select(['reference_date', 'population'])
     .where('municipality_code', '=', code)
     .orderBy('reference_date')

@@ -1,39 +1,82 @@
 import Type, { type Static } from 'typebox'
-import { CountyCode, FormatQuery, FreeText, Int32, IsoDate, MunicipalityCode, Page, PageQuery, ref } from '../../schemas/common.ts'
+import {
+  CountyCode,
+  FormatQuery,
+  FreeText,
+  Int32,
+  IsoDate,
+  MunicipalityCode,
+  Page,
+  PageQuery,
+  ref
+} from '../../schemas/common.ts'
 
-export const Municipality = Type.Object({
-  code: MunicipalityCode,
-  name: FreeText({ maxLength: 100, description: 'SCB\'s short name of the municipality (kommun).', example: 'Tyresö' }),
-  county_code: CountyCode,
-  county_name: FreeText({ maxLength: 100, description: 'The county\'s name.', example: 'Stockholms län' })
-}, { $id: 'Municipality', additionalProperties: false, description: 'A Swedish municipality (kommun), as coded by SCB.' })
+export const Municipality = Type.Object(
+  {
+    code: MunicipalityCode,
+    name: FreeText({
+      maxLength: 100,
+      description: "SCB's short name of the municipality (kommun).",
+      example: 'Tyresö'
+    }),
+    county_code: CountyCode,
+    county_name: FreeText({ maxLength: 100, description: "The county's name.", example: 'Stockholms län' })
+  },
+  { $id: 'Municipality', additionalProperties: false, description: 'A Swedish municipality (kommun), as coded by SCB.' }
+)
 export type Municipality = Static<typeof Municipality>
 
-export const PopulationFigure = Type.Object({
-  reference_date: { ...IsoDate, description: 'The date the population was counted on (SCB reference date).' },
-  population: Int32({ minimum: 0, description: 'Inhabitants on the reference date (folkmängd).', example: 48004 })
-}, { $id: 'PopulationFigure', additionalProperties: false, description: 'A municipality\'s population on one reference date. Source: Statistics Sweden (SCB), CC BY 4.0.' })
+export const PopulationFigure = Type.Object(
+  {
+    reference_date: { ...IsoDate, description: 'The date the population was counted on (SCB reference date).' },
+    population: Int32({ minimum: 0, description: 'Inhabitants on the reference date (folkmängd).', example: 48004 })
+  },
+  {
+    $id: 'PopulationFigure',
+    additionalProperties: false,
+    description: "A municipality's population on one reference date. Source: Statistics Sweden (SCB), CC BY 4.0."
+  }
+)
 export type PopulationFigure = Static<typeof PopulationFigure>
 
-export const MunicipalityDetail = Type.Object({
-  ...Municipality.properties,
-  population_figures: Type.Array(ref(PopulationFigure), { maxItems: 10_000, description: 'Every population figure held, oldest first.' })
-}, { $id: 'MunicipalityDetail', additionalProperties: false, description: 'A municipality with its population figures.' })
+export const MunicipalityDetail = Type.Object(
+  {
+    ...Municipality.properties,
+    population_figures: Type.Array(ref(PopulationFigure), {
+      maxItems: 10_000,
+      description: 'Every population figure held, oldest first.'
+    })
+  },
+  { $id: 'MunicipalityDetail', additionalProperties: false, description: 'A municipality with its population figures.' }
+)
 
 export const MunicipalityPage = Page(ref(Municipality), 'MunicipalityPage')
 
-export const MunicipalityListQuery = Type.Object({
-  county: Type.Optional({ ...CountyCode, description: 'Only municipalities in this county (länskod).' }),
-  name: Type.Optional(FreeText({ minLength: 1, maxLength: 100, description: 'Only municipalities whose name contains this text, ignoring case.', example: 'tyr' })),
-  ...PageQuery,
-  ...FormatQuery
-}, { additionalProperties: false })
+export const MunicipalityListQuery = Type.Object(
+  {
+    county: Type.Optional({ ...CountyCode, description: 'Only municipalities in this county (länskod).' }),
+    name: Type.Optional(
+      FreeText({
+        minLength: 1,
+        maxLength: 100,
+        description: 'Only municipalities whose name contains this text, ignoring case.',
+        example: 'tyr'
+      })
+    ),
+    ...PageQuery,
+    ...FormatQuery
+  },
+  { additionalProperties: false }
+)
 
 export const MunicipalityParams = Type.Object({ code: MunicipalityCode }, { additionalProperties: false })
 
 export const PopulationQuery = Type.Object({ ...FormatQuery }, { additionalProperties: false })
 
-export const MunicipalityPopulation = Type.Object({
-  municipality_code: MunicipalityCode,
-  items: Type.Array(ref(PopulationFigure), { maxItems: 10_000, description: 'Oldest first.' })
-}, { $id: 'MunicipalityPopulation', additionalProperties: false, description: 'A municipality\'s population figures.' })
+export const MunicipalityPopulation = Type.Object(
+  {
+    municipality_code: MunicipalityCode,
+    items: Type.Array(ref(PopulationFigure), { maxItems: 10_000, description: 'Oldest first.' })
+  },
+  { $id: 'MunicipalityPopulation', additionalProperties: false, description: "A municipality's population figures." }
+)

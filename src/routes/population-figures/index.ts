@@ -7,33 +7,55 @@ import { problemResponses, ref } from '../../schemas/common.ts'
 import * as populationFigures from './queries.ts'
 import { PopulationImport, PopulationImportResult, type PopulationFigureRow } from './schemas.ts'
 
-const routes: FastifyPluginAsyncTypebox = async (app) => {
-  app.post('/population-figures', {
-    // Validation errors are collected, not thrown: importRows reports them with the rows' domain problems.
-    attachValidation: true,
-    schema: {
-      operationId: 'importPopulationFigures',
-      summary: 'Import population figures (bulk, all or nothing)',
-      description: 'Adds population figures, or corrects existing ones for the same municipality and reference date. ' +
-        'Send a JSON array or CSV. Every bad row is reported at once, with its row number; if any row is bad nothing is written ' +
-        '(400 when a row is malformed, 422 when rows are well-formed but name unknown municipalities or repeat a figure).',
-      tags: ['reference data'],
-      ...requireScope('admin'),
-      consumes: ['application/json', 'text/csv'],
-      headers: IdempotencyHeaders,
-      body: PopulationImport,
-      response: {
-        200: { description: 'Every row was written.', headers: replayedHeader, content: { 'application/json': { schema: ref(PopulationImportResult) } } },
-        ...problemResponses(400, 401, 403, 413, 415, 422)
+const routes: FastifyPluginAsyncTypebox = async app => {
+  app.post(
+    '/population-figures',
+    {
+      // Validation errors are collected, not thrown: importRows reports them with the rows' domain problems.
+      attachValidation: true,
+      schema: {
+        operationId: 'importPopulationFigures',
+        summary: 'Import population figures (bulk, all or nothing)',
+        description:
+          'Adds population figures, or corrects existing ones for the same municipality and reference date. ' +
+          'Send a JSON array or CSV. Every bad row is reported at once, with its row number; if any row is bad ' +
+          'nothing is written ' +
+          '(400 when a row is malformed, 422 when rows are well-formed but name unknown municipalities or repeat a ' +
+          'figure).',
+        tags: ['reference data'],
+        ...requireScope('admin'),
+        consumes: ['application/json', 'text/csv'],
+        headers: IdempotencyHeaders,
+        body: PopulationImport,
+        response: {
+          200: {
+            description: 'Every row was written.',
+            headers: replayedHeader,
+            content: { 'application/json': { schema: ref(PopulationImportResult) } }
+          },
+          ...problemResponses(400, 401, 403, 413, 415, 422)
+        }
       }
-    }
-  }, async (request, reply) => importRows(app.db, request, reply, 200, 'population figures', async (trx, rows: Array<Partial<PopulationFigureRow>>) => {
-    const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
-    return {
-      errors: importErrors(rows, await populationFigures.knownMunicipalityCodes(trx, codes)),
-      write: async () => ({ received: rows.length, ...await populationFigures.upsert(trx, rows as PopulationFigureRow[], request.apiKey!.id) })
-    }
-  }))
+    },
+    async (request, reply) =>
+      importRows(
+        app.db,
+        request,
+        reply,
+        200,
+        'population figures',
+        async (trx, rows: Array<Partial<PopulationFigureRow>>) => {
+          const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
+          return {
+            errors: importErrors(rows, await populationFigures.knownMunicipalityCodes(trx, codes)),
+            write: async () => ({
+              received: rows.length,
+              ...(await populationFigures.upsert(trx, rows as PopulationFigureRow[], request.apiKey!.id))
+            })
+          }
+        }
+      )
+  )
 }
 
 export default routes

@@ -5,18 +5,39 @@ import { financingYears } from '../../domain/recommendation-periods.ts'
 import { lastDayToJoin, type PeriodYear } from '../../domain/participation.ts'
 import type { RecommendationPeriod, RecommendationPeriodInput } from './schemas.ts'
 
-function selectPeriods (db: Db) {
+function selectPeriods(db: Db) {
   return db.selectFrom('recommendation_periods as p').select(eb => [
-    'p.id', 'p.case_number', 'p.title', 'p.board_decision_date', 'p.first_year', 'p.last_year', 'p.annual_budget',
-    'p.cost_model', 'p.rate_per_inhabitant', 'p.population_reference_date', 'p.rounding_unit', 'p.rounding_mode',
-    'p.notes', 'p.version', 'p.created_at', 'p.updated_at',
+    'p.id',
+    'p.case_number',
+    'p.title',
+    'p.board_decision_date',
+    'p.first_year',
+    'p.last_year',
+    'p.annual_budget',
+    'p.cost_model',
+    'p.rate_per_inhabitant',
+    'p.population_reference_date',
+    'p.rounding_unit',
+    'p.rounding_mode',
+    'p.notes',
+    'p.version',
+    'p.created_at',
+    'p.updated_at',
     // numeric goes through JSON as text, so it stays exact.
-    jsonArrayFrom(eb.selectFrom('recommendation_period_years as y')
-      .select(['y.year', sql<string>`y.index_adjustment::text`.as('index_adjustment'), 'y.join_deadline'])
-      .whereRef('y.period_id', '=', 'p.id').orderBy('y.year')).as('years'),
-    jsonArrayFrom(eb.selectFrom('recommendation_period_budget_lines as l')
-      .select(['l.kind', 'l.description', sql<string | null>`l.annual_amount::text`.as('annual_amount')])
-      .whereRef('l.period_id', '=', 'p.id').orderBy('l.kind')).as('budget_lines')
+    jsonArrayFrom(
+      eb
+        .selectFrom('recommendation_period_years as y')
+        .select(['y.year', sql<string>`y.index_adjustment::text`.as('index_adjustment'), 'y.join_deadline'])
+        .whereRef('y.period_id', '=', 'p.id')
+        .orderBy('y.year')
+    ).as('years'),
+    jsonArrayFrom(
+      eb
+        .selectFrom('recommendation_period_budget_lines as l')
+        .select(['l.kind', 'l.description', sql<string | null>`l.annual_amount::text`.as('annual_amount')])
+        .whereRef('l.period_id', '=', 'p.id')
+        .orderBy('l.kind')
+    ).as('budget_lines')
   ])
 }
 
@@ -29,7 +50,7 @@ const toPeriod = (row: PeriodRow): RecommendationPeriod => ({
   years: row.years.map(year => ({ ...year, last_day_to_join: lastDayToJoin(year) }))
 })
 
-export async function list (db: Db, filter: { case_number?: string }, page: { limit: number, offset: number }) {
+export async function list(db: Db, filter: { case_number?: string }, page: { limit: number; offset: number }) {
   let query = selectPeriods(db)
   let count = db.selectFrom('recommendation_periods as p').select(eb => eb.fn.countAll<number>().as('n'))
   if (filter.case_number !== undefined) {
@@ -44,24 +65,32 @@ export async function list (db: Db, filter: { case_number?: string }, page: { li
 }
 
 /** Every period, oldest financing years first. */
-export async function all (db: Db): Promise<RecommendationPeriod[]> {
+export async function all(db: Db): Promise<RecommendationPeriod[]> {
   return (await selectPeriods(db).orderBy('p.first_year').orderBy('p.id').execute()).map(toPeriod)
 }
 
-export async function find (db: Db, id: number): Promise<RecommendationPeriod | undefined> {
+export async function find(db: Db, id: number): Promise<RecommendationPeriod | undefined> {
   const row = await selectPeriods(db).where('p.id', '=', id).executeTakeFirst()
   return row && toPeriod(row)
 }
 
 /** The financing years with their deadlines: all that participation needs of a period. */
-export async function yearsOf (db: Db, periodId: number): Promise<PeriodYear[]> {
-  return db.selectFrom('recommendation_period_years').select(['year', 'join_deadline'])
-    .where('period_id', '=', periodId).orderBy('year').execute()
+export async function yearsOf(db: Db, periodId: number): Promise<PeriodYear[]> {
+  return db
+    .selectFrom('recommendation_period_years')
+    .select(['year', 'join_deadline'])
+    .where('period_id', '=', periodId)
+    .orderBy('year')
+    .execute()
 }
 
-export async function idsByCaseNumber (db: Db, caseNumbers: string[]): Promise<Map<string, number>> {
+export async function idsByCaseNumber(db: Db, caseNumbers: string[]): Promise<Map<string, number>> {
   if (caseNumbers.length === 0) return new Map()
-  const rows = await db.selectFrom('recommendation_periods').select(['id', 'case_number']).where('case_number', 'in', caseNumbers).execute()
+  const rows = await db
+    .selectFrom('recommendation_periods')
+    .select(['id', 'case_number'])
+    .where('case_number', 'in', caseNumbers)
+    .execute()
   return new Map(rows.map(row => [row.case_number, row.id]))
 }
 
@@ -81,42 +110,79 @@ const periodColumns = (input: RecommendationPeriodInput) => ({
 })
 
 /** Writes the period's years and budget lines, replacing what was there; years that drop out must be unused. */
-async function writeParts (db: Db, periodId: number, input: RecommendationPeriodInput) {
+async function writeParts(db: Db, periodId: number, input: RecommendationPeriodInput) {
   const years = financingYears(input).map(({ year, join_deadline }) => ({
     period_id: periodId,
     year,
     join_deadline,
     index_adjustment: input.years?.find(y => y.year === year)?.index_adjustment ?? '1'
   }))
-  await db.deleteFrom('recommendation_period_years').where('period_id', '=', periodId)
-    .where(eb => eb.not(eb('year', 'in', years.map(y => y.year)))).execute()
-  await db.insertInto('recommendation_period_years').values(years)
-    .onConflict(oc => oc.columns(['period_id', 'year']).doUpdateSet(eb => ({
-      index_adjustment: eb.ref('excluded.index_adjustment'),
-      join_deadline: eb.ref('excluded.join_deadline')
-    }))).execute()
+  await db
+    .deleteFrom('recommendation_period_years')
+    .where('period_id', '=', periodId)
+    .where(eb =>
+      eb.not(
+        eb(
+          'year',
+          'in',
+          years.map(y => y.year)
+        )
+      )
+    )
+    .execute()
+  await db
+    .insertInto('recommendation_period_years')
+    .values(years)
+    .onConflict(oc =>
+      oc.columns(['period_id', 'year']).doUpdateSet(eb => ({
+        index_adjustment: eb.ref('excluded.index_adjustment'),
+        join_deadline: eb.ref('excluded.join_deadline')
+      }))
+    )
+    .execute()
   await db.deleteFrom('recommendation_period_budget_lines').where('period_id', '=', periodId).execute()
   if (input.budget_lines?.length) {
-    await db.insertInto('recommendation_period_budget_lines')
-      .values(input.budget_lines.map(line => ({ period_id: periodId, ...line }))).execute()
+    await db
+      .insertInto('recommendation_period_budget_lines')
+      .values(input.budget_lines.map(line => ({ period_id: periodId, ...line })))
+      .execute()
   }
 }
 
 /** Inserts a period unless its case number exists; returns the new id, or undefined. */
-export async function insert (db: Db, input: RecommendationPeriodInput, apiKeyId: number | null): Promise<number | undefined> {
-  const inserted = await db.insertInto('recommendation_periods')
+export async function insert(
+  db: Db,
+  input: RecommendationPeriodInput,
+  apiKeyId: number | null
+): Promise<number | undefined> {
+  const inserted = await db
+    .insertInto('recommendation_periods')
     .values({ ...periodColumns(input), updated_by_api_key_id: apiKeyId })
     .onConflict(oc => oc.column('case_number').doNothing())
-    .returning('id').executeTakeFirst()
+    .returning('id')
+    .executeTakeFirst()
   if (inserted !== undefined) await writeParts(db, inserted.id, input)
   return inserted?.id
 }
 
 /** Replaces the period if it is still at `version`; returns whether it was. */
-export async function replace (db: Db, id: number, version: number, input: RecommendationPeriodInput, apiKeyId: number): Promise<boolean> {
-  const updated = await db.updateTable('recommendation_periods')
-    .set({ ...periodColumns(input), version: sql<number>`version + 1`, updated_at: sql<Date>`now()`, updated_by_api_key_id: apiKeyId })
-    .where('id', '=', id).where('version', '=', version)
+export async function replace(
+  db: Db,
+  id: number,
+  version: number,
+  input: RecommendationPeriodInput,
+  apiKeyId: number
+): Promise<boolean> {
+  const updated = await db
+    .updateTable('recommendation_periods')
+    .set({
+      ...periodColumns(input),
+      version: sql<number>`version + 1`,
+      updated_at: sql<Date>`now()`,
+      updated_by_api_key_id: apiKeyId
+    })
+    .where('id', '=', id)
+    .where('version', '=', version)
     .executeTakeFirst()
   if (updated.numUpdatedRows === 0n) return false
   await writeParts(db, id, input)
@@ -124,16 +190,24 @@ export async function replace (db: Db, id: number, version: number, input: Recom
 }
 
 /** First years of recorded adoptions that fall outside these years: the period may not lose them. */
-export async function firstYearsOutside (db: Db, id: number, firstYear: number, lastYear: number): Promise<number[]> {
-  const rows = await db.selectFrom('decisions').select('first_year').distinct()
+export async function firstYearsOutside(db: Db, id: number, firstYear: number, lastYear: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('decisions')
+    .select('first_year')
+    .distinct()
     .where('period_id', '=', id)
     .where(eb => eb.or([eb('first_year', '<', firstYear), eb('first_year', '>', lastYear)]))
-    .orderBy('first_year').execute()
+    .orderBy('first_year')
+    .execute()
   return rows.map(row => row.first_year!)
 }
 
-export async function caseNumberTaken (db: Db, caseNumber: string, exceptId: number): Promise<boolean> {
-  const row = await db.selectFrom('recommendation_periods').select('id')
-    .where('case_number', '=', caseNumber).where('id', '<>', exceptId).executeTakeFirst()
+export async function caseNumberTaken(db: Db, caseNumber: string, exceptId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('recommendation_periods')
+    .select('id')
+    .where('case_number', '=', caseNumber)
+    .where('id', '<>', exceptId)
+    .executeTakeFirst()
   return row !== undefined
 }

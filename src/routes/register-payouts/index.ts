@@ -14,176 +14,305 @@ import { PeriodParams } from '../recommendation-periods/schemas.ts'
 import * as plans from '../register-allocations/queries.ts'
 import * as payouts from './queries.ts'
 import { payoutReportOf } from './report.ts'
-import { Payout, PayoutInput, PayoutListQuery, PayoutPage, PayoutParams, PayoutReport, PayoutReportParams, PayoutReportQuery, StatusChangeInput, YearPayoutReport } from './schemas.ts'
+import {
+  Payout,
+  PayoutInput,
+  PayoutListQuery,
+  PayoutPage,
+  PayoutParams,
+  PayoutReport,
+  PayoutReportParams,
+  PayoutReportQuery,
+  StatusChangeInput,
+  YearPayoutReport
+} from './schemas.ts'
 
 const PAYOUT_COLUMNS = [
-  'id', 'period_id', 'period_case_number', 'year', 'register_code', 'register_name', 'amount', 'status', 'paid_on', 'payment_reference', 'note', 'created_at', 'updated_at'
+  'id',
+  'period_id',
+  'period_case_number',
+  'year',
+  'register_code',
+  'register_name',
+  'amount',
+  'status',
+  'paid_on',
+  'payment_reference',
+  'note',
+  'created_at',
+  'updated_at'
 ] as const
 const YEAR_COLUMNS = [
-  'year', 'collected', 'collected_basis', 'allocation_version', 'allocation_basis', 'scaled_to_collected',
-  'allocated_to_registers', 'planned', 'approved', 'paid_out', 'remaining', 'left_for_other_lines'
+  'year',
+  'collected',
+  'collected_basis',
+  'allocation_version',
+  'allocation_basis',
+  'scaled_to_collected',
+  'allocated_to_registers',
+  'planned',
+  'approved',
+  'paid_out',
+  'remaining',
+  'left_for_other_lines'
 ] as const
-const REGISTER_COLUMNS = ['year', 'register_code', 'register_name', 'allocated', 'planned', 'approved', 'paid', 'outstanding', 'available'] as const
+const REGISTER_COLUMNS = [
+  'year',
+  'register_code',
+  'register_name',
+  'allocated',
+  'planned',
+  'approved',
+  'paid',
+  'outstanding',
+  'available'
+] as const
 
 const created = {
   description: 'Done (or, with `Idempotent-Replayed: true`, had been); the body is the payout as it now stands.',
-  headers: { ...locationHeader('The payout\'s URL.'), ...replayedHeader },
+  headers: { ...locationHeader("The payout's URL."), ...replayedHeader },
   content: { 'application/json': { schema: ref(Payout) } }
 }
 
-const routes: FastifyPluginAsyncTypebox = async (app) => {
-  app.post('/register-payouts', {
-    schema: {
-      operationId: 'planPayout',
-      summary: 'Plan a payout to a quality register',
-      description: 'For finance: plans a payout of a year\'s register money to a register. It counts against the register\'s allocation at once, and is refused ' +
-        'if it would take the register\'s payouts (all but cancelled ones) past the allocation in the year\'s latest plan, however many requests arrive at once.',
-      tags: ['register payouts'],
-      ...requireScope('finance:write'),
-      headers: IdempotencyHeaders,
-      body: ref(PayoutInput),
-      response: { 201: created, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
-    }
-  }, async (request, reply) => idempotent(app.db, request, reply, 201, async (trx) => {
-    const input = request.body
-    await plans.lockFinancingYear(trx, input.period_id, input.year)
-    const period = await findPeriodOrFail(trx, input.period_id)
-    const errors = []
-    if (!period.years.some(y => y.year === input.year)) errors.push({ pointer: '/year', detail: `${input.year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year})` })
-    if (await registers.find(trx, input.register_code) === undefined) errors.push({ pointer: '/register_code', detail: `${input.register_code} is not a quality register` })
-    if (toOre(input.amount) <= 0n) errors.push({ pointer: '/amount', detail: 'must be more than 0' })
-    if (errors.length > 0) throw problem(422, `The payout breaks ${errors.length} rule(s); nothing was written.`, { errors })
+const routes: FastifyPluginAsyncTypebox = async app => {
+  app.post(
+    '/register-payouts',
+    {
+      schema: {
+        operationId: 'planPayout',
+        summary: 'Plan a payout to a quality register',
+        description:
+          "For finance: plans a payout of a year's register money to a register. It counts against the register's " +
+          'allocation at once, and is refused ' +
+          "if it would take the register's payouts (all but cancelled ones) past the allocation in the year's " +
+          'latest plan, however many requests arrive at once.',
+        tags: ['register payouts'],
+        ...requireScope('finance:write'),
+        headers: IdempotencyHeaders,
+        body: ref(PayoutInput),
+        response: { 201: created, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
+      }
+    },
+    async (request, reply) =>
+      idempotent(app.db, request, reply, 201, async trx => {
+        const input = request.body
+        await plans.lockFinancingYear(trx, input.period_id, input.year)
+        const period = await findPeriodOrFail(trx, input.period_id)
+        const errors = []
+        if (!period.years.some(y => y.year === input.year))
+          errors.push({
+            pointer: '/year',
+            detail: `${input.year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year})`
+          })
+        if ((await registers.find(trx, input.register_code)) === undefined)
+          errors.push({ pointer: '/register_code', detail: `${input.register_code} is not a quality register` })
+        if (toOre(input.amount) <= 0n) errors.push({ pointer: '/amount', detail: 'must be more than 0' })
+        if (errors.length > 0)
+          throw problem(422, `The payout breaks ${errors.length} rule(s); nothing was written.`, { errors })
 
-    const [plan] = await plans.plans(trx, period.id, { year: input.year })
-    const allocated = toOre(plan?.registers.find(r => r.register_code === input.register_code)?.amount ?? '0')
-    const committed = (await payouts.committedByRegister(trx, period.id, input.year)).get(input.register_code) ?? 0n
-    if (committed + toOre(input.amount) > allocated) {
-      throw problem(422, 'The payout would exceed the register\'s allocation; nothing was written.', {
-        errors: [{ pointer: '/amount', detail: `${input.register_code} is allocated ${formatOre(allocated)} for ${input.year} and its payouts take ${formatOre(committed)}: at most ${formatOre(allocated - committed)} is left` }]
+        const [plan] = await plans.plans(trx, period.id, { year: input.year })
+        const allocated = toOre(plan?.registers.find(r => r.register_code === input.register_code)?.amount ?? '0')
+        const committed = (await payouts.committedByRegister(trx, period.id, input.year)).get(input.register_code) ?? 0n
+        if (committed + toOre(input.amount) > allocated) {
+          throw problem(422, "The payout would exceed the register's allocation; nothing was written.", {
+            errors: [
+              {
+                pointer: '/amount',
+                detail: `${input.register_code} is allocated ${formatOre(allocated)} for ${input.year} and its payouts take ${formatOre(committed)}: at most ${formatOre(allocated - committed)} is left`
+              }
+            ]
+          })
+        }
+        const id = await payouts.insert(trx, input, request.apiKey!.id)
+        return { body: (await payouts.find(trx, id))!, headers: { location: `/v1/register-payouts/${id}` } }
+      })
+  )
+
+  app.post(
+    '/register-payouts/:id/status-changes',
+    {
+      schema: {
+        operationId: 'changePayoutStatus',
+        summary: 'Approve, pay or cancel a payout',
+        description:
+          'Moves a payout planned → approved → paid, or cancels it before it is paid (with a reason). Approving and ' +
+          "paying need the register's payee details; " +
+          "paying needs the payment date and reference. Any other move is a 409. Every move is kept in the payout's " +
+          '`history`.',
+        tags: ['register payouts'],
+        ...requireScope('finance:write'),
+        params: PayoutParams,
+        headers: IdempotencyHeaders,
+        body: ref(StatusChangeInput),
+        response: { 201: created, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
+      }
+    },
+    async (request, reply) =>
+      idempotent(app.db, request, reply, 201, async trx => {
+        const { id } = request.params
+        const where = await payouts.yearOf(trx, id)
+        if (where === undefined) throw problem(404, `No register payout has id ${id}.`)
+        await plans.lockFinancingYear(trx, where.period_id, where.year)
+        const payout = (await payouts.find(trx, id))!
+        const change = request.body
+        if (!NEXT_STATUSES[payout.status].includes(change.status)) {
+          throw problem(
+            409,
+            `Payout ${id} is ${payout.status}; it can${NEXT_STATUSES[payout.status].length === 0 ? ' no longer move' : ` only become ${NEXT_STATUSES[payout.status].join(' or ')}`}.`
+          )
+        }
+        const register = (await registers.find(trx, payout.register_code))!
+        const errors = statusChangeErrors(change, todayInSweden(new Date(payout.created_at)), register.payee !== null)
+        if (errors.length > 0)
+          throw problem(422, `The payout cannot become ${change.status}; nothing was written.`, { errors })
+        await payouts.changeStatus(trx, id, change, request.apiKey!.id)
+        return { body: (await payouts.find(trx, id))!, headers: { location: `/v1/register-payouts/${id}` } }
+      })
+  )
+
+  app.get(
+    '/register-payouts',
+    {
+      schema: {
+        operationId: 'listPayouts',
+        summary: 'List register payouts',
+        description:
+          'For finance and the registers: payouts in the order planned; filter by period, year, register and status.',
+        tags: ['register payouts'],
+        ...requireScope('read'),
+        querystring: PayoutListQuery,
+        response: {
+          200: {
+            description: 'One page of payouts, as JSON or CSV (without the history).',
+            content: { 'application/json': { schema: ref(PayoutPage) }, 'text/csv': { schema: CsvText } }
+          },
+          ...problemResponses(400, 401, 403)
+        }
+      }
+    },
+    async (request, reply) => {
+      const { page: _page, limit: _limit, format: _format, ...filter } = request.query
+      const page = pageOf(request.query)
+      const { items, total } = await payouts.list(app.db, filter, offsetOf(page))
+      return sendJsonOrCsv(request, reply, paginate(request, reply, page, items, total), {
+        columns: PAYOUT_COLUMNS,
+        rows: () => items
       })
     }
-    const id = await payouts.insert(trx, input, request.apiKey!.id)
-    return { body: (await payouts.find(trx, id))!, headers: { location: `/v1/register-payouts/${id}` } }
-  }))
+  )
 
-  app.post('/register-payouts/:id/status-changes', {
-    schema: {
-      operationId: 'changePayoutStatus',
-      summary: 'Approve, pay or cancel a payout',
-      description: 'Moves a payout planned → approved → paid, or cancels it before it is paid (with a reason). Approving and paying need the register\'s payee details; ' +
-        'paying needs the payment date and reference. Any other move is a 409. Every move is kept in the payout\'s `history`.',
-      tags: ['register payouts'],
-      ...requireScope('finance:write'),
-      params: PayoutParams,
-      headers: IdempotencyHeaders,
-      body: ref(StatusChangeInput),
-      response: { 201: created, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) }
-    }
-  }, async (request, reply) => idempotent(app.db, request, reply, 201, async (trx) => {
-    const { id } = request.params
-    const where = await payouts.yearOf(trx, id)
-    if (where === undefined) throw problem(404, `No register payout has id ${id}.`)
-    await plans.lockFinancingYear(trx, where.period_id, where.year)
-    const payout = (await payouts.find(trx, id))!
-    const change = request.body
-    if (!NEXT_STATUSES[payout.status].includes(change.status)) {
-      throw problem(409, `Payout ${id} is ${payout.status}; it can${NEXT_STATUSES[payout.status].length === 0 ? ' no longer move' : ` only become ${NEXT_STATUSES[payout.status].join(' or ')}`}.`)
-    }
-    const register = (await registers.find(trx, payout.register_code))!
-    const errors = statusChangeErrors(change, todayInSweden(new Date(payout.created_at)), register.payee !== null)
-    if (errors.length > 0) throw problem(422, `The payout cannot become ${change.status}; nothing was written.`, { errors })
-    await payouts.changeStatus(trx, id, change, request.apiKey!.id)
-    return { body: (await payouts.find(trx, id))!, headers: { location: `/v1/register-payouts/${id}` } }
-  }))
-
-  app.get('/register-payouts', {
-    schema: {
-      operationId: 'listPayouts',
-      summary: 'List register payouts',
-      description: 'For finance and the registers: payouts in the order planned; filter by period, year, register and status.',
-      tags: ['register payouts'],
-      ...requireScope('read'),
-      querystring: PayoutListQuery,
-      response: {
-        200: { description: 'One page of payouts, as JSON or CSV (without the history).', content: { 'application/json': { schema: ref(PayoutPage) }, 'text/csv': { schema: CsvText } } },
-        ...problemResponses(400, 401, 403)
+  app.get(
+    '/register-payouts/:id',
+    {
+      schema: {
+        operationId: 'getPayout',
+        summary: 'Get one register payout',
+        tags: ['register payouts'],
+        ...requireScope('read'),
+        params: PayoutParams,
+        response: {
+          200: { description: 'The payout and its history.', content: { 'application/json': { schema: ref(Payout) } } },
+          ...problemResponses(400, 401, 403, 404)
+        }
       }
+    },
+    async request => {
+      const payout = await payouts.find(app.db, request.params.id)
+      if (payout === undefined) throw problem(404, `No register payout has id ${request.params.id}.`)
+      return payout
     }
-  }, async (request, reply) => {
-    const { page: _page, limit: _limit, format: _format, ...filter } = request.query
-    const page = pageOf(request.query)
-    const { items, total } = await payouts.list(app.db, filter, offsetOf(page))
-    return sendJsonOrCsv(request, reply, paginate(request, reply, page, items, total), { columns: PAYOUT_COLUMNS, rows: () => items })
-  })
+  )
 
-  app.get('/register-payouts/:id', {
-    schema: {
-      operationId: 'getPayout',
-      summary: 'Get one register payout',
-      tags: ['register payouts'],
-      ...requireScope('read'),
-      params: PayoutParams,
-      response: { 200: { description: 'The payout and its history.', content: { 'application/json': { schema: ref(Payout) } } }, ...problemResponses(400, 401, 403, 404) }
-    }
-  }, async (request) => {
-    const payout = await payouts.find(app.db, request.params.id)
-    if (payout === undefined) throw problem(404, `No register payout has id ${request.params.id}.`)
-    return payout
-  })
-
-  app.get('/recommendation-periods/:id/payout-report', {
-    schema: {
-      operationId: 'getPayoutReport',
-      summary: 'Register money, year by year',
-      description: 'Per financing year: what was collected, what is allocated to the quality registers, planned, approved and paid out to them, what remains to pay them, ' +
-        'and what is left for the other budget lines; with every register\'s figures. `collected` is the year\'s invoiced total once invoiced (as in the cost shares\' ' +
-        '`invoicing.invoiced`), until then the cost shares\' projected `collected`. CSV has one row per year.',
-      tags: ['register payouts'],
-      ...requireScope('read'),
-      params: PeriodParams,
-      querystring: PayoutReportQuery,
-      response: {
-        200: { description: 'The report, as JSON or CSV.', content: { 'application/json': { schema: ref(PayoutReport) }, 'text/csv': { schema: CsvText } } },
-        ...problemResponses(400, 401, 403, 404)
+  app.get(
+    '/recommendation-periods/:id/payout-report',
+    {
+      schema: {
+        operationId: 'getPayoutReport',
+        summary: 'Register money, year by year',
+        description:
+          'Per financing year: what was collected, what is allocated to the quality registers, planned, approved ' +
+          'and paid out to them, what remains to pay them, ' +
+          "and what is left for the other budget lines; with every register's figures. `collected` is the year's " +
+          "invoiced total once invoiced (as in the cost shares' " +
+          "`invoicing.invoiced`), until then the cost shares' projected `collected`. CSV has one row per year.",
+        tags: ['register payouts'],
+        ...requireScope('read'),
+        params: PeriodParams,
+        querystring: PayoutReportQuery,
+        response: {
+          200: {
+            description: 'The report, as JSON or CSV.',
+            content: { 'application/json': { schema: ref(PayoutReport) }, 'text/csv': { schema: CsvText } }
+          },
+          ...problemResponses(400, 401, 403, 404)
+        }
       }
+    },
+    async (request, reply) => {
+      const period = await findPeriodOrFail(app.reportDb, request.params.id)
+      const asOf = request.query.as_of ?? todayInSweden()
+      const years = await payoutReportOf(app.reportDb, period, asOf)
+      return sendJsonOrCsv(
+        request,
+        reply,
+        { period_id: period.id, period_case_number: period.case_number, as_of: asOf, years },
+        {
+          columns: YEAR_COLUMNS,
+          rows: () =>
+            years.map(({ allocation, registers: _, ...year }) => ({
+              ...year,
+              allocation_version: allocation?.version,
+              allocation_basis: allocation?.basis,
+              scaled_to_collected: allocation?.scaled_to_collected
+            }))
+        }
+      )
     }
-  }, async (request, reply) => {
-    const period = await findPeriodOrFail(app.reportDb, request.params.id)
-    const asOf = request.query.as_of ?? todayInSweden()
-    const years = await payoutReportOf(app.reportDb, period, asOf)
-    return sendJsonOrCsv(request, reply, { period_id: period.id, period_case_number: period.case_number, as_of: asOf, years }, {
-      columns: YEAR_COLUMNS,
-      rows: () => years.map(({ allocation, registers: _, ...year }) => ({
-        ...year, allocation_version: allocation?.version, allocation_basis: allocation?.basis, scaled_to_collected: allocation?.scaled_to_collected
-      }))
-    })
-  })
+  )
 
-  app.get('/recommendation-periods/:id/payout-report/:year', {
-    schema: {
-      operationId: 'getYearPayoutReport',
-      summary: 'A year\'s register money, register by register',
-      description: 'Per quality register for one financing year: allocated, planned, approved, paid, outstanding (allocated less paid) and available for new payouts; ' +
-        'with the year\'s totals. CSV has one row per register.',
-      tags: ['register payouts'],
-      ...requireScope('read'),
-      params: PayoutReportParams,
-      querystring: PayoutReportQuery,
-      response: {
-        200: { description: 'The year\'s report, as JSON or CSV.', content: { 'application/json': { schema: ref(YearPayoutReport) }, 'text/csv': { schema: CsvText } } },
-        ...problemResponses(400, 401, 403, 404)
+  app.get(
+    '/recommendation-periods/:id/payout-report/:year',
+    {
+      schema: {
+        operationId: 'getYearPayoutReport',
+        summary: "A year's register money, register by register",
+        description:
+          'Per quality register for one financing year: allocated, planned, approved, paid, outstanding (allocated ' +
+          'less paid) and available for new payouts; ' +
+          "with the year's totals. CSV has one row per register.",
+        tags: ['register payouts'],
+        ...requireScope('read'),
+        params: PayoutReportParams,
+        querystring: PayoutReportQuery,
+        response: {
+          200: {
+            description: "The year's report, as JSON or CSV.",
+            content: { 'application/json': { schema: ref(YearPayoutReport) }, 'text/csv': { schema: CsvText } }
+          },
+          ...problemResponses(400, 401, 403, 404)
+        }
       }
+    },
+    async (request, reply) => {
+      const period = await findPeriodOrFail(app.reportDb, request.params.id)
+      const asOf = request.query.as_of ?? todayInSweden()
+      const year = (await payoutReportOf(app.reportDb, period, asOf)).find(y => y.year === request.params.year)
+      if (year === undefined)
+        throw problem(
+          404,
+          `${request.params.year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year}).`
+        )
+      return sendJsonOrCsv(
+        request,
+        reply,
+        { period_id: period.id, period_case_number: period.case_number, as_of: asOf, ...year },
+        {
+          columns: REGISTER_COLUMNS,
+          rows: () => year.registers.map(r => ({ year: year.year, ...r }))
+        }
+      )
     }
-  }, async (request, reply) => {
-    const period = await findPeriodOrFail(app.reportDb, request.params.id)
-    const asOf = request.query.as_of ?? todayInSweden()
-    const year = (await payoutReportOf(app.reportDb, period, asOf)).find(y => y.year === request.params.year)
-    if (year === undefined) throw problem(404, `${request.params.year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year}).`)
-    return sendJsonOrCsv(request, reply, { period_id: period.id, period_case_number: period.case_number, as_of: asOf, ...year }, {
-      columns: REGISTER_COLUMNS,
-      rows: () => year.registers.map(r => ({ year: year.year, ...r }))
-    })
-  })
+  )
 }
 
 export default routes

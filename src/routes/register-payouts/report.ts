@@ -12,7 +12,11 @@ import type { PayoutReportYear, RegisterFunds } from './schemas.ts'
  * Every financing year's register money: what was collected (invoiced, or projected from the cost shares as of
  * `asOf` until the year is invoiced), what the latest plan allocates to each register, and what its payouts take.
  */
-export async function payoutReportOf (db: Db, period: RecommendationPeriod, asOf: string): Promise<Array<Static<typeof PayoutReportYear>>> {
+export async function payoutReportOf(
+  db: Db,
+  period: RecommendationPeriod,
+  asOf: string
+): Promise<Array<Static<typeof PayoutReportYear>>> {
   const [years, plans, sums, registers] = await Promise.all([
     costSharesOf(db, period, asOf),
     allocations.plans(db, period.id),
@@ -27,16 +31,22 @@ export async function payoutReportOf (db: Db, period: RecommendationPeriod, asOf
       if (allocation === undefined && mine.length === 0) return []
       const of = (status: string) => mine.find(s => s.status === status)?.amount ?? 0n
       const allocated = toOre(allocation?.amount ?? '0')
-      return [{ register_code: code, register_name: name, ...funds(allocated, of('planned'), of('approved'), of('paid')) }]
+      return [
+        { register_code: code, register_name: name, ...funds(allocated, of('planned'), of('approved'), of('paid')) }
+      ]
     })
-    const total = (field: 'allocated' | 'planned' | 'approved' | 'paid') => rows.reduce((sum, r) => sum + toOre(r[field]), 0n)
+    const total = (field: 'allocated' | 'planned' | 'approved' | 'paid') =>
+      rows.reduce((sum, r) => sum + toOre(r[field]), 0n)
     const collected = toOre(invoicing?.invoiced ?? totals.collected)
     const allocated = total('allocated')
     return {
       year,
       collected: formatOre(collected),
       collected_basis: invoicing === null ? 'projected' : 'invoiced',
-      allocation: plan === undefined ? null : { version: plan.version, basis: plan.basis, scaled_to_collected: plan.scaled_to_collected },
+      allocation:
+        plan === undefined
+          ? null
+          : { version: plan.version, basis: plan.basis, scaled_to_collected: plan.scaled_to_collected },
       allocated_to_registers: formatOre(allocated),
       planned: formatOre(total('planned')),
       approved: formatOre(total('approved')),
@@ -48,7 +58,7 @@ export async function payoutReportOf (db: Db, period: RecommendationPeriod, asOf
   })
 }
 
-function funds (allocated: bigint, planned: bigint, approved: bigint, paid: bigint) {
+function funds(allocated: bigint, planned: bigint, approved: bigint, paid: bigint) {
   return {
     allocated: formatOre(allocated),
     planned: formatOre(planned),

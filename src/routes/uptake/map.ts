@@ -11,62 +11,110 @@ import { ReportQuery } from './schemas.ts'
 const GEOMETRY_FILE = new URL('../../../data/municipality-map.json', import.meta.url)
 let geometry: Promise<MapGeometry> | undefined
 
-/** Read on the first map asked for, then kept: most instances never draw one, and the file never changes while running. */
-function loadGeometry () {
-  geometry ??= readFile(GEOMETRY_FILE, 'utf8').then(text => JSON.parse(text) as MapGeometry, (error: unknown) => {
-    geometry = undefined
-    throw error
-  })
+/**
+ * Read on the first map asked for, then kept: most instances never draw one, and the file never changes while running.
+ */
+function loadGeometry() {
+  geometry ??= readFile(GEOMETRY_FILE, 'utf8').then(
+    text => JSON.parse(text) as MapGeometry,
+    (error: unknown) => {
+      geometry = undefined
+      throw error
+    }
+  )
   return geometry
 }
 
-const MapQuery = Type.Object({
-  as_of: ReportQuery.properties.as_of,
-  county: ReportQuery.properties.county,
-  colour_by: Type.Optional(StringEnum(['status', 'first_year'], {
-    default: 'status',
-    description: '`status` (default): adopted, declined, no answer. `first_year`: adopters shaded by the first year they take part in, earliest darkest.',
-    example: 'status'
-  }))
-}, { additionalProperties: false })
+const MapQuery = Type.Object(
+  {
+    as_of: ReportQuery.properties.as_of,
+    county: ReportQuery.properties.county,
+    colour_by: Type.Optional(
+      StringEnum(['status', 'first_year'], {
+        default: 'status',
+        description:
+          '`status` (default): adopted, declined, no answer. `first_year`: adopters shaded by the first year they ' +
+          'take part in, earliest darkest.',
+        example: 'status'
+      })
+    )
+  },
+  { additionalProperties: false }
+)
 
 const SVG_TYPE = 'image/svg+xml; charset=utf-8'
 
-const routes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/recommendation-periods/:id/uptake/map', {
-    schema: {
-      operationId: 'getUptakeMap',
-      summary: 'Map of uptake by municipality',
-      description: 'A map of Sweden\'s municipalities (or one county\'s) coloured by their status on the as-of date, with the period\'s case number and title, ' +
-        `the date, a legend with the count and share of each status and the source line "Källa: SCB". Colours are from the Okabe–Ito palette, safe for colour-blind readers ` +
-        `and distinct in greyscale too: adopted ${COLOURS.adopted} (blue), declined ${COLOURS.declined} (orange), no answer ${COLOURS.no_answer} (light grey). ` +
-        'The SVG is a text alternative in itself: `role="img"` with a `<title>` and a `<desc>` giving the counts (and the names, where a status has at most 30), ' +
-        'and every municipality is a `<path id="m-0138" data-status="adopted">` with a `<title>` naming it and its status. Labels are in Swedish. ' +
-        'About 100 kB for the whole country; cache it with `If-None-Match`.',
-      tags: ['uptake'],
-      ...requireScope('read'),
-      params: PeriodParams,
-      querystring: MapQuery,
-      response: {
-        200: {
-          description: 'The map, as an SVG document.',
-          content: { 'image/svg+xml': { schema: { type: 'string', maxLength: 16 * 1024 * 1024, pattern: TEXT, description: 'An SVG 1.1 document, UTF-8.', example: '<svg xmlns="http://www.w3.org/2000/svg" role="img" …>…</svg>' } } }
-        },
-        ...problemResponses(400, 401, 403, 404)
+const routes: FastifyPluginAsyncTypebox = async app => {
+  app.get(
+    '/recommendation-periods/:id/uptake/map',
+    {
+      schema: {
+        operationId: 'getUptakeMap',
+        summary: 'Map of uptake by municipality',
+        description:
+          "A map of Sweden's municipalities (or one county's) coloured by their status on the as-of date, with the " +
+          "period's case number and title, " +
+          `the date, a legend with the count and share of each status and the source line "Källa: SCB". Colours are from the Okabe–Ito palette, safe for colour-blind readers ` +
+          `and distinct in greyscale too: adopted ${COLOURS.adopted} (blue), declined ${COLOURS.declined} (orange), no answer ${COLOURS.no_answer} (light grey). ` +
+          'The SVG is a text alternative in itself: `role="img"` with a `<title>` and a `<desc>` giving the counts ' +
+          '(and the names, where a status has at most 30), ' +
+          'and every municipality is a `<path id="m-0138" data-status="adopted">` with a `<title>` naming it and ' +
+          'its status. Labels are in Swedish. ' +
+          'About 100 kB for the whole country; cache it with `If-None-Match`.',
+        tags: ['uptake'],
+        ...requireScope('read'),
+        params: PeriodParams,
+        querystring: MapQuery,
+        response: {
+          200: {
+            description: 'The map, as an SVG document.',
+            content: {
+              'image/svg+xml': {
+                schema: {
+                  type: 'string',
+                  maxLength: 16 * 1024 * 1024,
+                  pattern: TEXT,
+                  description: 'An SVG 1.1 document, UTF-8.',
+                  example: '<svg xmlns="http://www.w3.org/2000/svg" role="img" …>…</svg>'
+                }
+              }
+            }
+          },
+          ...problemResponses(400, 401, 403, 404)
+        }
       }
+    },
+    async (request, reply) => {
+      const [{ period, asOf, municipalities }, shapes] = await Promise.all([
+        reportFor(app.reportDb, request),
+        loadGeometry()
+      ])
+      const svg = uptakeMapSvg({
+        geometry: shapes,
+        municipalities: municipalities.map(m => ({
+          code: m.code,
+          name: m.name,
+          status: m.status,
+          first_year: m.decision?.first_year ?? null
+        })),
+        heading: {
+          case_number: period.case_number,
+          title: period.title,
+          as_of: asOf,
+          county_name:
+            request.query.county === undefined ? undefined : (municipalities[0]?.county_name ?? request.query.county)
+        },
+        colourBy: request.query.colour_by ?? 'status',
+        years: period.years.map(y => y.year)
+      })
+      // The document is ours and holds no script; should a title ever smuggle markup past the escaping, it still cannot
+      // run.
+      return reply
+        .type(SVG_TYPE)
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+        .send(svg)
     }
-  }, async (request, reply) => {
-    const [{ period, asOf, municipalities }, shapes] = await Promise.all([reportFor(app.reportDb, request), loadGeometry()])
-    const svg = uptakeMapSvg({
-      geometry: shapes,
-      municipalities: municipalities.map(m => ({ code: m.code, name: m.name, status: m.status, first_year: m.decision?.first_year ?? null })),
-      heading: { case_number: period.case_number, title: period.title, as_of: asOf, county_name: request.query.county === undefined ? undefined : municipalities[0]?.county_name ?? request.query.county },
-      colourBy: request.query.colour_by ?? 'status',
-      years: period.years.map(y => y.year)
-    })
-    // The document is ours and holds no script; should a title ever smuggle markup past the escaping, it still cannot run.
-    return reply.type(SVG_TYPE).header('content-security-policy', 'default-src \'none\'; style-src \'unsafe-inline\'').send(svg)
-  })
+  )
 }
 
 export default routes

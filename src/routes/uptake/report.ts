@@ -14,11 +14,19 @@ export const populationDateOf = (period: RecommendationPeriod, asOf: string) => 
  * period as of a date. Participation asks only which decision was in force on the as-of date and on each year's last
  * day to join (domain/participation.ts), so only those decisions are read, unless `history` wants every one.
  */
-export async function participationAsOf (db: Db, period: RecommendationPeriod, asOf: string, county?: string, history = false) {
+export async function participationAsOf(
+  db: Db,
+  period: RecommendationPeriod,
+  asOf: string,
+  county?: string,
+  history = false
+) {
   const earlier = period.years.map(year => year.last_day_to_join).filter(lastDay => lastDay < asOf)
   const [municipalities, decisions] = await Promise.all([
     uptake.municipalitiesWithPopulation(db, populationDateOf(period, asOf), county),
-    history ? uptake.standingDecisions(db, period.id, asOf, county) : uptake.decisionsInForce(db, period.id, asOf, earlier, county)
+    history
+      ? uptake.standingDecisions(db, period.id, asOf, county)
+      : uptake.decisionsInForce(db, period.id, asOf, earlier, county)
   ])
   const byMunicipality = new Map<string, uptake.StandingDecision[]>()
   for (const decision of decisions) {
@@ -36,9 +44,19 @@ export async function participationAsOf (db: Db, period: RecommendationPeriod, a
 }
 
 /** What every report on a period starts from: the period, the as-of date (default today) and the participation then. */
-export async function reportFor (db: Db, request: FastifyRequest<{ Params: { id: number }, Querystring: { as_of?: string, county?: string } }>, history = false) {
+export async function reportFor(
+  db: Db,
+  request: FastifyRequest<{ Params: { id: number }; Querystring: { as_of?: string; county?: string } }>,
+  history = false
+) {
   const period = await findPeriodOrFail(db, request.params.id)
   const asOf = request.query.as_of ?? todayInSweden()
   const { municipalities, decisions } = await participationAsOf(db, period, asOf, request.query.county, history)
-  return { period, asOf, municipalities, decisions, heading: { period_id: period.id, period_case_number: period.case_number, as_of: asOf } }
+  return {
+    period,
+    asOf,
+    municipalities,
+    decisions,
+    heading: { period_id: period.id, period_case_number: period.case_number, as_of: asOf }
+  }
 }
