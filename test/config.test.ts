@@ -71,7 +71,7 @@ t.test(
       t.equal(code, 2, `${script} exits 2`)
       t.match(
         stderr,
-        /^Invalid configuration:\n  PORT must be an integer 0-65535, got "abc"\n  LOG_LEVEL must be one of [^\n]*, got "loud"\n$/,
+        /^Invalid configuration:\n {2}PORT must be an integer 0-65535, got "abc"\n {2}LOG_LEVEL must be one of [^\n]*, got "loud"\n$/,
         `${script} prints the problems and nothing else`
       )
     }

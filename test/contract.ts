@@ -157,6 +157,7 @@ function discriminated(schema: Schema, where: string): Schema[] {
     { required: [propertyName], properties: { [propertyName]: { enum: Object.keys(targets) } } },
     ...Object.entries(targets).map(([value, target]) => ({
       if: { properties: { [propertyName]: { const: value } } },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
       then: { $ref: componentRef(target) }
     }))
   ]
@@ -177,7 +178,10 @@ const compiled = new Map<Schema, ValidateFunction>()
 /** A validator of one Schema Object of the contract (its `$ref`s into the components resolve), as 3.0.3 reads it. */
 export function validatorOf(schema: Schema): ValidateFunction {
   let validate = compiled.get(schema)
-  if (validate === undefined) compiled.set(schema, (validate = ajv.compile(toJsonSchema(schema) as Schema)))
+  if (validate === undefined) {
+    validate = ajv.compile(toJsonSchema(schema) as Schema)
+    compiled.set(schema, validate)
+  }
   return validate
 }
 

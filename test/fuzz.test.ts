@@ -207,7 +207,7 @@ const csvOf = (rows: unknown[]) => {
     const text = typeof v === 'string' ? v : (JSON.stringify(v) ?? '')
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
   }
-  return [columns.join(','), ...objects.map(row => columns.map(c => cell(row[c])).join(','))].join('\r\n') + '\r\n'
+  return `${[columns.join(','), ...objects.map(row => columns.map(c => cell(row[c])).join(','))].join('\r\n')}\r\n`
 }
 
 interface Request {

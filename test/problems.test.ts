@@ -54,7 +54,7 @@ t.test('an oversized body is a 413 problem', async t => {
     method: 'POST',
     url: '/v1/population-figures',
     headers: { ...bearer('admin'), 'content-type': 'text/csv' },
-    payload: 'municipality_code,reference_date,population\n' + '0114,2018-11-30,1\n'.repeat(70_000)
+    payload: `municipality_code,reference_date,population\n${'0114,2018-11-30,1\n'.repeat(70_000)}`
   })
   t.equal(response.statusCode, 413)
   t.equal(response.json().status, 413)

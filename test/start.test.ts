@@ -144,7 +144,7 @@ t.test(
     t.equal(loaded?.status(), 200, '/docs answers 200')
     const title = page.locator('.swagger-ui .info .title')
     await title.waitFor({ timeout: 20_000 })
-    t.match(await title.innerText(), new RegExp(`^${release.name}`), "the API's title is rendered")
+    t.match(await title.textContent(), new RegExp(`^${release.name}`), "the API's title is rendered")
     await page.locator('.opblock').first().waitFor()
     t.equal(
       await page.locator('.opblock').count(),
@@ -162,8 +162,11 @@ t.test(
     process.kill(postmaster, 'SIGKILL')
     const killed = Date.now()
     for (let waited = 0; (await status('/health/ready')) !== 503 && waited < 5000; waited += 20) await sleep(20)
-    let ready: number | string
-    while ((ready = await status('/health/ready')) !== 200 && Date.now() - killed < 30_000) await sleep(100)
+    let ready = await status('/health/ready')
+    while (ready !== 200 && Date.now() - killed < 30_000) {
+      await sleep(100)
+      ready = await status('/health/ready')
+    }
     t.equal(ready, 200, `readiness is 200 again (after ${Date.now() - killed} ms)`)
     const write = await fetch(`${base}/v1/quality-registers/supervision-test`, {
       method: 'PUT',

@@ -7,7 +7,7 @@ export async function generateContract(): Promise<string> {
   const db = connect('postgres://contract-generation.invalid/none')
   const app = await build({ db })
   await app.ready()
-  const text = JSON.stringify(app.swagger(), null, 2) + '\n'
+  const text = `${JSON.stringify(app.swagger(), null, 2)}\n`
   await app.close()
   await db.destroy()
   return text

@@ -18,6 +18,7 @@ declare module 'fastify' {
 interface MediaTypes {
   [type: string]: unknown
 }
+// biome-ignore lint/suspicious/noExplicitAny: a route's schema is a plain JSON Schema document, walked as data
 type RouteSchema = Record<string | symbol, any>
 
 /** The media types an operation answers with 200, as its schema declares them. */
@@ -92,7 +93,7 @@ const cell = (value: unknown): string => {
 export function toCsv<Row>(columns: ReadonlyArray<keyof Row & string>, rows: readonly Row[]): string {
   const lines = [columns.join(',')]
   for (const row of rows) lines.push(columns.map(column => cell(row[column])).join(','))
-  return lines.join('\r\n') + '\r\n'
+  return `${lines.join('\r\n')}\r\n`
 }
 
 /**

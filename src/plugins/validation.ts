@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import formats from 'ajv-formats'
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON Schema documents, walked as data
 type Schema = Record<string, any>
 type HttpPart = 'body' | 'querystring' | 'params' | 'headers'
 

@@ -19,7 +19,7 @@ import {
   CostShareSummary,
   CostShareYear,
   CostShareYearParams,
-  MunicipalityCostShare,
+  type MunicipalityCostShare,
   MunicipalityCostShareQuery,
   MunicipalityCostShares
 } from './schemas.ts'

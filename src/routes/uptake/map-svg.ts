@@ -206,23 +206,21 @@ export function uptakeMapSvg(input: {
     )
   })
 
-  return (
-    [
-      `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="map-title" aria-describedby="map-desc" lang="sv" xml:lang="sv" font-family="${FONT}">`,
-      `<title id="map-title">${escapeXml(`Anslutning till rekommendation ${heading.case_number}, ${subtitle}`)}</title>`,
-      `<desc id="map-desc">${escapeXml(describe(municipalities, heading, legend))}</desc>`,
-      `<rect width="${width}" height="${height}" fill="#FFFFFF"/>`,
-      `<text x="${MARGIN}" y="28" font-size="16" font-weight="bold" fill="#111111">${titleLines.map((line, i) => `<tspan x="${MARGIN}" dy="${i === 0 ? 0 : 19}">${escapeXml(line)}</tspan>`).join('')}</text>`,
-      `<text x="${MARGIN}" y="${28 + titleLines.length * 19 + 2}" font-size="13" fill="#333333">${escapeXml(subtitle)}</text>`,
-      `<svg x="0" y="${mapTop}" width="${width}" height="${mapHeight}" viewBox="${round(view.x)} ${round(view.y)} ${round(view.width)} ${round(view.height)}">`,
-      `<g id="municipalities" stroke="#FFFFFF" stroke-width="${round(STROKE / zoom)}" stroke-linejoin="round">`,
-      ...paths,
-      '</g></svg>',
-      `<g id="legend" font-size="13" fill="#222222"><text x="${MARGIN}" y="${legendTop + 10}" font-weight="bold">${municipalities.length} kommuner</text>`,
-      ...legendRows,
-      '</g>',
-      `<text x="${width - MARGIN}" y="${height - 8}" font-size="11" fill="#595959" text-anchor="end">Källa: SCB (kommungränser, CC BY 4.0)</text>`,
-      '</svg>'
-    ].join('\n') + '\n'
-  )
+  return `${[
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="map-title" aria-describedby="map-desc" lang="sv" xml:lang="sv" font-family="${FONT}">`,
+    `<title id="map-title">${escapeXml(`Anslutning till rekommendation ${heading.case_number}, ${subtitle}`)}</title>`,
+    `<desc id="map-desc">${escapeXml(describe(municipalities, heading, legend))}</desc>`,
+    `<rect width="${width}" height="${height}" fill="#FFFFFF"/>`,
+    `<text x="${MARGIN}" y="28" font-size="16" font-weight="bold" fill="#111111">${titleLines.map((line, i) => `<tspan x="${MARGIN}" dy="${i === 0 ? 0 : 19}">${escapeXml(line)}</tspan>`).join('')}</text>`,
+    `<text x="${MARGIN}" y="${28 + titleLines.length * 19 + 2}" font-size="13" fill="#333333">${escapeXml(subtitle)}</text>`,
+    `<svg x="0" y="${mapTop}" width="${width}" height="${mapHeight}" viewBox="${round(view.x)} ${round(view.y)} ${round(view.width)} ${round(view.height)}">`,
+    `<g id="municipalities" stroke="#FFFFFF" stroke-width="${round(STROKE / zoom)}" stroke-linejoin="round">`,
+    ...paths,
+    '</g></svg>',
+    `<g id="legend" font-size="13" fill="#222222"><text x="${MARGIN}" y="${legendTop + 10}" font-weight="bold">${municipalities.length} kommuner</text>`,
+    ...legendRows,
+    '</g>',
+    `<text x="${width - MARGIN}" y="${height - 8}" font-size="11" fill="#595959" text-anchor="end">Källa: SCB (kommungränser, CC BY 4.0)</text>`,
+    '</svg>'
+  ].join('\n')}\n`
 }
