@@ -5,7 +5,7 @@ import { configOrExit } from './config.ts'
 import { createLogger } from './logger.ts'
 import { prepareDatabase } from './db/prepare.ts'
 import { openDatabase, type OpenDatabase } from './db/open.ts'
-import { purgeExpiredIdempotencyKeys } from './plugins/idempotency.ts'
+import { purgeExpiredIdempotencyKeys } from './http/write.ts'
 
 const config = configOrExit()
 const logger = createLogger(config.logLevel)

@@ -4,7 +4,7 @@ import t from 'tap'
 import Type from 'typebox'
 import * as apiKeys from '../src/db/api-keys.ts'
 import { requireScope } from '../src/plugins/auth.ts'
-import { idempotent, IdempotencyHeaders, purgeExpiredIdempotencyKeys } from '../src/plugins/idempotency.ts'
+import { IdempotencyHeaders, purgeExpiredIdempotencyKeys, write } from '../src/http/write.ts'
 import { injectOutsideTheContract } from './contract.ts'
 import { testApp } from './helpers.ts'
 
@@ -27,7 +27,7 @@ app.post(
     }
   },
   async (request, reply) =>
-    idempotent(db, request, reply, 201, async trx => {
+    write(request, reply, { status: 201 }, async trx => {
       const name = `race-${randomUUID()}`
       await sql`SELECT pg_sleep(0.05)`.execute(trx)
       await apiKeys.create(trx, name, ['read'])

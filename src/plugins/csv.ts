@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import fp from 'fastify-plugin'
 import { parse } from 'csv-parse/sync'
 import { FormatQuery } from '../schemas/common.ts'
-import { maxRowsOf, tooManyRows } from './bulk-import.ts'
+import { maxRowsOf, tooManyRows } from '../http/import-rows.ts'
 import { problem } from './problems.ts'
 import { FROM_TEXT } from './validation.ts'
 

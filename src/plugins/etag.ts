@@ -9,11 +9,6 @@ function matches(ifNoneMatch: string, etag: string): boolean {
   return ifNoneMatch.split(',').some(tag => opaque(tag) === opaque(etag))
 }
 
-/** Does an If-Match header name this version? Strong comparison, as RFC 9110 asks; `*` matches any current version. */
-export function ifMatchHolds(ifMatch: string, etag: string): boolean {
-  return ifMatch.trim() === '*' || ifMatch.split(',').some(tag => tag.trim() === etag)
-}
-
 /**
  * What a 304 must not carry (RFC 9110 §15.4.5: no representation metadata but what guides caches): a Content-Length
  * other than the 200's is forbidden outright (§8.6), and a proxy that relayed ours failed on the `Content-Length: 0`.

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import secureJson from 'secure-json-parse'
-import { maxRowsOf, tooManyRows } from './bulk-import.ts'
+import { maxRowsOf, tooManyRows } from '../http/import-rows.ts'
 import { problem } from './problems.ts'
 
 /** No body of this API nests deeper than a few levels; a deeper one is an attack on the stack, refused unread. */

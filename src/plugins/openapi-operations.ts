@@ -88,7 +88,7 @@ const LINK_HEADER = {
 }
 
 /**
- * Every list is paginated by one helper (plugins/pagination.ts), which sends `Link` on every page; and a list takes
+ * Every list is paginated by one helper (http/pagination.ts), which sends `Link` on every page; and a list takes
  * `page` and `limit`, without which it cannot be paged (the DIGG lint holds every list to them), so those
  * parameters mark the operations whose 200 carries the header.
  */
@@ -176,7 +176,7 @@ function malformed(operation: Operation) {
 }
 
 /**
- * An Idempotency-Key sent before with another request is refused (plugins/idempotency.ts), on every POST that takes
+ * An Idempotency-Key sent before with another request is refused (http/write.ts), on every POST that takes
  * one.
  */
 function keyedOnce(operation: Operation) {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { allocationErrors } from '../../domain/cost-allocation.ts'
 import { requireScope } from '../../plugins/auth.ts'
-import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
+import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
 import { problem } from '../../plugins/problems.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
@@ -40,13 +40,13 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      idempotent(app.db, request, reply, 201, async trx => {
+      write(request, reply, { status: 201 }, async (trx, key) => {
         const municipality = await findMunicipalityOrFail(trx, request.params.code)
         await findPeriodOrFail(trx, request.body.period_id)
         const errors = allocationErrors(request.body.areas.map(a => ({ ...a, committee: a.committee ?? null })))
         if (errors.length > 0)
           throw problem(422, `The allocation breaks ${errors.length} rule(s); nothing was recorded.`, { errors })
-        await allocations.insert(trx, municipality.code, request.body, request.apiKey!.id)
+        await allocations.insert(trx, municipality.code, request.body, key.id)
         const [recorded] = await allocations.latest(trx, municipality.code, request.body.period_id)
         return { body: recorded!, headers: { location: `/v1/municipalities/${municipality.code}/cost-allocations` } }
       })

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { importErrors } from '../../domain/population-figures.ts'
 import { requireScope } from '../../plugins/auth.ts'
-import { importRows } from '../../plugins/bulk-import.ts'
+import { importRows } from '../../http/import-rows.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
-import { IdempotencyHeaders, replayedHeader } from '../../plugins/idempotency.ts'
+import { IdempotencyHeaders, replayedHeader } from '../../http/write.ts'
 import { problem } from '../../plugins/problems.ts'
 import { CsvText, problemResponses, ref } from '../../schemas/common.ts'
 import { formatScaled, scaled } from '../../domain/money.ts'
@@ -57,13 +57,13 @@ const routes: FastifyPluginAsyncTypebox = async app => {
           422,
           `${period.case_number} splits its cost per inhabitant; weights apply only to weighted-total periods.`
         )
-      return importRows(app.db, request, reply, 200, 'weights', async (trx, rows: Array<Partial<CostWeightRow>>) => {
+      return importRows(request, reply, 200, 'weights', async (trx, rows: Array<Partial<CostWeightRow>>, key) => {
         const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
         return {
           errors: importErrors(rows, await knownMunicipalityCodes(trx, codes), 'municipality'),
           write: async () => ({
             received: rows.length,
-            written: await weights.upsert(trx, period.id, rows as CostWeightRow[], request.apiKey!.id)
+            written: await weights.upsert(trx, period.id, rows as CostWeightRow[], key.id)
           })
         }
       })

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
-import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
+import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
 import { CsvText, problemResponses, ref } from '../../schemas/common.ts'
 import * as counties from './queries.ts'

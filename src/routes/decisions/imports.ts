@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireScope } from '../../plugins/auth.ts'
-import { importRows } from '../../plugins/bulk-import.ts'
-import { IdempotencyHeaders, replayedHeader } from '../../plugins/idempotency.ts'
+import { importRows } from '../../http/import-rows.ts'
+import { IdempotencyHeaders, replayedHeader } from '../../http/write.ts'
 import { problemResponses, ref } from '../../schemas/common.ts'
 import * as decisions from './queries.ts'
 import { checkDecisions } from './check.ts'
@@ -43,12 +43,12 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      importRows(app.db, request, reply, 201, 'decisions', async (trx, rows: Array<Partial<DecisionInput>>) => {
+      importRows(request, reply, 201, 'decisions', async (trx, rows: Array<Partial<DecisionInput>>, key) => {
         const { errors, accepted } = await checkDecisions(trx, rows, true)
         return {
           errors,
           write: async () => {
-            const ids = await decisions.insert(trx, accepted, request.apiKey!.id)
+            const ids = await decisions.insert(trx, accepted, key.id)
             return { received: rows.length, created: ids.length, decision_ids: ids }
           }
         }

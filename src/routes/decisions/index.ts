@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
-import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
-import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
+import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
+import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
 import { CsvText, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
 import * as decisions from './queries.ts'
@@ -67,11 +67,11 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      idempotent(app.db, request, reply, 201, async trx => {
+      write(request, reply, { status: 201 }, async (trx, key) => {
         const { errors, accepted } = await checkDecisions(trx, [request.body], false)
         if (errors.length > 0)
           throw problem(422, `The decision breaks ${errors.length} rule(s); nothing was recorded.`, { errors })
-        const [id] = (await decisions.insert(trx, accepted, request.apiKey!.id)) as [number]
+        const [id] = (await decisions.insert(trx, accepted, key.id)) as [number]
         return { body: (await decisions.find(trx, id))!, headers: { location: `/v1/decisions/${id}` } }
       })
   )
@@ -160,10 +160,10 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      idempotent(app.db, request, reply, 201, async trx => {
+      write(request, reply, { status: 201 }, async (trx, key) => {
         const { id } = request.params
         if ((await decisions.find(trx, id)) === undefined) throw problem(404, `No decision has id ${id}.`)
-        if (!(await decisions.withdraw(trx, id, request.body.reason, request.apiKey!.id)))
+        if (!(await decisions.withdraw(trx, id, request.body.reason, key.id)))
           throw problem(409, `Decision ${id} has been withdrawn already.`)
         return { body: (await decisions.find(trx, id))!, headers: { location: `/v1/decisions/${id}` } }
       })

@@ -3,8 +3,8 @@ import { todayInSweden } from '../../clock.ts'
 import { invoicingErrors } from '../../domain/cost-shares.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
-import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
-import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
+import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
+import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
 import { CsvText, jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
 import { costSharesOf } from '../cost-shares/report.ts'
@@ -92,7 +92,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      idempotent(app.db, request, reply, 201, async trx => {
+      write(request, reply, { status: 201 }, async (trx, key) => {
         const period = await findPeriodOrFail(trx, request.params.id)
         const { year, invoice_date } = request.body
         const today = todayInSweden()
@@ -134,7 +134,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
             year,
             invoice_date,
             as_of: today,
-            apiKeyId: request.apiKey!.id
+            apiKeyId: key.id
           },
           participants.map(s => ({
             municipality_code: s.municipality_code,
@@ -285,7 +285,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      idempotent(app.db, request, reply, 201, async trx => {
+      write(request, reply, { status: 201 }, async (trx, key) => {
         const { id } = request.params
         const invoice = await invoicing.find(trx, id)
         if (invoice === undefined) throw problem(404, `No invoice has id ${id}.`)
@@ -298,7 +298,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
               { pointer: '/paid_on', detail: `paid on ${paid_on}, before the invoice date ${invoice.invoice_date}` }
             ]
           })
-        await invoicing.recordPayment(trx, id, { paid_on, payment_reference }, request.apiKey!.id)
+        await invoicing.recordPayment(trx, id, { paid_on, payment_reference }, key.id)
         return { body: (await invoicing.find(trx, id))!, headers: { location: `/v1/invoices/${id}` } }
       })
   )

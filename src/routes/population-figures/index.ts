@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { importErrors } from '../../domain/population-figures.ts'
 import { requireScope } from '../../plugins/auth.ts'
-import { importRows } from '../../plugins/bulk-import.ts'
-import { IdempotencyHeaders, replayedHeader } from '../../plugins/idempotency.ts'
+import { importRows } from '../../http/import-rows.ts'
+import { IdempotencyHeaders, replayedHeader } from '../../http/write.ts'
 import { problemResponses, ref } from '../../schemas/common.ts'
 import * as populationFigures from './queries.ts'
 import { PopulationImport, PopulationImportResult, type PopulationFigureRow } from './schemas.ts'
@@ -39,18 +39,17 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     },
     async (request, reply) =>
       importRows(
-        app.db,
         request,
         reply,
         200,
         'population figures',
-        async (trx, rows: Array<Partial<PopulationFigureRow>>) => {
+        async (trx, rows: Array<Partial<PopulationFigureRow>>, key) => {
           const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
           return {
             errors: importErrors(rows, await populationFigures.knownMunicipalityCodes(trx, codes)),
             write: async () => ({
               received: rows.length,
-              ...(await populationFigures.upsert(trx, rows as PopulationFigureRow[], request.apiKey!.id))
+              ...(await populationFigures.upsert(trx, rows as PopulationFigureRow[], key.id))
             })
           }
         }

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { recordWrite } from '../../db/audit.ts'
 import type { Db } from '../../db/connection.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
-import { ifMatchHolds } from '../../plugins/etag.ts'
+import { write } from '../../http/write.ts'
 import { problem } from '../../plugins/problems.ts'
 import { ENTITY_TAG, IfMatchHeaders, jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
 import * as registers from './queries.ts'
@@ -140,33 +139,27 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     async (request, reply) => {
       const { code } = request.params
       const input = request.body
-      const ifMatch = request.headers['if-match']
       if (input.payee !== undefined && input.payee.bankgiro == null && input.payee.plusgiro == null) {
         throw problem(422, 'The payee has no account; nothing was written.', {
           errors: [{ pointer: '/payee', detail: 'needs a bankgiro or a plusgiro number' }]
         })
       }
-      const { register, created } = await app.db.transaction().execute(async trx => {
+      const currentVersion = async (trx: Db) => {
+        const current = await registers.find(trx, code)
+        return current && etagOf(current)
+      }
+      return write(request, reply, { status: 200, currentVersion }, async (trx, key) => {
         if (await registers.shortNameTaken(trx, input.short_name, code))
           throw problem(409, `Another register has the short name ${input.short_name}.`)
         const current = await registers.find(trx, code)
-        if (current === undefined) {
-          if (ifMatch !== undefined)
-            throw problem(412, `No quality register has code ${code}: there is no version to match.`)
-          await registers.insert(trx, code, input, request.apiKey!.id)
-        } else {
-          if (ifMatch === undefined) throw problem(428, "Send the register's ETag as If-Match: read it first with GET.")
-          if (!ifMatchHolds(ifMatch, etagOf(current)))
-            throw problem(412, `The register has changed since you read it; its current ETag is ${etagOf(current)}.`)
-          if (!(await registers.replace(trx, code, current.version, input, request.apiKey!.id)))
-            throw problem(412, 'The register changed while this update was made; read it again.')
-        }
-        await recordWrite(trx, request, current === undefined ? 201 : 200)
-        return { register: (await registers.find(trx, code))!, created: current === undefined }
+        if (current === undefined) await registers.insert(trx, code, input, key.id)
+        else if (!(await registers.replace(trx, code, current.version, input, key.id)))
+          throw problem(412, 'The register changed while this update was made; read it again.')
+        const register = (await registers.find(trx, code))!
+        const headers: Record<string, string> = { etag: etagOf(register) }
+        if (current !== undefined) return { body: register, headers }
+        return { status: 201, body: register, headers: { ...headers, location: `/v1/quality-registers/${code}` } }
       })
-      reply.header('etag', etagOf(register))
-      if (created) reply.code(201).header('location', `/v1/quality-registers/${code}`)
-      return register
     }
   )
 }

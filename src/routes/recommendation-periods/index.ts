@@ -1,11 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { recordWrite } from '../../db/audit.ts'
 import type { Db } from '../../db/connection.ts'
 import { periodErrors } from '../../domain/recommendation-periods.ts'
 import { requireScope } from '../../plugins/auth.ts'
-import { ifMatchHolds } from '../../plugins/etag.ts'
-import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
-import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
+import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
+import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { ENTITY_TAG, IfMatchHeaders, jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
@@ -142,8 +140,8 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     },
     async (request, reply) => {
       failOnRuleErrors(request.body)
-      return idempotent(app.db, request, reply, 201, async trx => {
-        const id = await periods.insert(trx, request.body, request.apiKey!.id)
+      return write(request, reply, { status: 201 }, async (trx, key) => {
+        const id = await periods.insert(trx, request.body, key.id)
         if (id === undefined)
           throw problem(409, `A recommendation period with case number ${request.body.case_number} exists already.`)
         const period = (await periods.find(trx, id))!
@@ -181,14 +179,10 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     async (request, reply) => {
       const { id } = request.params
       const input = request.body
-      const ifMatch = request.headers['if-match']
-      if (ifMatch === undefined) throw problem(428, "Send the period's ETag as If-Match: read it first with GET.")
       failOnRuleErrors(input)
-      const updated = await app.db.transaction().execute(async trx => {
+      const currentVersion = async (trx: Db) => etagOf(await findPeriodOrFail(trx, id))
+      return write(request, reply, { status: 200, currentVersion }, async (trx, key) => {
         const current = await findPeriodOrFail(trx, id)
-        if (!ifMatchHolds(ifMatch, etagOf(current))) {
-          throw problem(412, `The period has changed since you read it; its current ETag is ${etagOf(current)}.`)
-        }
         const lost = await periods.firstYearsOutside(trx, id, input.first_year, input.last_year)
         if (lost.length > 0)
           throw problem(422, `Municipalities take part from ${lost.join(', ')}: those years must stay in the period.`, {
@@ -196,13 +190,11 @@ const routes: FastifyPluginAsyncTypebox = async app => {
           })
         if (await periods.caseNumberTaken(trx, input.case_number, id))
           throw problem(409, `Another period has case number ${input.case_number}.`)
-        if (!(await periods.replace(trx, id, current.version, input, request.apiKey!.id)))
+        if (!(await periods.replace(trx, id, current.version, input, key.id)))
           throw problem(412, 'The period changed while this update was made; read it again.')
-        await recordWrite(trx, request, 200)
-        return (await periods.find(trx, id))!
+        const updated = (await periods.find(trx, id))!
+        return { body: updated, headers: { etag: etagOf(updated) } }
       })
-      reply.header('etag', etagOf(updated))
-      return updated
     }
   )
 }

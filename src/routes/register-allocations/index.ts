@@ -3,7 +3,7 @@ import { formatOre, formatScaled, toOre } from '../../domain/money.ts'
 import { EXACT_SCALE } from '../../domain/cost-shares.ts'
 import { allocate, planErrors } from '../../domain/register-allocation.ts'
 import { requireScope } from '../../plugins/auth.ts'
-import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
+import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
 import { problem } from '../../plugins/problems.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
@@ -70,7 +70,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      idempotent(app.db, request, reply, 201, async trx => {
+      write(request, reply, { status: 201 }, async (trx, key) => {
         const input = request.body
         await plans.lockFinancingYear(trx, request.params.id, input.year)
         const period = await findPeriodOrFail(trx, request.params.id)
@@ -135,7 +135,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
             fixed_amount: r.amount ?? null,
             amount: formatOre(allocation.amounts[i]!)
           })),
-          request.apiKey!.id
+          key.id
         )
         const [recorded] = await plans.plans(trx, period.id, { year: input.year })
         return {

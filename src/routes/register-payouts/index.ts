@@ -4,8 +4,8 @@ import { formatOre, toOre } from '../../domain/money.ts'
 import { NEXT_STATUSES, statusChangeErrors } from '../../domain/register-payouts.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
-import { IdempotencyHeaders, idempotent, replayedHeader } from '../../plugins/idempotency.ts'
-import { offsetOf, pageOf, paginate } from '../../plugins/pagination.ts'
+import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
+import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
 import { CsvText, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
 import * as registers from '../quality-registers/queries.ts'
@@ -94,7 +94,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      idempotent(app.db, request, reply, 201, async trx => {
+      write(request, reply, { status: 201 }, async (trx, key) => {
         const input = request.body
         await plans.lockFinancingYear(trx, input.period_id, input.year)
         const period = await findPeriodOrFail(trx, input.period_id)
@@ -123,7 +123,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
             ]
           })
         }
-        const id = await payouts.insert(trx, input, request.apiKey!.id)
+        const id = await payouts.insert(trx, input, key.id)
         return { body: (await payouts.find(trx, id))!, headers: { location: `/v1/register-payouts/${id}` } }
       })
   )
@@ -148,7 +148,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      idempotent(app.db, request, reply, 201, async trx => {
+      write(request, reply, { status: 201 }, async (trx, key) => {
         const { id } = request.params
         const where = await payouts.yearOf(trx, id)
         if (where === undefined) throw problem(404, `No register payout has id ${id}.`)
@@ -165,7 +165,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         const errors = statusChangeErrors(change, todayInSweden(new Date(payout.created_at)), register.payee !== null)
         if (errors.length > 0)
           throw problem(422, `The payout cannot become ${change.status}; nothing was written.`, { errors })
-        await payouts.changeStatus(trx, id, change, request.apiKey!.id)
+        await payouts.changeStatus(trx, id, change, key.id)
         return { body: (await payouts.find(trx, id))!, headers: { location: `/v1/register-payouts/${id}` } }
       })
   )

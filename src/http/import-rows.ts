@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Transaction } from 'kysely'
+import type { ActiveKey } from '../db/api-keys.ts'
 import type { Database } from '../db/schema.ts'
-import type { Db } from '../db/connection.ts'
-import { idempotent } from './idempotency.ts'
-import { problem, validationErrors, type FieldError } from './problems.ts'
+import { type FieldError, problem, validationErrors } from '../plugins/problems.ts'
+import { write } from './write.ts'
 
 /** How many rows a list body may hold on this route (its body schema's `maxItems`), if the body is a list. */
 export const maxRowsOf = (request: FastifyRequest) =>
@@ -29,17 +29,16 @@ export interface CheckedRows<Body> {
  * The one way to take a list body (a JSON array or CSV rows) for a route declared with `attachValidation`:
  * the schema's problems and the domain's problems of every row come back together, sorted by row, as a 400
  * if any row is malformed and a 422 otherwise; the rows are written only if there are none, in the request's
- * one transaction. Idempotent like every POST.
+ * one transaction, through the one write path (http/write.ts).
  * The domain sees only the rows the schema let through (a `null` or a number is no row to check), numbered
  * among themselves; their problems are numbered back to the rows of the body here.
  */
 export async function importRows<Row, Body>(
-  db: Db,
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,
   noun: string,
-  check: (trx: Transaction<Database>, rows: Row[]) => Promise<CheckedRows<Body>>
+  check: (trx: Transaction<Database>, rows: Row[], key: ActiveKey) => Promise<CheckedRows<Body>>
 ): Promise<FastifyReply> {
   const schemaErrors = request.validationError ? validationErrors(request, request.validationError) : []
   const body = request.body
@@ -61,10 +60,11 @@ export async function importRows<Row, Body>(
     }
   }
 
-  return idempotent(db, request, reply, status, async trx => {
+  return write(request, reply, { status }, async (trx, key) => {
     const checked = await check(
       trx,
-      indexes.map(index => body[index] as Row)
+      indexes.map(index => body[index] as Row),
+      key
     )
     const errors = [...schemaErrors, ...checked.errors.map(renumber)].sort((a, b) => (a.row ?? 0) - (b.row ?? 0))
     if (errors.length > 0) {
