@@ -1,5 +1,6 @@
 import t from 'tap'
 import { findPeriodOrFail } from '../src/routes/recommendation-periods/index.ts'
+import { decisionInForce } from '../src/domain/participation.ts'
 import { participationAsOf } from '../src/routes/uptake/report.ts'
 import { testApp } from './helpers.ts'
 
@@ -75,3 +76,63 @@ t.test('participation from the decisions in force equals participation from the 
     )
   }
 })
+
+t.test(
+  'one rule of which decision supersedes which: the SQL marks in force the decision the domain does, ties included',
+  async t => {
+    // Two decisions received the same day: the one recorded later supersedes.
+    const tied = codes.slice(0, 10)
+    for (const code of tied) {
+      for (const outcome of ['declined', 'adopted']) {
+        const response = await app.inject({
+          method: 'POST',
+          url: '/v1/decisions',
+          headers: bearer('decisions:write'),
+          payload: {
+            municipality_code: code,
+            period_case_number: '18/00295',
+            outcome,
+            decided_on: '2022-06-01',
+            decided_by: 'Kommunstyrelsen',
+            received_on: '2022-06-01'
+          }
+        })
+        t.equal(response.statusCode, 201)
+      }
+    }
+    const listed = await app.inject({ url: `/v1/decisions?period_id=${periodId}&limit=500`, headers: bearer('read') })
+    const decisions = listed.json().items as Array<{
+      id: number
+      municipality_code: string
+      received_on: string
+      outcome: 'adopted' | 'declined'
+      first_year: number | null
+      state: string
+    }>
+    t.ok(decisions.length < 500, 'every decision is on the page')
+    const today = new Date().toISOString().slice(0, 10)
+    for (const code of codes) {
+      const standing = decisions
+        .filter(d => d.municipality_code === code && d.state !== 'withdrawn')
+        .map(d => ({ ...d, minimum_total_commitment: null }))
+      const inForce = decisionInForce(standing, today)
+      t.same(
+        decisions.filter(d => d.municipality_code === code && d.state === 'in_force').map(d => d.id),
+        inForce === undefined ? [] : [inForce.id],
+        `${code}: the list's state`
+      )
+      const probed = (await participationAsOf(db, period, today)).municipalities.find(m => m.code === code)
+      t.equal(probed?.decision?.id, inForce?.id, `${code}: the decision reports read as in force`)
+    }
+    for (const code of tied) {
+      const [declined, adopted] = decisions
+        .filter(d => d.municipality_code === code && d.received_on === '2022-06-01')
+        .slice(-2)
+      t.match(
+        [declined, adopted],
+        [{ outcome: 'declined', state: 'superseded' }, { outcome: 'adopted' }],
+        `${code}: of two received on one day, the later recorded supersedes`
+      )
+    }
+  }
+)

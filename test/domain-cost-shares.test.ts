@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import t from 'tap'
 import { allocationErrors, splitShare } from '../src/domain/cost-allocation.ts'
-import { conditionMet, costShares, EXACT_SCALE, invoicingErrors, type CostTerms } from '../src/domain/cost-shares.ts'
+import { conditionMet, costShares, EXACT_SCALE, type CostTerms } from '../src/domain/cost-shares.ts'
+import { invoicingErrors } from '../src/domain/invoicing.ts'
 import { divideRounded, formatOre, formatScaled, largestRemainder } from '../src/domain/money.ts'
 
 const perInhabitant: CostTerms = {

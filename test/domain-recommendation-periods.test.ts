@@ -1,6 +1,6 @@
 import t from 'tap'
 import { formatOre, toOre } from '../src/domain/money.ts'
-import { financingYears, periodErrors } from '../src/domain/recommendation-periods.ts'
+import { financingYears, notAFinancingYear, periodErrors } from '../src/domain/recommendation-periods.ts'
 
 const period = {
   first_year: 2020,
@@ -87,3 +87,14 @@ t.test('budget lines are one of each kind and add up to no more than the budget'
     ['/budget_lines/1/kind', '/budget_lines']
   )
 })
+
+t.test(
+  "rule: a year named by an invoicing, a plan, a payout or a report is one of the period's financing years",
+  async t => {
+    const period = { case_number: '18/00295', first_year: 2020, last_year: 2023 }
+    t.equal(notAFinancingYear(period, 2020), undefined)
+    t.equal(notAFinancingYear(period, 2023), undefined)
+    t.equal(notAFinancingYear(period, 2019), '2019 is not a financing year of 18/00295 (2020–2023)')
+    t.equal(notAFinancingYear(period, 2024), '2024 is not a financing year of 18/00295 (2020–2023)')
+  }
+)

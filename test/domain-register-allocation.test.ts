@@ -3,6 +3,7 @@ import t from 'tap'
 import { EXACT_SCALE } from '../src/domain/cost-shares.ts'
 import { formatOre, formatScaled, type RoundingMode } from '../src/domain/money.ts'
 import {
+  allocationsBelowPayouts,
   allocate,
   planErrors,
   yearLine,
@@ -11,6 +12,7 @@ import {
 } from '../src/domain/register-allocation.ts'
 import {
   NEXT_STATUSES,
+  payoutBeyondAllocation,
   PAYOUT_STATUSES,
   statusChangeErrors,
   type PayoutStatus,
@@ -644,4 +646,32 @@ t.test('property: statusChangeErrors reports exactly the rules a status change b
     { numRuns: 500 }
   )
   t.pass('500 random status changes held')
+})
+
+t.test('rule: a payout may take a register up to its allocation for the year, and not one öre further', async t => {
+  t.equal(payoutBeyondAllocation(292_500_000n, 0n, 292_500_000n), undefined, 'the whole allocation at once')
+  t.equal(payoutBeyondAllocation(292_500_000n, 92_500_000n, 200_000_000n), undefined, 'exactly what is left')
+  t.same(payoutBeyondAllocation(292_500_000n, 92_500_000n, 200_000_001n), { left: 200_000_000n }, 'one öre more')
+  t.same(payoutBeyondAllocation(0n, 0n, 1n), { left: 0n }, 'a register without an allocation gets nothing')
+})
+
+t.test('rule: a plan may not allocate a register less than its payouts already take', async t => {
+  const registers = [{ register_code: 'bpsd' }, { register_code: 'svedem' }]
+  const enough = new Map([
+    ['bpsd', 150_000n],
+    ['senior-alert', 0n]
+  ])
+  t.same(allocationsBelowPayouts(registers, [150_000n, 0n], enough), [], 'exactly what the payouts take is enough')
+  const short = new Map([
+    ['bpsd', 150_000n],
+    ['senior-alert', 1n]
+  ])
+  t.same(
+    allocationsBelowPayouts(registers, [149_999n, 0n], short),
+    [
+      { pointer: '/registers/0', detail: 'bpsd would get 1499.99, but its payouts already take 1500.00' },
+      { pointer: '/registers', detail: 'senior-alert would get 0.00, but its payouts already take 0.01' }
+    ],
+    'one öre short, and a register the plan leaves out'
+  )
 })

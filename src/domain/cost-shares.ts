@@ -125,24 +125,3 @@ export function costShares(
 export function conditionMet(minimumTotalCommitment: string, committedOre: bigint): boolean {
   return committedOre >= scaled(minimumTotalCommitment, 2)
 }
-
-/**
- * Why a year cannot be invoiced now, one entry per reason: who takes part is not settled before its last day to
- * join has passed; a participant without a population figure has no share; and a weight split over incomplete
- * weights would overcharge everyone else.
- */
-export function invoicingErrors(
-  costModel: CostTerms['cost_model'],
-  year: { year: number; last_day_to_join: string },
-  today: string,
-  missingBasis: readonly string[],
-  participants: ReadonlySet<string>
-): string[] {
-  if (today <= year.last_day_to_join)
-    return [`municipalities may join for ${year.year} until ${year.last_day_to_join}: who takes part is not settled`]
-  return costModel === 'weighted_total'
-    ? missingBasis.map(code => `municipality ${code} has no weight`)
-    : missingBasis
-        .filter(code => participants.has(code))
-        .map(code => `municipality ${code} takes part but has no population figure on or before the reference date`)
-}

@@ -73,9 +73,20 @@ export function firstYearOf(
   return { year: requested }
 }
 
-/** Later supersedes earlier: by the day received, and among decisions received the same day, by the order recorded. */
-const laterFirst = (a: DecisionFact, b: DecisionFact) =>
-  a.received_on === b.received_on ? b.id - a.id : a.received_on < b.received_on ? 1 : -1
+/**
+ * Which decision supersedes which: the later one, by the day received and, among decisions received the same day, by
+ * the order recorded (the id). The one definition: the SQL that picks or marks decisions in force orders by these
+ * columns (routes/decisions, routes/uptake), and test/decisions-in-force.test.ts holds it to this comparison.
+ */
+export const SUPERSEDING_ORDER = ['received_on', 'id'] as const
+
+/** Negative when `a` supersedes `b`: later first. */
+const laterFirst = (a: DecisionFact, b: DecisionFact) => {
+  for (const column of SUPERSEDING_ORDER) {
+    if (a[column] !== b[column]) return a[column] > b[column] ? -1 : 1
+  }
+  return 0
+}
 
 /** The decision in force on a date: the latest one received on or before it. */
 export function decisionInForce<D extends DecisionFact>(decisions: readonly D[], onDate: string): D | undefined {

@@ -26,6 +26,18 @@ export function financingYears(period: Pick<PeriodRules, 'first_year' | 'last_ye
   return years
 }
 
+/**
+ * Whether `year` is one of the period's financing years, and if not, what to say: the one check of a year that an
+ * invoicing, a register plan, a payout or a report names.
+ */
+export function notAFinancingYear(
+  period: { case_number: string; first_year: number; last_year: number },
+  year: number
+): string | undefined {
+  if (year >= period.first_year && year <= period.last_year) return undefined
+  return `${year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year})`
+}
+
 /** The rules of a recommendation period that a schema cannot express, each with the field at fault. */
 export function periodErrors(period: PeriodRules): PeriodError[] {
   const errors: PeriodError[] = []

@@ -6,7 +6,7 @@
  * not take part pay nothing. Allocations are whole öre and add up exactly to the plan's total (largest remainder).
  */
 import { EXACT_SCALE, yearAmount } from './cost-shares.ts'
-import { divideRounded, largestRemainder, scaled, toOre, type RoundingMode } from './money.ts'
+import { divideRounded, formatOre, largestRemainder, scaled, toOre, type RoundingMode } from './money.ts'
 import type { PeriodError } from './recommendation-periods.ts'
 
 export type AllocationBasis = 'share_of_line' | 'fixed_amount'
@@ -50,6 +50,28 @@ export function yearLine(funds: YearFunds): bigint | null {
 }
 
 /** Everything wrong with a plan for this year, each with the field at fault; empty when it can be allocated. */
+/**
+ * A plan may not allocate a register less than its payouts (all but cancelled ones) already take: each register
+ * whose payouts `committed` would exceed what the plan's `amounts` give it, with the field at fault.
+ */
+export function allocationsBelowPayouts(
+  registers: ReadonlyArray<{ register_code: string }>,
+  amounts: readonly bigint[],
+  committed: ReadonlyMap<string, bigint>
+): PeriodError[] {
+  return [...committed].flatMap(([code, taken]) => {
+    const index = registers.findIndex(r => r.register_code === code)
+    const allocated = index < 0 ? 0n : amounts[index]!
+    if (taken <= allocated) return []
+    return [
+      {
+        pointer: index < 0 ? '/registers' : `/registers/${index}`,
+        detail: `${code} would get ${formatOre(allocated)}, but its payouts already take ${formatOre(taken)}`
+      }
+    ]
+  })
+}
+
 export function planErrors(plan: AllocationPlan, funds: YearFunds, registers: ReadonlySet<string>): PeriodError[] {
   const errors: PeriodError[] = []
   const seen = new Set<string>()

@@ -20,6 +20,18 @@ export interface StatusChange {
 }
 
 /**
+ * The limit of register money: a new payout may take a register's payouts (all but cancelled ones) up to its
+ * allocation for the year, and no further. Undefined when the payout fits; otherwise what is left.
+ */
+export function payoutBeyondAllocation(
+  allocated: bigint,
+  committed: bigint,
+  amount: bigint
+): { left: bigint } | undefined {
+  return committed + amount > allocated ? { left: allocated - committed } : undefined
+}
+
+/**
  * What a move to a new status lacks, given that the move itself is allowed: a payment has a date (not before the
  * payout was planned) and a reference, and nothing else does; a cancellation says why; money is approved and paid
  * only to a register whose payee details are known.

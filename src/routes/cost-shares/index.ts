@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { notAFinancingYear } from '../../domain/recommendation-periods.ts'
 import type { Static } from 'typebox'
 import { todayInSweden } from '../../clock.ts'
 import { splitShare } from '../../domain/cost-allocation.ts'
@@ -157,12 +158,9 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     async (request, reply) => {
       const period = await findPeriodOrFail(app.reportDb, request.params.id)
       const asOf = request.query.as_of ?? todayInSweden()
-      const year = (await costSharesOf(app.reportDb, period, asOf)).find(y => y.year === request.params.year)
-      if (year === undefined)
-        throw problem(
-          404,
-          `${request.params.year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year}).`
-        )
+      const wrongYear = notAFinancingYear(period, request.params.year)
+      if (wrongYear !== undefined) throw problem(404, `${wrongYear}.`)
+      const year = (await costSharesOf(app.reportDb, period, asOf)).find(y => y.year === request.params.year)!
       const body = {
         period_id: period.id,
         period_case_number: period.case_number,

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connection.ts'
+import { supersedingRow } from '../../db/superseding.ts'
 import type { DecisionContext } from '../../domain/decisions.ts'
 import type { PeriodYear } from '../../domain/participation.ts'
 import type { Decision, DecisionListQuery } from './schemas.ts'
@@ -111,13 +112,14 @@ function selectDecisions(db: Db) {
     .leftJoin('decision_withdrawals as w', 'w.decision_id', 'd.id')
 }
 
-// A decision is superseded when the same municipality has a later, standing decision on the same period.
+// A decision is superseded when the same municipality has a later (domain/participation.ts), standing decision on the
+// same period.
 const stateOf = sql<Decision['state']>`case
   when w.decision_id is not null then 'withdrawn'
   when exists (
     select 1 from decisions later
     where later.period_id = d.period_id and later.municipality_code = d.municipality_code
-      and (later.received_on, later.id) > (d.received_on, d.id)
+      and ${supersedingRow('later')} > ${supersedingRow('d')}
       and not exists (select 1 from decision_withdrawals lw where lw.decision_id = later.id)
   ) then 'superseded'
   else 'in_force' end`

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { notAFinancingYear } from '../../domain/recommendation-periods.ts'
 import { todayInSweden } from '../../clock.ts'
-import { invoicingErrors } from '../../domain/cost-shares.ts'
+import { invoicingErrors, paidBeforeInvoiced } from '../../domain/invoicing.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
@@ -96,16 +97,10 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         const period = await findPeriodOrFail(trx, request.params.id)
         const { year, invoice_date } = request.body
         const today = todayInSweden()
-        const periodYear = period.years.find(y => y.year === year)
-        if (periodYear === undefined)
-          throw problem(422, 'The year cannot be invoiced.', {
-            errors: [
-              {
-                pointer: '/year',
-                detail: `${year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year})`
-              }
-            ]
-          })
+        const wrongYear = notAFinancingYear(period, year)
+        if (wrongYear !== undefined)
+          throw problem(422, 'The year cannot be invoiced.', { errors: [{ pointer: '/year', detail: wrongYear }] })
+        const periodYear = period.years.find(y => y.year === year)!
         const [invoiced] = await invoicing.invoicedYears(trx, period.id, year)
         if (invoiced !== undefined)
           throw problem(
@@ -292,7 +287,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         if (invoice.payment !== null)
           throw problem(409, `Invoice ${invoice.reference} was marked paid on ${invoice.payment.paid_on} already.`)
         const { paid_on, payment_reference = null } = request.body
-        if (paid_on < invoice.invoice_date)
+        if (paidBeforeInvoiced(paid_on, invoice.invoice_date))
           throw problem(422, 'The payment cannot be recorded.', {
             errors: [
               { pointer: '/paid_on', detail: `paid on ${paid_on}, before the invoice date ${invoice.invoice_date}` }

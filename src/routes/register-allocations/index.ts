@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { notAFinancingYear } from '../../domain/recommendation-periods.ts'
 import { formatOre, formatScaled, toOre } from '../../domain/money.ts'
 import { EXACT_SCALE } from '../../domain/cost-shares.ts'
-import { allocate, planErrors } from '../../domain/register-allocation.ts'
+import { allocate, allocationsBelowPayouts, planErrors } from '../../domain/register-allocation.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
 import { problem } from '../../plugins/problems.ts'
@@ -74,16 +75,10 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         const input = request.body
         await plans.lockFinancingYear(trx, request.params.id, input.year)
         const period = await findPeriodOrFail(trx, request.params.id)
-        const periodYear = period.years.find(y => y.year === input.year)
-        if (periodYear === undefined)
-          throw problem(422, 'The plan cannot be recorded.', {
-            errors: [
-              {
-                pointer: '/year',
-                detail: `${input.year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year})`
-              }
-            ]
-          })
+        const wrongYear = notAFinancingYear(period, input.year)
+        if (wrongYear !== undefined)
+          throw problem(422, 'The plan cannot be recorded.', { errors: [{ pointer: '/year', detail: wrongYear }] })
+        const periodYear = period.years.find(y => y.year === input.year)!
 
         const [invoiced] = await invoicing.invoicedYears(trx, period.id, input.year)
         const funds = {
@@ -100,18 +95,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
 
         const allocation = allocate(input, funds)
         const committed = await payouts.committedByRegister(trx, period.id, input.year)
-        const undercut = [...committed].flatMap(([code, amount]) => {
-          const index = input.registers.findIndex(r => r.register_code === code)
-          const allocated = index < 0 ? 0n : allocation.amounts[index]!
-          return amount > allocated
-            ? [
-                {
-                  pointer: index < 0 ? '/registers' : `/registers/${index}`,
-                  detail: `${code} would get ${formatOre(allocated)}, but its payouts already take ${formatOre(amount)}`
-                }
-              ]
-            : []
-        })
+        const undercut = allocationsBelowPayouts(input.registers, allocation.amounts, committed)
         if (undercut.length > 0)
           throw problem(422, 'The plan would allocate less than payouts already take; nothing was recorded.', {
             errors: undercut

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { notAFinancingYear } from '../../domain/recommendation-periods.ts'
 import { todayInSweden } from '../../clock.ts'
 import { formatOre, toOre } from '../../domain/money.ts'
-import { NEXT_STATUSES, statusChangeErrors } from '../../domain/register-payouts.ts'
+import { NEXT_STATUSES, payoutBeyondAllocation, statusChangeErrors } from '../../domain/register-payouts.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
@@ -99,11 +100,8 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         await plans.lockFinancingYear(trx, input.period_id, input.year)
         const period = await findPeriodOrFail(trx, input.period_id)
         const errors = []
-        if (!period.years.some(y => y.year === input.year))
-          errors.push({
-            pointer: '/year',
-            detail: `${input.year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year})`
-          })
+        const wrongYear = notAFinancingYear(period, input.year)
+        if (wrongYear !== undefined) errors.push({ pointer: '/year', detail: wrongYear })
         if ((await registers.find(trx, input.register_code)) === undefined)
           errors.push({ pointer: '/register_code', detail: `${input.register_code} is not a quality register` })
         if (toOre(input.amount) <= 0n) errors.push({ pointer: '/amount', detail: 'must be more than 0' })
@@ -113,12 +111,15 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         const [plan] = await plans.plans(trx, period.id, { year: input.year })
         const allocated = toOre(plan?.registers.find(r => r.register_code === input.register_code)?.amount ?? '0')
         const committed = (await payouts.committedByRegister(trx, period.id, input.year)).get(input.register_code) ?? 0n
-        if (committed + toOre(input.amount) > allocated) {
+        const beyond = payoutBeyondAllocation(allocated, committed, toOre(input.amount))
+        if (beyond !== undefined) {
           throw problem(422, "The payout would exceed the register's allocation; nothing was written.", {
             errors: [
               {
                 pointer: '/amount',
-                detail: `${input.register_code} is allocated ${formatOre(allocated)} for ${input.year} and its payouts take ${formatOre(committed)}: at most ${formatOre(allocated - committed)} is left`
+                detail:
+                  `${input.register_code} is allocated ${formatOre(allocated)} for ${input.year} and its payouts take ` +
+                  `${formatOre(committed)}: at most ${formatOre(beyond.left)} is left`
               }
             ]
           })
@@ -296,12 +297,9 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     async (request, reply) => {
       const period = await findPeriodOrFail(app.reportDb, request.params.id)
       const asOf = request.query.as_of ?? todayInSweden()
-      const year = (await payoutReportOf(app.reportDb, period, asOf)).find(y => y.year === request.params.year)
-      if (year === undefined)
-        throw problem(
-          404,
-          `${request.params.year} is not a financing year of ${period.case_number} (${period.first_year}–${period.last_year}).`
-        )
+      const wrongYear = notAFinancingYear(period, request.params.year)
+      if (wrongYear !== undefined) throw problem(404, `${wrongYear}.`)
+      const year = (await payoutReportOf(app.reportDb, period, asOf)).find(y => y.year === request.params.year)!
       return sendJsonOrCsv(
         request,
         reply,

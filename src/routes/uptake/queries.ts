@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../../db/connection.ts'
+import { supersedingFirst } from '../../db/superseding.ts'
 import type { DecisionFact } from '../../domain/participation.ts'
 
 export interface MunicipalityWithPopulation {
@@ -91,7 +92,7 @@ export async function decisionsInForce(
     FROM decisions d
     WHERE d.period_id = ${periodId} AND d.municipality_code = ${code} AND d.received_on <= ${cutoff}
       AND NOT EXISTS (SELECT 1 FROM decision_withdrawals w WHERE w.decision_id = d.id)
-    ORDER BY d.received_on DESC, d.id DESC
+    ORDER BY ${supersedingFirst('d')}
     LIMIT 1`
   const { rows } = await sql<StandingDecision>`
     WITH latest AS (
