@@ -1,8 +1,10 @@
 import t from 'tap'
 import { sql } from 'kysely'
+import { build } from '../src/app.ts'
+import { connect } from '../src/db/connection.ts'
 import { testApp } from './helpers.ts'
 
-const { app, db, bearer } = await testApp(t)
+const { app, db, bearer, url } = await testApp(t)
 const registrar = bearer('decisions:write')
 
 const post = (payload: object, headers: Record<string, string> = {}) =>
@@ -260,3 +262,49 @@ t.test('ids and pages beyond what the service can hold exactly are a 400, never 
     t.equal(response.statusCode, 400, url)
   }
 })
+
+// Issue of 2026-12-01: one POST was about 9 statements. The write path claims the key with the audit event in one
+// statement, the checks read their context in one, and the insert reads the decision back in the same statement.
+t.test(
+  'one decision, with its Idempotency-Key, checks and audit event, is three statements and one commit',
+  async t => {
+    const statements: string[] = []
+    const counted = connect(url, {
+      log: event => {
+        if (event.level === 'query') statements.push(event.query.sql.trim())
+      }
+    })
+    const app = await build({ db: counted })
+    t.teardown(async () => {
+      await app.close()
+      await counted.destroy()
+    })
+    const payload = {
+      municipality_code: '0180',
+      period_case_number: '18/00295',
+      outcome: 'adopted',
+      decided_on: '2019-05-20',
+      decided_by: 'Kommunstyrelsen',
+      received_on: '2019-05-21'
+    }
+    const send = () =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/decisions',
+        headers: { ...bearer('decisions:write'), 'idempotency-key': 'three-statements' },
+        payload
+      })
+    t.equal((await send()).statusCode, 201)
+    const work = statements.filter(s => !/from "api_keys"/.test(s)) // the key's look-up comes before, and is issue 20's
+    t.same(
+      work.map(s => s.split(' ')[0]!.toLowerCase()).filter(s => s === 'begin' || s === 'commit'),
+      ['begin', 'commit'],
+      'one transaction'
+    )
+    t.equal(
+      work.filter(s => !/^(begin|commit)/i.test(s)).length,
+      3,
+      `statements: ${work.map(s => s.split(/\s+/).slice(0, 3).join(' ')).join(' | ')}`
+    )
+  }
+)

@@ -71,8 +71,8 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         const { errors, accepted } = await checkDecisions(trx, [request.body], false)
         if (errors.length > 0)
           throw problem(422, `The decision breaks ${errors.length} rule(s); nothing was recorded.`, { errors })
-        const [id] = (await decisions.insert(trx, accepted, key.id)) as [number]
-        return { body: (await decisions.find(trx, id))!, headers: { location: `/v1/decisions/${id}` } }
+        const decision = await decisions.insertOne(trx, accepted[0]!, key.id)
+        return { body: decision, headers: { location: `/v1/decisions/${decision.id}` } }
       })
   )
 

@@ -1,5 +1,6 @@
-import { sql } from 'kysely'
+import { type QueryCreator, type Selectable, sql } from 'kysely'
 import type { Db } from '../../db/connection.ts'
+import type { Database, DecisionsTable } from '../../db/schema.ts'
 import { supersedingRow } from '../../db/superseding.ts'
 import type { DecisionContext } from '../../domain/decisions.ts'
 import type { PeriodYear } from '../../domain/participation.ts'
@@ -21,51 +22,35 @@ export interface NewDecision {
   first_year: number | null
 }
 
-/** The periods, years and municipalities a batch of decisions names: what checkDecision needs. */
+/**
+ * The periods, years and municipalities a batch of decisions names: what checkDecision needs, read in one statement
+ * (a decision costs its round trips: this one, its insert and the write path's one).
+ */
 export async function contextFor(
   db: Db,
   rows: ReadonlyArray<{ municipality_code?: unknown; period_id?: unknown; period_case_number?: unknown }>,
   today: string
 ): Promise<DecisionContext> {
   const strings = (values: unknown[]) => [...new Set(values.filter((v): v is string => typeof v === 'string'))]
-  const caseNumbers = strings(rows.map(r => r.period_case_number))
   const ids = [...new Set(rows.map(r => r.period_id).filter((v): v is number => typeof v === 'number'))]
-  const codes = strings(rows.map(r => r.municipality_code))
-  const periods =
-    caseNumbers.length + ids.length === 0
-      ? []
-      : await db
-          .selectFrom('recommendation_periods')
-          .select(['id', 'case_number'])
-          .where(eb =>
-            eb.or([
-              ...(caseNumbers.length ? [eb('case_number', 'in', caseNumbers)] : []),
-              ...(ids.length ? [eb('id', 'in', ids)] : [])
-            ])
-          )
-          .execute()
-  const years =
-    periods.length === 0
-      ? []
-      : await db
-          .selectFrom('recommendation_period_years')
-          .select(['period_id', 'year', 'join_deadline'])
-          .where(
-            'period_id',
-            'in',
-            periods.map(p => p.id)
-          )
-          .orderBy('period_id')
-          .orderBy('year')
-          .execute()
-  const municipalities =
-    codes.length === 0 ? [] : await db.selectFrom('municipalities').select('code').where('code', 'in', codes).execute()
-  const yearsByPeriodId = new Map<number, PeriodYear[]>(periods.map(p => [p.id, []]))
-  for (const { period_id, ...year } of years) yearsByPeriodId.get(period_id)!.push(year)
+  const { rows: found } = await sql<{
+    periods: Array<{ id: number; case_number: string; years: PeriodYear[] }>
+    municipalities: string[]
+  }>`
+    SELECT
+      (SELECT coalesce(json_agg(json_build_object('id', p.id, 'case_number', p.case_number, 'years', (
+          SELECT coalesce(json_agg(json_build_object('year', y.year, 'join_deadline', y.join_deadline) ORDER BY y.year), '[]')
+          FROM recommendation_period_years y WHERE y.period_id = p.id))), '[]')
+        FROM recommendation_periods p
+        WHERE p.case_number = ANY(${strings(rows.map(r => r.period_case_number))}::text[]) OR p.id = ANY(${ids}::bigint[])
+      ) AS periods,
+      (SELECT coalesce(json_agg(m.code), '[]') FROM municipalities m
+        WHERE m.code = ANY(${strings(rows.map(r => r.municipality_code))}::text[])) AS municipalities`.execute(db)
+  const { periods, municipalities } = found[0]!
   return {
     periodIdsByCaseNumber: new Map(periods.map(p => [p.case_number, p.id])),
-    yearsByPeriodId,
-    knownMunicipalities: new Set(municipalities.map(m => m.code)),
+    yearsByPeriodId: new Map(periods.map(p => [p.id, p.years])),
+    knownMunicipalities: new Set(municipalities),
     today
   }
 }
@@ -87,6 +72,20 @@ export async function insert(db: Db, rows: NewDecision[], apiKeyId: number): Pro
   return ids
 }
 
+/**
+ * Records one decision and reads it back as the API shows it, in one statement: the new row comes from the insert's
+ * own RETURNING, which the same statement's reads of the table would not see.
+ */
+export async function insertOne(db: Db, row: NewDecision, apiKeyId: number): Promise<Decision> {
+  const inserted = db.with('inserted', qb =>
+    qb
+      .insertInto('decisions')
+      .values({ ...row, recorded_by_api_key_id: apiKeyId })
+      .returningAll()
+  )
+  return toDecision(await withColumns(selectDecisions(inserted, sql`inserted`)).executeTakeFirstOrThrow())
+}
+
 /** The municipality a decision is of: whom withdrawing it acts for. */
 export async function municipalityOf(db: Db, id: number): Promise<string | undefined> {
   return (await db.selectFrom('decisions').select('municipality_code').where('id', '=', id).executeTakeFirst())
@@ -104,9 +103,10 @@ export async function withdraw(db: Db, decisionId: number, reason: string, apiKe
   return inserted !== undefined
 }
 
-function selectDecisions(db: Db) {
+/** Decisions with their period, municipality and withdrawal; `from` names the rows (a CTE of new ones, say). */
+function selectDecisions(db: QueryCreator<Database>, from = sql<Selectable<DecisionsTable>>`decisions`) {
   return db
-    .selectFrom('decisions as d')
+    .selectFrom(from.as('d'))
     .innerJoin('recommendation_periods as p', 'p.id', 'd.period_id')
     .innerJoin('municipalities as m', 'm.code', 'd.municipality_code')
     .leftJoin('decision_withdrawals as w', 'w.decision_id', 'd.id')
