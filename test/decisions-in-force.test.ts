@@ -1,7 +1,7 @@
 import t from 'tap'
-import { findPeriodOrFail } from '../src/routes/recommendation-periods/index.ts'
+import * as periods from '../src/queries/recommendation-periods.ts'
 import { decisionInForce } from '../src/domain/participation.ts'
-import { participationAsOf } from '../src/routes/uptake/report.ts'
+import { participationAsOf } from '../src/reports/participation.ts'
 import { testApp } from './helpers.ts'
 
 // Rule: reports read only the decisions in force on the as-of date and on each year's last day to join (so they cost
@@ -10,7 +10,7 @@ const { app, db, bearer } = await testApp(t)
 const periodId = (
   await app.inject({ url: '/v1/recommendation-periods?case_number=18/00295', headers: bearer('read') })
 ).json().items[0].id
-const period = await findPeriodOrFail(db, periodId)
+const period = await periods.findOrFail(db, periodId)
 const codes = (await db.selectFrom('municipalities').select('code').orderBy('code').limit(60).execute()).map(
   m => m.code
 )

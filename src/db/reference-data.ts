@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { parse } from 'csv-parse/sync'
-import * as periods from '../routes/recommendation-periods/queries.ts'
-import type { RecommendationPeriodInput } from '../routes/recommendation-periods/schemas.ts'
+import * as periods from '../queries/recommendation-periods.ts'
+import type { RecommendationPeriodInput } from '../schemas/recommendation-periods.ts'
 import type { Db } from './connection.ts'
 
 const DATA_DIR = new URL('../../data/', import.meta.url)

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely'
+import type { ColumnType, Generated } from 'kysely'
 import type { PayoutStatus } from '../domain/register-payouts.ts'
 
 /** The database as Kysely sees it: one interface per table, matching migrations/. */
@@ -255,10 +255,6 @@ export interface RegisterPayoutEventsTable {
   recorded_at: ColumnType<Date, never, never>
   recorded_by_api_key_id: number
 }
-
-export type Municipality = Selectable<MunicipalitiesTable>
-export type NewPopulationFigure = Insertable<PopulationFiguresTable>
-export type ApiKey = Selectable<ApiKeysTable>
 
 export interface AuditEventsTable {
   id: ColumnType<number, never, never>

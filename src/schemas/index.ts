@@ -1,11 +1,11 @@
-import { County, CountyPage } from '../routes/counties/schemas.ts'
+import { County, CountyPage } from './counties.ts'
 import {
   Municipality,
   MunicipalityDetail,
   MunicipalityPage,
   MunicipalityPopulation,
   PopulationFigure
-} from '../routes/municipalities/schemas.ts'
+} from './municipalities.ts'
 import {
   Decision,
   DecisionImportResult,
@@ -13,15 +13,15 @@ import {
   DecisionPage,
   Withdrawal,
   WithdrawalInput
-} from '../routes/decisions/schemas.ts'
-import { PopulationFigureRow, PopulationImportResult } from '../routes/population-figures/schemas.ts'
+} from './decisions.ts'
+import { PopulationFigureRow, PopulationImportResult } from './population-figures.ts'
 import {
   BudgetLine,
   PeriodYear,
   RecommendationPeriod,
   RecommendationPeriodInput,
   RecommendationPeriodPage
-} from '../routes/recommendation-periods/schemas.ts'
+} from './recommendation-periods.ts'
 import {
   CountyUptake,
   MunicipalityParticipation,
@@ -32,7 +32,7 @@ import {
   Uptake,
   UptakeTimeline,
   YearParticipation
-} from '../routes/uptake/schemas.ts'
+} from './uptake.ts'
 import {
   AllocatedArea,
   AllocatedCommittee,
@@ -46,15 +46,15 @@ import {
   MunicipalityCostShares,
   YearInvoicing,
   YearTotals
-} from '../routes/cost-shares/schemas.ts'
-import { CostWeight, CostWeightImportResult, CostWeightList, CostWeightRow } from '../routes/cost-weights/schemas.ts'
+} from './cost-shares.ts'
+import { CostWeight, CostWeightImportResult, CostWeightList, CostWeightRow } from './cost-weights.ts'
 import {
   AllocationArea,
   AllocationAreaInput,
   CostAllocation,
   CostAllocationInput,
   CostAllocationList
-} from '../routes/cost-allocations/schemas.ts'
+} from './cost-allocations.ts'
 import {
   Invoice,
   InvoicedYear,
@@ -63,21 +63,16 @@ import {
   InvoicePage,
   Payment,
   PaymentInput
-} from '../routes/invoicing/schemas.ts'
-import {
-  Payee,
-  QualityRegister,
-  QualityRegisterInput,
-  QualityRegisterList
-} from '../routes/quality-registers/schemas.ts'
+} from './invoicing.ts'
+import { Payee, QualityRegister, QualityRegisterInput, QualityRegisterList } from './quality-registers.ts'
 import {
   AllocationPlan,
   AllocationPlanInput,
   AllocationPlanList,
   RegisterAllocation,
   RegisterAllocationInput
-} from '../routes/register-allocations/schemas.ts'
-import { AuditEvent, AuditEventPage } from '../routes/audit-events/schemas.ts'
+} from './register-allocations.ts'
+import { AuditEvent, AuditEventPage } from './audit-events.ts'
 import {
   AllocationRule,
   Payout,
@@ -89,7 +84,7 @@ import {
   RegisterFunds,
   StatusChangeInput,
   YearPayoutReport
-} from '../routes/register-payouts/schemas.ts'
+} from './register-payouts.ts'
 import { FieldError, Problem } from './common.ts'
 
 /** Every named schema: registered once by $id, referenced with ref(), shown as a component in the contract. */

@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
-import { CsvText, problemResponses, ref } from '../../schemas/common.ts'
-import * as audit from './queries.ts'
-import { AuditEventPage, AuditEventQuery } from './schemas.ts'
+import { problemResponses, jsonOrCsv } from '../../schemas/common.ts'
+import * as audit from '../../queries/audit-events.ts'
+import { AuditEventPage, AuditEventQuery } from '../../schemas/audit-events.ts'
 
 const COLUMNS = [
   'id',
@@ -37,10 +37,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         ...requireScope('admin'),
         querystring: AuditEventQuery,
         response: {
-          200: {
-            description: 'One page of audit events, as JSON or CSV.',
-            content: { 'application/json': { schema: ref(AuditEventPage) }, 'text/csv': { schema: CsvText } }
-          },
+          200: jsonOrCsv('One page of audit events, as JSON or CSV.', AuditEventPage),
           ...problemResponses(400, 401, 403)
         }
       }

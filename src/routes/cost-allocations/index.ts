@@ -1,15 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import * as municipalities from '../../queries/municipalities.ts'
+import * as periods from '../../queries/recommendation-periods.ts'
 import { allocationErrors } from '../../domain/cost-allocation.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
 import { problem } from '../../plugins/problems.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
-import { findMunicipalityOrFail } from '../municipalities/index.ts'
-import { MunicipalityParams } from '../municipalities/schemas.ts'
-import { findPeriodOrFail } from '../recommendation-periods/index.ts'
-import * as allocations from './queries.ts'
-import { CostAllocation, CostAllocationInput, CostAllocationList } from './schemas.ts'
+import { MunicipalityParams } from '../../schemas/municipalities.ts'
+import * as allocations from '../../queries/cost-allocations.ts'
+import { CostAllocation, CostAllocationInput, CostAllocationList } from '../../schemas/cost-allocations.ts'
 
 const routes: FastifyPluginAsyncTypebox = async app => {
   app.post(
@@ -41,8 +41,8 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     },
     async (request, reply) =>
       write(request, reply, { status: 201 }, async (trx, key) => {
-        const municipality = await findMunicipalityOrFail(trx, request.params.code)
-        await findPeriodOrFail(trx, request.body.period_id)
+        const municipality = await municipalities.findOrFail(trx, request.params.code)
+        await periods.findOrFail(trx, request.body.period_id)
         const errors = allocationErrors(request.body.areas.map(a => ({ ...a, committee: a.committee ?? null })))
         if (errors.length > 0)
           throw problem(422, `The allocation breaks ${errors.length} rule(s); nothing was recorded.`, { errors })
@@ -69,7 +69,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const municipality = await findMunicipalityOrFail(app.db, request.params.code)
+      const municipality = await municipalities.findOrFail(app.db, request.params.code)
       const items = await allocations.latest(app.db, municipality.code)
       return sendJsonOrCsv(
         request,

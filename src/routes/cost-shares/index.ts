@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import * as municipalities from '../../queries/municipalities.ts'
 import { notAFinancingYear } from '../../domain/recommendation-periods.ts'
 import type { Static } from 'typebox'
 import { todayInSweden } from '../../clock.ts'
@@ -7,14 +8,12 @@ import { formatOre, toOre } from '../../domain/money.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { problem } from '../../plugins/problems.ts'
-import { CsvText, jsonOrCsv, problemResponses, ref } from '../../schemas/common.ts'
-import * as allocations from '../cost-allocations/queries.ts'
-import { findMunicipalityOrFail } from '../municipalities/index.ts'
-import { MunicipalityParams } from '../municipalities/schemas.ts'
-import { findPeriodOrFail } from '../recommendation-periods/index.ts'
-import * as periods from '../recommendation-periods/queries.ts'
-import { PeriodParams } from '../recommendation-periods/schemas.ts'
-import { costSharesOf } from './report.ts'
+import { jsonOrCsv, problemResponses } from '../../schemas/common.ts'
+import * as allocations from '../../queries/cost-allocations.ts'
+import { MunicipalityParams } from '../../schemas/municipalities.ts'
+import * as periods from '../../queries/recommendation-periods.ts'
+import { PeriodParams } from '../../schemas/recommendation-periods.ts'
+import { costSharesOf } from '../../reports/cost-shares.ts'
 import {
   CostShareQuery,
   CostShareSummary,
@@ -23,7 +22,7 @@ import {
   type MunicipalityCostShare,
   MunicipalityCostShareQuery,
   MunicipalityCostShares
-} from './schemas.ts'
+} from '../../schemas/cost-shares.ts'
 
 const CSV_COLUMNS = [
   'municipality_code',
@@ -107,7 +106,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const period = await findPeriodOrFail(app.reportDb, request.params.id)
+      const period = await periods.findOrFail(app.reportDb, request.params.id)
       const asOf = request.query.as_of ?? todayInSweden()
       const years = (await costSharesOf(app.reportDb, period, asOf)).map(({ shares: _, ...year }) => year)
       return sendJsonOrCsv(
@@ -147,16 +146,13 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         params: CostShareYearParams,
         querystring: CostShareQuery,
         response: {
-          200: {
-            description: "The year's shares, as JSON or CSV.",
-            content: { 'application/json': { schema: ref(CostShareYear) }, 'text/csv': { schema: CsvText } }
-          },
+          200: jsonOrCsv("The year's shares, as JSON or CSV.", CostShareYear),
           ...problemResponses(400, 401, 403, 404)
         }
       }
     },
     async (request, reply) => {
-      const period = await findPeriodOrFail(app.reportDb, request.params.id)
+      const period = await periods.findOrFail(app.reportDb, request.params.id)
       const asOf = request.query.as_of ?? todayInSweden()
       const wrongYear = notAFinancingYear(period, request.params.year)
       if (wrongYear !== undefined) throw problem(404, `${wrongYear}.`)
@@ -211,12 +207,12 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const municipality = await findMunicipalityOrFail(app.reportDb, request.params.code)
+      const municipality = await municipalities.findOrFail(app.reportDb, request.params.code)
       const asOf = request.query.as_of ?? todayInSweden()
       const chosen =
         request.query.period_id === undefined
           ? await periods.all(app.reportDb)
-          : [await findPeriodOrFail(app.reportDb, request.query.period_id)]
+          : [await periods.findOrFail(app.reportDb, request.query.period_id)]
       const allocationOf = new Map(
         (await allocations.latest(app.reportDb, municipality.code, request.query.period_id)).map(a => [a.period_id, a])
       )

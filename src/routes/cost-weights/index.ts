@@ -1,23 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import * as periods from '../../queries/recommendation-periods.ts'
 import { importErrors } from '../../domain/population-figures.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { importRows } from '../../http/import-rows.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { IdempotencyHeaders, replayedHeader } from '../../http/write.ts'
 import { problem } from '../../plugins/problems.ts'
-import { CsvText, problemResponses, ref } from '../../schemas/common.ts'
+import { problemResponses, ref, jsonOrCsv } from '../../schemas/common.ts'
 import { formatScaled, scaled } from '../../domain/money.ts'
-import { knownMunicipalityCodes } from '../population-figures/queries.ts'
-import { findPeriodOrFail } from '../recommendation-periods/index.ts'
-import { PeriodParams } from '../recommendation-periods/schemas.ts'
-import * as weights from './queries.ts'
+import { knownMunicipalityCodes } from '../../queries/population-figures.ts'
+import { PeriodParams } from '../../schemas/recommendation-periods.ts'
+import * as weights from '../../queries/cost-weights.ts'
 import {
   CostWeightImport,
   CostWeightImportResult,
   CostWeightList,
   CostWeightQuery,
   type CostWeightRow
-} from './schemas.ts'
+} from '../../schemas/cost-weights.ts'
 
 const routes: FastifyPluginAsyncTypebox = async app => {
   app.post(
@@ -51,7 +51,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const period = await findPeriodOrFail(app.db, request.params.id)
+      const period = await periods.findOrFail(app.db, request.params.id)
       if (period.cost_model !== 'weighted_total')
         throw problem(
           422,
@@ -81,16 +81,13 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         params: PeriodParams,
         querystring: CostWeightQuery,
         response: {
-          200: {
-            description: 'The weights, as JSON or CSV.',
-            content: { 'application/json': { schema: ref(CostWeightList) }, 'text/csv': { schema: CsvText } }
-          },
+          200: jsonOrCsv('The weights, as JSON or CSV.', CostWeightList),
           ...problemResponses(400, 401, 403, 404)
         }
       }
     },
     async (request, reply) => {
-      const period = await findPeriodOrFail(app.db, request.params.id)
+      const period = await periods.findOrFail(app.db, request.params.id)
       const items = await weights.ofPeriod(app.db, period.id)
       const sum = items.reduce((total, w) => total + scaled(w.weight, 6), 0n)
       return sendJsonOrCsv(

@@ -3,9 +3,9 @@ import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
-import { CsvText, problemResponses, ref } from '../../schemas/common.ts'
-import * as counties from './queries.ts'
-import { County, CountyListQuery, CountyPage, CountyParams } from './schemas.ts'
+import { problemResponses, ref, jsonOrCsv } from '../../schemas/common.ts'
+import * as counties from '../../queries/counties.ts'
+import { County, CountyListQuery, CountyPage, CountyParams } from '../../schemas/counties.ts'
 
 const CSV_COLUMNS = ['code', 'name', 'municipality_count'] as const
 
@@ -21,10 +21,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         ...requireScope('read'),
         querystring: CountyListQuery,
         response: {
-          200: {
-            description: 'One page of counties, as JSON or CSV.',
-            content: { 'application/json': { schema: ref(CountyPage) }, 'text/csv': { schema: CsvText } }
-          },
+          200: jsonOrCsv('One page of counties, as JSON or CSV.', CountyPage),
           ...problemResponses(400, 401, 403)
         }
       }

@@ -2,8 +2,8 @@ import type { Db } from '../../db/connection.ts'
 import { todayInSweden } from '../../clock.ts'
 import { checkDecision, type DecisionDraft } from '../../domain/decisions.ts'
 import type { FieldError } from '../../plugins/problems.ts'
-import * as decisions from './queries.ts'
-import type { DecisionInput } from './schemas.ts'
+import * as decisions from '../../queries/decisions.ts'
+import type { DecisionInput } from '../../schemas/decisions.ts'
 
 /**
  * Checks every row against the domain rules, in the request's transaction, and turns the rows that pass into

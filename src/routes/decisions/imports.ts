@@ -3,9 +3,9 @@ import { requireScope } from '../../plugins/auth.ts'
 import { importRows } from '../../http/import-rows.ts'
 import { IdempotencyHeaders, replayedHeader } from '../../http/write.ts'
 import { problemResponses, ref } from '../../schemas/common.ts'
-import * as decisions from './queries.ts'
+import * as decisions from '../../queries/decisions.ts'
 import { checkDecisions } from './check.ts'
-import { DecisionImport, DecisionImportResult, IMPORT_BODY_LIMIT, type DecisionInput } from './schemas.ts'
+import { DecisionImport, DecisionImportResult, IMPORT_BODY_LIMIT, type DecisionInput } from '../../schemas/decisions.ts'
 
 const routes: FastifyPluginAsyncTypebox = async app => {
   app.post(

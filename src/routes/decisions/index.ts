@@ -4,10 +4,17 @@ import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
 import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
-import { CsvText, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
-import * as decisions from './queries.ts'
+import { locationHeader, problemResponses, ref, jsonOrCsv } from '../../schemas/common.ts'
+import * as decisions from '../../queries/decisions.ts'
 import { checkDecisions } from './check.ts'
-import { Decision, DecisionInput, DecisionListQuery, DecisionPage, DecisionParams, WithdrawalInput } from './schemas.ts'
+import {
+  Decision,
+  DecisionInput,
+  DecisionListQuery,
+  DecisionPage,
+  DecisionParams,
+  WithdrawalInput
+} from '../../schemas/decisions.ts'
 
 const CSV_COLUMNS = [
   'id',
@@ -89,10 +96,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         ...requireScope('read'),
         querystring: DecisionListQuery,
         response: {
-          200: {
-            description: 'One page of decisions, as JSON or CSV.',
-            content: { 'application/json': { schema: ref(DecisionPage) }, 'text/csv': { schema: CsvText } }
-          },
+          200: jsonOrCsv('One page of decisions, as JSON or CSV.', DecisionPage),
           ...problemResponses(400, 401, 403)
         }
       }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import * as periods from '../../queries/recommendation-periods.ts'
 import { notAFinancingYear } from '../../domain/recommendation-periods.ts'
 import { todayInSweden } from '../../clock.ts'
 import { invoicingErrors, paidBeforeInvoiced } from '../../domain/invoicing.ts'
@@ -7,11 +8,10 @@ import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
 import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
-import { CsvText, jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
-import { costSharesOf } from '../cost-shares/report.ts'
-import { findPeriodOrFail } from '../recommendation-periods/index.ts'
-import { PeriodParams } from '../recommendation-periods/schemas.ts'
-import * as invoicing from './queries.ts'
+import { jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
+import { costSharesOf } from '../../reports/cost-shares.ts'
+import { PeriodParams } from '../../schemas/recommendation-periods.ts'
+import * as invoicing from '../../queries/invoicing.ts'
 import {
   Invoice,
   InvoicedYear,
@@ -22,7 +22,7 @@ import {
   InvoicePage,
   InvoiceParams,
   PaymentInput
-} from './schemas.ts'
+} from '../../schemas/invoicing.ts'
 
 const CSV_COLUMNS = [
   'id',
@@ -94,7 +94,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     },
     async (request, reply) =>
       write(request, reply, { status: 201 }, async (trx, key) => {
-        const period = await findPeriodOrFail(trx, request.params.id)
+        const period = await periods.findOrFail(trx, request.params.id)
         const { year, invoice_date } = request.body
         const today = todayInSweden()
         const wrongYear = notAFinancingYear(period, year)
@@ -167,7 +167,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const period = await findPeriodOrFail(app.db, request.params.id)
+      const period = await periods.findOrFail(app.db, request.params.id)
       const items = await invoicing.invoicedYears(app.db, period.id)
       return sendJsonOrCsv(request, reply, { items }, { columns: INVOICED_YEAR_COLUMNS, rows: () => items })
     }
@@ -189,7 +189,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const period = await findPeriodOrFail(app.db, request.params.id)
+      const period = await periods.findOrFail(app.db, request.params.id)
       const [invoiced] = await invoicing.invoicedYears(app.db, period.id, request.params.year)
       if (invoiced === undefined)
         throw problem(404, `${request.params.year} of ${period.case_number} has not been invoiced.`)
@@ -210,10 +210,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         ...requireScope('read'),
         querystring: InvoiceListQuery,
         response: {
-          200: {
-            description: 'One page of invoices, as JSON or CSV.',
-            content: { 'application/json': { schema: ref(InvoicePage) }, 'text/csv': { schema: CsvText } }
-          },
+          200: jsonOrCsv('One page of invoices, as JSON or CSV.', InvoicePage),
           ...problemResponses(400, 401, 403)
         }
       }

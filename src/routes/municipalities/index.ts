@@ -2,10 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
-import { problem } from '../../plugins/problems.ts'
 import { CsvText, problemResponses, ref } from '../../schemas/common.ts'
-import type { Db } from '../../db/connection.ts'
-import * as municipalities from './queries.ts'
+import * as municipalities from '../../queries/municipalities.ts'
 import {
   MunicipalityDetail,
   MunicipalityListQuery,
@@ -13,15 +11,9 @@ import {
   MunicipalityParams,
   MunicipalityPopulation,
   PopulationQuery
-} from './schemas.ts'
+} from '../../schemas/municipalities.ts'
 
 const csvAlternative = { 'text/csv': { schema: CsvText } }
-
-export async function findMunicipalityOrFail(db: Db, code: string) {
-  const municipality = await municipalities.find(db, code)
-  if (municipality === undefined) throw problem(404, `No municipality has code ${code}.`)
-  return municipality
-}
 
 const routes: FastifyPluginAsyncTypebox = async app => {
   app.get(
@@ -74,7 +66,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const municipality = await findMunicipalityOrFail(app.db, request.params.code)
+      const municipality = await municipalities.findOrFail(app.db, request.params.code)
       return { ...municipality, population_figures: await municipalities.populationFigures(app.db, municipality.code) }
     }
   )
@@ -101,7 +93,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const { code } = await findMunicipalityOrFail(app.db, request.params.code)
+      const { code } = await municipalities.findOrFail(app.db, request.params.code)
       const items = await municipalities.populationFigures(app.db, code)
       return sendJsonOrCsv(
         request,

@@ -4,8 +4,8 @@ import { requireScope } from '../../plugins/auth.ts'
 import { importRows } from '../../http/import-rows.ts'
 import { IdempotencyHeaders, replayedHeader } from '../../http/write.ts'
 import { problemResponses, ref } from '../../schemas/common.ts'
-import * as populationFigures from './queries.ts'
-import { PopulationImport, PopulationImportResult, type PopulationFigureRow } from './schemas.ts'
+import * as populationFigures from '../../queries/population-figures.ts'
+import { PopulationImport, PopulationImportResult, type PopulationFigureRow } from '../../schemas/population-figures.ts'
 
 const routes: FastifyPluginAsyncTypebox = async app => {
   app.post(

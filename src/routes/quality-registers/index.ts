@@ -5,8 +5,13 @@ import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { write } from '../../http/write.ts'
 import { problem } from '../../plugins/problems.ts'
 import { ENTITY_TAG, IfMatchHeaders, jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
-import * as registers from './queries.ts'
-import { QualityRegister, QualityRegisterInput, QualityRegisterList, RegisterParams } from './schemas.ts'
+import * as registers from '../../queries/quality-registers.ts'
+import {
+  QualityRegister,
+  QualityRegisterInput,
+  QualityRegisterList,
+  RegisterParams
+} from '../../schemas/quality-registers.ts'
 
 /** The entity tag of one version of a register: what a client echoes in If-Match to update it. */
 const etagOf = (register: { code: string; version: number }) => `"register-${register.code}-v${register.version}"`
@@ -18,12 +23,6 @@ const etagHeader = {
     pattern: ENTITY_TAG,
     description: "The version's entity tag: send it as `If-Match` to update."
   }
-}
-
-export async function findRegisterOrFail(db: Db, code: string) {
-  const register = await registers.find(db, code)
-  if (register === undefined) throw problem(404, `No quality register has code ${code}.`)
-  return register
 }
 
 const CSV_COLUMNS = [
@@ -100,7 +99,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const register = await findRegisterOrFail(app.db, request.params.code)
+      const register = await registers.findOrFail(app.db, request.params.code)
       reply.header('etag', etagOf(register))
       return register
     }

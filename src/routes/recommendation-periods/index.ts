@@ -7,14 +7,14 @@ import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { ENTITY_TAG, IfMatchHeaders, jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
-import * as periods from './queries.ts'
+import * as periods from '../../queries/recommendation-periods.ts'
 import {
   PeriodListQuery,
   PeriodParams,
   RecommendationPeriod,
   RecommendationPeriodInput,
   RecommendationPeriodPage
-} from './schemas.ts'
+} from '../../schemas/recommendation-periods.ts'
 
 const CSV_COLUMNS = [
   'id',
@@ -45,12 +45,6 @@ const etagHeader = {
     pattern: ENTITY_TAG,
     description: "The version's entity tag: send it as `If-Match` to update, or `If-None-Match` to poll."
   }
-}
-
-export async function findPeriodOrFail(db: Db, id: number) {
-  const period = await periods.find(db, id)
-  if (period === undefined) throw problem(404, `No recommendation period has id ${id}.`)
-  return period
 }
 
 function failOnRuleErrors(input: RecommendationPeriodInput) {
@@ -111,7 +105,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const period = await findPeriodOrFail(app.db, request.params.id)
+      const period = await periods.findOrFail(app.db, request.params.id)
       reply.header('etag', etagOf(period))
       return period
     }
@@ -180,9 +174,9 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       const { id } = request.params
       const input = request.body
       failOnRuleErrors(input)
-      const currentVersion = async (trx: Db) => etagOf(await findPeriodOrFail(trx, id))
+      const currentVersion = async (trx: Db) => etagOf(await periods.findOrFail(trx, id))
       return write(request, reply, { status: 200, currentVersion }, async (trx, key) => {
-        const current = await findPeriodOrFail(trx, id)
+        const current = await periods.findOrFail(trx, id)
         const lost = await periods.firstYearsOutside(trx, id, input.first_year, input.last_year)
         if (lost.length > 0)
           throw problem(422, `Municipalities take part from ${lost.join(', ')}: those years must stay in the period.`, {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import * as periods from '../../queries/recommendation-periods.ts'
 import { notAFinancingYear } from '../../domain/recommendation-periods.ts'
 import { formatOre, formatScaled, toOre } from '../../domain/money.ts'
 import { EXACT_SCALE } from '../../domain/cost-shares.ts'
@@ -8,19 +9,18 @@ import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
 import { problem } from '../../plugins/problems.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
-import * as invoicing from '../invoicing/queries.ts'
-import * as registers from '../quality-registers/queries.ts'
-import { findPeriodOrFail } from '../recommendation-periods/index.ts'
-import { PeriodParams } from '../recommendation-periods/schemas.ts'
-import * as payouts from '../register-payouts/queries.ts'
-import * as plans from './queries.ts'
+import * as invoicing from '../../queries/invoicing.ts'
+import * as registers from '../../queries/quality-registers.ts'
+import { PeriodParams } from '../../schemas/recommendation-periods.ts'
+import * as payouts from '../../queries/register-payouts.ts'
+import * as plans from '../../queries/register-allocations.ts'
 import {
   AllocationPlan,
   AllocationPlanInput,
   AllocationPlanList,
   AllocationPlanParams,
   AllocationPlanQuery
-} from './schemas.ts'
+} from '../../schemas/register-allocations.ts'
 
 const PLAN_COLUMNS = [
   'period_id',
@@ -74,7 +74,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       write(request, reply, { status: 201 }, async (trx, key) => {
         const input = request.body
         await plans.lockFinancingYear(trx, request.params.id, input.year)
-        const period = await findPeriodOrFail(trx, request.params.id)
+        const period = await periods.findOrFail(trx, request.params.id)
         const wrongYear = notAFinancingYear(period, input.year)
         if (wrongYear !== undefined)
           throw problem(422, 'The plan cannot be recorded.', { errors: [{ pointer: '/year', detail: wrongYear }] })
@@ -146,7 +146,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const period = await findPeriodOrFail(app.db, request.params.id)
+      const period = await periods.findOrFail(app.db, request.params.id)
       const items = await plans.plans(app.db, period.id)
       return sendJsonOrCsv(
         request,
@@ -178,7 +178,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async request => {
-      const period = await findPeriodOrFail(app.db, request.params.id)
+      const period = await periods.findOrFail(app.db, request.params.id)
       const [plan] = await plans.plans(app.db, period.id, { year: request.params.year, version: request.query.version })
       if (plan === undefined)
         throw problem(

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import * as periods from '../../queries/recommendation-periods.ts'
 import { notAFinancingYear } from '../../domain/recommendation-periods.ts'
 import { todayInSweden } from '../../clock.ts'
 import { formatOre, toOre } from '../../domain/money.ts'
@@ -8,13 +9,12 @@ import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
 import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
-import { CsvText, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
-import * as registers from '../quality-registers/queries.ts'
-import { findPeriodOrFail } from '../recommendation-periods/index.ts'
-import { PeriodParams } from '../recommendation-periods/schemas.ts'
-import * as plans from '../register-allocations/queries.ts'
-import * as payouts from './queries.ts'
-import { payoutReportOf } from './report.ts'
+import { locationHeader, problemResponses, ref, jsonOrCsv } from '../../schemas/common.ts'
+import * as registers from '../../queries/quality-registers.ts'
+import { PeriodParams } from '../../schemas/recommendation-periods.ts'
+import * as plans from '../../queries/register-allocations.ts'
+import * as payouts from '../../queries/register-payouts.ts'
+import { payoutReportOf } from '../../reports/payout-report.ts'
 import {
   Payout,
   PayoutInput,
@@ -26,7 +26,7 @@ import {
   PayoutReportQuery,
   StatusChangeInput,
   YearPayoutReport
-} from './schemas.ts'
+} from '../../schemas/register-payouts.ts'
 
 const PAYOUT_COLUMNS = [
   'id',
@@ -98,7 +98,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       write(request, reply, { status: 201 }, async (trx, key) => {
         const input = request.body
         await plans.lockFinancingYear(trx, input.period_id, input.year)
-        const period = await findPeriodOrFail(trx, input.period_id)
+        const period = await periods.findOrFail(trx, input.period_id)
         const errors = []
         const wrongYear = notAFinancingYear(period, input.year)
         if (wrongYear !== undefined) errors.push({ pointer: '/year', detail: wrongYear })
@@ -183,10 +183,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         ...requireScope('read'),
         querystring: PayoutListQuery,
         response: {
-          200: {
-            description: 'One page of payouts, as JSON or CSV (without the history).',
-            content: { 'application/json': { schema: ref(PayoutPage) }, 'text/csv': { schema: CsvText } }
-          },
+          200: jsonOrCsv('One page of payouts, as JSON or CSV (without the history).', PayoutPage),
           ...problemResponses(400, 401, 403)
         }
       }
@@ -241,16 +238,13 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         params: PeriodParams,
         querystring: PayoutReportQuery,
         response: {
-          200: {
-            description: 'The report, as JSON or CSV.',
-            content: { 'application/json': { schema: ref(PayoutReport) }, 'text/csv': { schema: CsvText } }
-          },
+          200: jsonOrCsv('The report, as JSON or CSV.', PayoutReport),
           ...problemResponses(400, 401, 403, 404)
         }
       }
     },
     async (request, reply) => {
-      const period = await findPeriodOrFail(app.reportDb, request.params.id)
+      const period = await periods.findOrFail(app.reportDb, request.params.id)
       const asOf = request.query.as_of ?? todayInSweden()
       const years = await payoutReportOf(app.reportDb, period, asOf)
       return sendJsonOrCsv(
@@ -286,16 +280,13 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         params: PayoutReportParams,
         querystring: PayoutReportQuery,
         response: {
-          200: {
-            description: "The year's report, as JSON or CSV.",
-            content: { 'application/json': { schema: ref(YearPayoutReport) }, 'text/csv': { schema: CsvText } }
-          },
+          200: jsonOrCsv("The year's report, as JSON or CSV.", YearPayoutReport),
           ...problemResponses(400, 401, 403, 404)
         }
       }
     },
     async (request, reply) => {
-      const period = await findPeriodOrFail(app.reportDb, request.params.id)
+      const period = await periods.findOrFail(app.reportDb, request.params.id)
       const asOf = request.query.as_of ?? todayInSweden()
       const wrongYear = notAFinancingYear(period, request.params.year)
       if (wrongYear !== undefined) throw problem(404, `${wrongYear}.`)

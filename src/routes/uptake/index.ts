@@ -4,10 +4,10 @@ import { uptakeFigures } from '../../domain/uptake.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { jsonOrCsv, problemResponses } from '../../schemas/common.ts'
-import { PeriodParams } from '../recommendation-periods/schemas.ts'
+import { PeriodParams } from '../../schemas/recommendation-periods.ts'
 import map from './map.ts'
-import { populationDateOf, reportFor } from './report.ts'
-import { Participation, ReportQuery, Uptake, UptakeTimeline } from './schemas.ts'
+import { populationDateOf, reportFor } from '../../reports/participation.ts'
+import { Participation, ReportQuery, Uptake, UptakeTimeline } from '../../schemas/uptake.ts'
 
 const STATUS_COLUMNS = [
   'total',
@@ -55,7 +55,10 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       )
     },
     async (request, reply) => {
-      const { period, municipalities, heading } = await reportFor(app.reportDb, request)
+      const { period, municipalities, heading } = await reportFor(app.reportDb, {
+        period_id: request.params.id,
+        ...request.query
+      })
       const rows = municipalities.map(m => ({
         code: m.code,
         name: m.name,
@@ -105,7 +108,10 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       )
     },
     async (request, reply) => {
-      const { period, asOf, municipalities, heading } = await reportFor(app.reportDb, request)
+      const { period, asOf, municipalities, heading } = await reportFor(app.reportDb, {
+        period_id: request.params.id,
+        ...request.query
+      })
       const figures = uptakeFigures(municipalities)
       const body = { ...heading, population_date: populationDateOf(period, asOf), ...figures }
       return sendJsonOrCsv(request, reply, body, {
@@ -143,7 +149,11 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       )
     },
     async (request, reply) => {
-      const { asOf, municipalities, decisions, heading } = await reportFor(app.reportDb, request, true)
+      const { asOf, municipalities, decisions, heading } = await reportFor(
+        app.reportDb,
+        { period_id: request.params.id, ...request.query },
+        true
+      )
       const points = timeline(decisions, municipalities.length, asOf)
       const body = { ...heading, municipality_count: municipalities.length, points }
       return sendJsonOrCsv(request, reply, body, {

@@ -3,10 +3,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { requireScope } from '../../plugins/auth.ts'
 import { problemResponses, StringEnum, TEXT } from '../../schemas/common.ts'
-import { PeriodParams } from '../recommendation-periods/schemas.ts'
+import { PeriodParams } from '../../schemas/recommendation-periods.ts'
 import { COLOURS, uptakeMapSvg, type MapGeometry } from './map-svg.ts'
-import { reportFor } from './report.ts'
-import { ReportQuery } from './schemas.ts'
+import { reportFor } from '../../reports/participation.ts'
+import { ReportQuery } from '../../schemas/uptake.ts'
 
 const GEOMETRY_FILE = new URL('../../../data/municipality-map.json', import.meta.url)
 let geometry: Promise<MapGeometry> | undefined
@@ -86,7 +86,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     },
     async (request, reply) => {
       const [{ period, asOf, municipalities }, shapes] = await Promise.all([
-        reportFor(app.reportDb, request),
+        reportFor(app.reportDb, { period_id: request.params.id, ...request.query }),
         loadGeometry()
       ])
       const svg = uptakeMapSvg({

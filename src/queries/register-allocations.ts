@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
-import type { Db } from '../../db/connection.ts'
-import { EXACT_SCALE } from '../../domain/cost-shares.ts'
-import { formatScaled, scaled } from '../../domain/money.ts'
-import type { AllocationPlan, AllocationPlanInput } from './schemas.ts'
+import type { Db } from '../db/connection.ts'
+import { EXACT_SCALE } from '../domain/cost-shares.ts'
+import { formatScaled, scaled } from '../domain/money.ts'
+import type { AllocationPlan, AllocationPlanInput } from '../schemas/register-allocations.ts'
 
 /**
  * Takes the financing year's row lock until the transaction ends. Every write of a year's plans and payouts takes

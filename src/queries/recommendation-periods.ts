@@ -1,9 +1,10 @@
 import { sql } from 'kysely'
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
-import type { Db } from '../../db/connection.ts'
-import { financingYears } from '../../domain/recommendation-periods.ts'
-import { lastDayToJoin, type PeriodYear } from '../../domain/participation.ts'
-import type { RecommendationPeriod, RecommendationPeriodInput } from './schemas.ts'
+import type { Db } from '../db/connection.ts'
+import { problem } from '../plugins/problems.ts'
+import { financingYears } from '../domain/recommendation-periods.ts'
+import { lastDayToJoin } from '../domain/participation.ts'
+import type { RecommendationPeriod, RecommendationPeriodInput } from '../schemas/recommendation-periods.ts'
 
 function selectPeriods(db: Db) {
   return db.selectFrom('recommendation_periods as p').select(eb => [
@@ -74,24 +75,11 @@ export async function find(db: Db, id: number): Promise<RecommendationPeriod | u
   return row && toPeriod(row)
 }
 
-/** The financing years with their deadlines: all that participation needs of a period. */
-export async function yearsOf(db: Db, periodId: number): Promise<PeriodYear[]> {
-  return db
-    .selectFrom('recommendation_period_years')
-    .select(['year', 'join_deadline'])
-    .where('period_id', '=', periodId)
-    .orderBy('year')
-    .execute()
-}
-
-export async function idsByCaseNumber(db: Db, caseNumbers: string[]): Promise<Map<string, number>> {
-  if (caseNumbers.length === 0) return new Map()
-  const rows = await db
-    .selectFrom('recommendation_periods')
-    .select(['id', 'case_number'])
-    .where('case_number', 'in', caseNumbers)
-    .execute()
-  return new Map(rows.map(row => [row.case_number, row.id]))
+/** The period, or a 404 problem naming it. */
+export async function findOrFail(db: Db, id: number): Promise<RecommendationPeriod> {
+  const period = await find(db, id)
+  if (period === undefined) throw problem(404, `No recommendation period has id ${id}.`)
+  return period
 }
 
 const periodColumns = (input: RecommendationPeriodInput) => ({

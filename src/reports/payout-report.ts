@@ -1,12 +1,12 @@
 import type { Static } from 'typebox'
-import type { Db } from '../../db/connection.ts'
-import { formatOre, toOre } from '../../domain/money.ts'
-import { costSharesOf } from '../cost-shares/report.ts'
-import * as qualityRegisters from '../quality-registers/queries.ts'
-import * as allocations from '../register-allocations/queries.ts'
-import type { RecommendationPeriod } from '../recommendation-periods/schemas.ts'
-import * as payouts from './queries.ts'
-import type { PayoutReportYear, RegisterFunds } from './schemas.ts'
+import type { Db } from '../db/connection.ts'
+import { formatOre, toOre } from '../domain/money.ts'
+import { costSharesOf } from './cost-shares.ts'
+import * as qualityRegisters from '../queries/quality-registers.ts'
+import * as allocations from '../queries/register-allocations.ts'
+import type { RecommendationPeriod } from '../schemas/recommendation-periods.ts'
+import * as payouts from '../queries/register-payouts.ts'
+import type { PayoutReportYear, RegisterFunds } from '../schemas/register-payouts.ts'
 
 /**
  * Every financing year's register money: what was collected (invoiced, or projected from the cost shares as of

@@ -1,9 +1,9 @@
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import { sql } from 'kysely'
-import type { Db } from '../../db/connection.ts'
-import { toOre } from '../../domain/money.ts'
-import type { StatusChange } from '../../domain/register-payouts.ts'
-import type { Payout, PayoutFilter, PayoutInput } from './schemas.ts'
+import type { Db } from '../db/connection.ts'
+import { toOre } from '../domain/money.ts'
+import type { StatusChange } from '../domain/register-payouts.ts'
+import type { Payout, PayoutFilter, PayoutInput } from '../schemas/register-payouts.ts'
 
 function payouts(db: Db) {
   return db

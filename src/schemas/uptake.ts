@@ -13,8 +13,8 @@ import {
   ref,
   StringEnum,
   Year
-} from '../../schemas/common.ts'
-import { CaseNumber, PeriodId } from '../recommendation-periods/schemas.ts'
+} from './common.ts'
+import { CaseNumber, PeriodId } from './recommendation-periods.ts'
 
 export const ReportQuery = Type.Object(
   {

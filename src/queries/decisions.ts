@@ -1,10 +1,10 @@
 import { type QueryCreator, type Selectable, sql } from 'kysely'
-import type { Db } from '../../db/connection.ts'
-import type { Database, DecisionsTable } from '../../db/schema.ts'
-import { supersedingRow } from '../../db/superseding.ts'
-import type { DecisionContext } from '../../domain/decisions.ts'
-import type { PeriodYear } from '../../domain/participation.ts'
-import type { Decision, DecisionListQuery } from './schemas.ts'
+import type { Db } from '../db/connection.ts'
+import type { Database, DecisionsTable } from '../db/schema.ts'
+import { supersedingRow } from '../db/superseding.ts'
+import type { DecisionContext } from '../domain/decisions.ts'
+import type { PeriodYear } from '../domain/participation.ts'
+import type { Decision, DecisionListQuery } from '../schemas/decisions.ts'
 
 export interface NewDecision {
   period_id: number

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
-import type { Db } from '../../db/connection.ts'
-import type { QualityRegister, QualityRegisterInput } from './schemas.ts'
+import type { Db } from '../db/connection.ts'
+import { problem } from '../plugins/problems.ts'
+import type { QualityRegister, QualityRegisterInput } from '../schemas/quality-registers.ts'
 
 const registers = (db: Db) =>
   db
@@ -56,6 +57,13 @@ export async function all(db: Db): Promise<QualityRegister[]> {
 export async function find(db: Db, code: string): Promise<QualityRegister | undefined> {
   const row = await registers(db).where('code', '=', code).executeTakeFirst()
   return row && toRegister(row)
+}
+
+/** The register, or a 404 problem naming it. */
+export async function findOrFail(db: Db, code: string): Promise<QualityRegister> {
+  const register = await find(db, code)
+  if (register === undefined) throw problem(404, `No quality register has code ${code}.`)
+  return register
 }
 
 export async function insert(db: Db, code: string, input: QualityRegisterInput, apiKeyId: number): Promise<void> {

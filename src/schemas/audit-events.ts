@@ -11,7 +11,7 @@ import {
   ref,
   StringEnum,
   Timestamp
-} from '../../schemas/common.ts'
+} from './common.ts'
 
 export const AuditEvent = Type.Object(
   {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
-import type { Db } from '../../db/connection.ts'
-import type { PopulationFigureRow } from './schemas.ts'
+import type { Db } from '../db/connection.ts'
+import type { PopulationFigureRow } from '../schemas/population-figures.ts'
 
 export async function knownMunicipalityCodes(db: Db, codes: string[]): Promise<Set<string>> {
   if (codes.length === 0) return new Set()

@@ -1,5 +1,5 @@
-import type { Db } from '../../db/connection.ts'
-import type { County } from './schemas.ts'
+import type { Db } from '../db/connection.ts'
+import type { County } from '../schemas/counties.ts'
 
 function selectCounties(db: Db) {
   return db

@@ -1,5 +1,5 @@
-import type { Db } from '../../db/connection.ts'
-import type { AuditEvent, AuditFilter } from './schemas.ts'
+import type { Db } from '../db/connection.ts'
+import type { AuditEvent, AuditFilter } from '../schemas/audit-events.ts'
 
 export async function list(db: Db, filter: AuditFilter, page: { limit: number; offset: number }) {
   let query = db.selectFrom('audit_events as a').innerJoin('api_keys as k', 'k.id', 'a.api_key_id')

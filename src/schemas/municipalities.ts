@@ -1,15 +1,5 @@
 import Type, { type Static } from 'typebox'
-import {
-  CountyCode,
-  FormatQuery,
-  FreeText,
-  Int32,
-  IsoDate,
-  MunicipalityCode,
-  Page,
-  PageQuery,
-  ref
-} from '../../schemas/common.ts'
+import { CountyCode, FormatQuery, FreeText, Int32, IsoDate, MunicipalityCode, Page, PageQuery, ref } from './common.ts'
 
 export const Municipality = Type.Object(
   {

@@ -17,10 +17,10 @@ import {
   StringEnum,
   Timestamp,
   Year
-} from '../../schemas/common.ts'
-import { AreaPercent } from '../cost-allocations/schemas.ts'
-import { Weight } from '../cost-weights/schemas.ts'
-import { CaseNumber, IndexAdjustment, PeriodId, Rate } from '../recommendation-periods/schemas.ts'
+} from './common.ts'
+import { AreaPercent } from './cost-allocations.ts'
+import { Weight } from './cost-weights.ts'
+import { CaseNumber, IndexAdjustment, PeriodId, Rate } from './recommendation-periods.ts'
 
 const AsOf = {
   ...IsoDate,

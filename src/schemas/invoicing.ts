@@ -16,9 +16,9 @@ import {
   StringEnum,
   Timestamp,
   Year
-} from '../../schemas/common.ts'
-import { Weight } from '../cost-weights/schemas.ts'
-import { CaseNumber, IndexAdjustment, PeriodId, Rate } from '../recommendation-periods/schemas.ts'
+} from './common.ts'
+import { Weight } from './cost-weights.ts'
+import { CaseNumber, IndexAdjustment, PeriodId, Rate } from './recommendation-periods.ts'
 
 export const InvoicedYearInput = Type.Object(
   {

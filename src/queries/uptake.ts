@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely'
-import type { Db } from '../../db/connection.ts'
-import { supersedingFirst } from '../../db/superseding.ts'
-import type { DecisionFact } from '../../domain/participation.ts'
+import type { Db } from '../db/connection.ts'
+import { supersedingFirst } from '../db/superseding.ts'
+import type { DecisionFact } from '../domain/participation.ts'
 
 export interface MunicipalityWithPopulation {
   code: string

@@ -1,13 +1,13 @@
 import type { Static } from 'typebox'
-import type { Db } from '../../db/connection.ts'
-import { conditionMet, costShares, EXACT_SCALE } from '../../domain/cost-shares.ts'
-import { formatOre, formatScaled, toOre } from '../../domain/money.ts'
-import { participatingDecision } from '../../domain/participation.ts'
-import * as invoicing from '../invoicing/queries.ts'
-import * as weights from '../cost-weights/queries.ts'
-import type { RecommendationPeriod } from '../recommendation-periods/schemas.ts'
-import { participationAsOf } from '../uptake/report.ts'
-import type { CostShare, YearInvoicing, YearTotals } from './schemas.ts'
+import type { Db } from '../db/connection.ts'
+import { conditionMet, costShares, EXACT_SCALE } from '../domain/cost-shares.ts'
+import { formatOre, formatScaled, toOre } from '../domain/money.ts'
+import { participatingDecision } from '../domain/participation.ts'
+import * as invoicing from '../queries/invoicing.ts'
+import * as weights from '../queries/cost-weights.ts'
+import type { RecommendationPeriod } from '../schemas/recommendation-periods.ts'
+import { participationAsOf } from './participation.ts'
+import type { CostShare, YearInvoicing, YearTotals } from '../schemas/cost-shares.ts'
 
 type Municipality = Awaited<ReturnType<typeof participationAsOf>>['municipalities'][number]
 type PeriodYear = RecommendationPeriod['years'][number]

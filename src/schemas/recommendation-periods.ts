@@ -13,7 +13,7 @@ import {
   StringEnum,
   Timestamp,
   Year
-} from '../../schemas/common.ts'
+} from './common.ts'
 
 export const CaseNumber = Type.String({
   maxLength: 8,

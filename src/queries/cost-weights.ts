@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
-import type { Db } from '../../db/connection.ts'
-import type { CostWeightRow } from './schemas.ts'
+import type { Db } from '../db/connection.ts'
+import type { CostWeightRow } from '../schemas/cost-weights.ts'
 
 export async function ofPeriod(db: Db, periodId: number) {
   const rows = await db

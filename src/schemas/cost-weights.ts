@@ -1,14 +1,6 @@
 import Type, { type Static } from 'typebox'
-import {
-  FormatQuery,
-  Int32,
-  MAX_MUNICIPALITIES,
-  MunicipalityCode,
-  NOT_ZERO,
-  ref,
-  Timestamp
-} from '../../schemas/common.ts'
-import { PeriodId } from '../recommendation-periods/schemas.ts'
+import { FormatQuery, Int32, MAX_MUNICIPALITIES, MunicipalityCode, NOT_ZERO, ref, Timestamp } from './common.ts'
+import { PeriodId } from './recommendation-periods.ts'
 
 export const Weight = Type.String({
   maxLength: 18,

@@ -1,10 +1,9 @@
-import type { FastifyRequest } from 'fastify'
-import { todayInSweden } from '../../clock.ts'
-import type { Db } from '../../db/connection.ts'
-import { participationOf } from '../../domain/participation.ts'
-import { findPeriodOrFail } from '../recommendation-periods/index.ts'
-import type { RecommendationPeriod } from '../recommendation-periods/schemas.ts'
-import * as uptake from './queries.ts'
+import * as periods from '../queries/recommendation-periods.ts'
+import { todayInSweden } from '../clock.ts'
+import type { Db } from '../db/connection.ts'
+import { participationOf } from '../domain/participation.ts'
+import type { RecommendationPeriod } from '../schemas/recommendation-periods.ts'
+import * as uptake from '../queries/uptake.ts'
 
 /** The date whose population the uptake shares use: the period's reference date, else the as-of date. */
 export const populationDateOf = (period: RecommendationPeriod, asOf: string) => period.population_reference_date ?? asOf
@@ -46,12 +45,12 @@ export async function participationAsOf(
 /** What every report on a period starts from: the period, the as-of date (default today) and the participation then. */
 export async function reportFor(
   db: Db,
-  request: FastifyRequest<{ Params: { id: number }; Querystring: { as_of?: string; county?: string } }>,
+  asked: { period_id: number; as_of?: string | undefined; county?: string | undefined },
   history = false
 ) {
-  const period = await findPeriodOrFail(db, request.params.id)
-  const asOf = request.query.as_of ?? todayInSweden()
-  const { municipalities, decisions } = await participationAsOf(db, period, asOf, request.query.county, history)
+  const period = await periods.findOrFail(db, asked.period_id)
+  const asOf = asked.as_of ?? todayInSweden()
+  const { municipalities, decisions } = await participationAsOf(db, period, asOf, asked.county, history)
   return {
     period,
     asOf,

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { CountyCode, FormatQuery, FreeText, Int32, Page, PageQuery } from '../../schemas/common.ts'
+import { CountyCode, FormatQuery, FreeText, Int32, Page, PageQuery } from './common.ts'
 
 export const County = Type.Object(
   {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
-import type { Db } from '../../db/connection.ts'
-import type { CostAllocation, CostAllocationInput } from './schemas.ts'
+import type { Db } from '../db/connection.ts'
+import type { CostAllocation, CostAllocationInput } from '../schemas/cost-allocations.ts'
 
 /**
  * Records a new version, in the caller's transaction. Two concurrent recordings compute the same version number,

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { Int32, IsoDate, MunicipalityCode, ref } from '../../schemas/common.ts'
+import { Int32, IsoDate, MunicipalityCode, ref } from './common.ts'
 
 export const MAX_IMPORT_ROWS = 10_000
 

@@ -1,17 +1,7 @@
 import Type, { type Static } from 'typebox'
-import {
-  ExactAmount,
-  Int32,
-  Money,
-  NOT_ZERO,
-  Nullable,
-  ref,
-  StringEnum,
-  Timestamp,
-  Year
-} from '../../schemas/common.ts'
-import { RegisterCode, RegisterName } from '../quality-registers/schemas.ts'
-import { CaseNumber, PeriodId } from '../recommendation-periods/schemas.ts'
+import { ExactAmount, Int32, Money, NOT_ZERO, Nullable, ref, StringEnum, Timestamp, Year } from './common.ts'
+import { RegisterCode, RegisterName } from './quality-registers.ts'
+import { CaseNumber, PeriodId } from './recommendation-periods.ts'
 
 const Percent = Type.String({
   maxLength: 8,

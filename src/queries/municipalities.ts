@@ -1,5 +1,6 @@
-import type { Db } from '../../db/connection.ts'
-import type { Municipality, PopulationFigure } from './schemas.ts'
+import type { Db } from '../db/connection.ts'
+import { problem } from '../plugins/problems.ts'
+import type { Municipality, PopulationFigure } from '../schemas/municipalities.ts'
 
 export interface MunicipalityFilter {
   county?: string
@@ -37,6 +38,13 @@ export async function find(db: Db, code: string): Promise<Municipality | undefin
     .select(['m.code', 'm.name', 'm.county_code', 'c.name as county_name'])
     .where('m.code', '=', code)
     .executeTakeFirst()
+}
+
+/** The municipality, or a 404 problem naming it. */
+export async function findOrFail(db: Db, code: string): Promise<Municipality> {
+  const municipality = await find(db, code)
+  if (municipality === undefined) throw problem(404, `No municipality has code ${code}.`)
+  return municipality
 }
 
 export async function populationFigures(db: Db, code: string): Promise<PopulationFigure[]> {

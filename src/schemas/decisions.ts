@@ -16,8 +16,8 @@ import {
   StringEnum,
   Timestamp,
   Year
-} from '../../schemas/common.ts'
-import { CaseNumber, PeriodId } from '../recommendation-periods/schemas.ts'
+} from './common.ts'
+import { CaseNumber, PeriodId } from './recommendation-periods.ts'
 
 export const MAX_IMPORT_ROWS = 5000
 /** Room for the largest import with every field filled in; other bodies keep the service's 1 MiB. */

@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
-import type { Db } from '../../db/connection.ts'
-import { EXACT_SCALE } from '../../domain/cost-shares.ts'
-import { formatScaled, scaled } from '../../domain/money.ts'
-import type { Invoice, InvoiceFilter } from './schemas.ts'
+import type { Db } from '../db/connection.ts'
+import { EXACT_SCALE } from '../domain/cost-shares.ts'
+import { formatScaled, scaled } from '../domain/money.ts'
+import type { Invoice, InvoiceFilter } from '../schemas/invoicing.ts'
 
 function invoices(db: Db) {
   return db

@@ -1,15 +1,6 @@
 import Type, { type Static } from 'typebox'
-import {
-  FreeText,
-  Int32,
-  MAX_MUNICIPALITIES,
-  MunicipalityCode,
-  NOT_ZERO,
-  Nullable,
-  ref,
-  Timestamp
-} from '../../schemas/common.ts'
-import { PeriodId } from '../recommendation-periods/schemas.ts'
+import { FreeText, Int32, MAX_MUNICIPALITIES, MunicipalityCode, NOT_ZERO, Nullable, ref, Timestamp } from './common.ts'
+import { PeriodId } from './recommendation-periods.ts'
 
 export const AreaPercent = Type.String({
   maxLength: 6,

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { FreeText, Int32, Nullable, ref, Timestamp } from '../../schemas/common.ts'
+import { FreeText, Int32, Nullable, ref, Timestamp } from './common.ts'
 
 export const RegisterCode = Type.String({
   pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',

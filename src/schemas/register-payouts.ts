@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { PAYOUT_STATUSES } from '../../domain/register-payouts.ts'
+import { PAYOUT_STATUSES } from '../domain/register-payouts.ts'
 import {
   FormatQuery,
   FreeText,
@@ -15,9 +15,9 @@ import {
   StringEnum,
   Timestamp,
   Year
-} from '../../schemas/common.ts'
-import { RegisterCode, RegisterName } from '../quality-registers/schemas.ts'
-import { CaseNumber, PeriodId } from '../recommendation-periods/schemas.ts'
+} from './common.ts'
+import { RegisterCode, RegisterName } from './quality-registers.ts'
+import { CaseNumber, PeriodId } from './recommendation-periods.ts'
 
 const PayoutStatus = StringEnum(PAYOUT_STATUSES, {
   description:
