@@ -261,3 +261,35 @@ t.test(
     t.equal((await send(other)).headers['idempotent-replayed'], undefined, "another client's same key is its own")
   }
 )
+
+t.test(
+  "a key created anew under a revoked key's name is a new client: it inherits none of the old answers",
+  async t => {
+    const first = await apiKeys.create(db, 'reused-name', ['decisions:write'])
+    const decision = {
+      municipality_code: '0162',
+      period_case_number: '18/00295',
+      outcome: 'adopted',
+      decided_on: '2019-06-03',
+      decided_by: 'Kommunstyrelsen',
+      received_on: '2019-06-04'
+    }
+    const send = (token: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/decisions',
+        headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'reused-key' },
+        payload: decision
+      })
+    t.equal((await send(first)).statusCode, 201)
+    t.equal(await apiKeys.revoke(db, 'reused-name'), true)
+    const second = await apiKeys.create(db, 'reused-name', ['decisions:write'])
+    const answer = await send(second)
+    t.equal(answer.statusCode, 201)
+    t.equal(
+      answer.headers['idempotent-replayed'],
+      undefined,
+      'recorded for the new client, not replayed from the old one'
+    )
+  }
+)

@@ -6,6 +6,8 @@ export type Scope = (typeof SCOPES)[number]
 
 export interface ActiveKey {
   id: number
+  /** The client the key is issued to: a rotated key keeps it, and with it its Idempotency-Keys. */
+  client: string
   name: string
   scopes: string[]
   municipality_code: string | null
@@ -54,13 +56,13 @@ export async function rotate(db: Db, name: string): Promise<string | undefined> 
       .set({ revoked_at: new Date() })
       .where('name', '=', name)
       .where('revoked_at', 'is', null)
-      .returning(['scopes', 'municipality_code'])
+      .returning(['client', 'scopes', 'municipality_code'])
       .executeTakeFirst()
     if (old === undefined) return undefined
     const token = newToken()
     await trx
       .insertInto('api_keys')
-      .values({ name, scopes: old.scopes, municipality_code: old.municipality_code, token_hash: hashToken(token) })
+      .values({ ...old, name, token_hash: hashToken(token) })
       .execute()
     return token
   })
@@ -69,7 +71,7 @@ export async function rotate(db: Db, name: string): Promise<string | undefined> 
 export async function findActive(db: Db, token: string): Promise<ActiveKey | undefined> {
   return db
     .selectFrom('api_keys')
-    .select(['id', 'name', 'scopes', 'municipality_code'])
+    .select(['id', 'client', 'name', 'scopes', 'municipality_code'])
     .where('token_hash', '=', hashToken(token))
     .where('revoked_at', 'is', null)
     .executeTakeFirst()

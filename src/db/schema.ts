@@ -54,6 +54,8 @@ export interface PopulationFiguresTable {
 
 export interface ApiKeysTable {
   id: Generated<number>
+  /** The client the key is issued to; a rotation gives the new key the old one's. */
+  client: ColumnType<string, string | undefined, never>
   name: string
   token_hash: Buffer
   scopes: string[]
@@ -124,7 +126,7 @@ export interface DecisionWithdrawalsTable {
 }
 
 export interface IdempotencyKeysTable {
-  /** The client (the key's name) the Idempotency-Key belongs to: keys of one client, rotated, share it. */
+  /** The client (api_keys.client) the Idempotency-Key belongs to: keys of one client, rotated, share it. */
   client: string
   api_key_id: number
   key: string

@@ -96,7 +96,8 @@ export async function write<T>(
   const apiKey = request.apiKey
   if (apiKey === null) throw new Error(`${request.routeOptions.url} must require a scope to write`)
   const db = request.server.db
-  const key = idempotencyKey(request)
+  // A PUT is idempotent by itself (and guarded by If-Match); Idempotency-Key makes a POST so.
+  const key = request.method === 'POST' ? idempotencyKey(request) : undefined
   const digest = requestDigest(request)
   try {
     const answer = await db.transaction().execute(async (trx): Promise<Stored> => {
@@ -111,12 +112,13 @@ export async function write<T>(
     return send(reply, answer, false)
   } catch (error) {
     if (key === undefined) throw error
+    // After DoneBefore the key's first claim holds, even if it turned 24 hours old since this transaction began.
     const earlier = await db
       .selectFrom('idempotency_keys')
       .select(['request_hash', 'response_status', 'response_headers', 'response_body'])
-      .where('client', '=', apiKey.name)
+      .where('client', '=', apiKey.client)
       .where('key', '=', key)
-      .where('created_at', '>=', keptSince)
+      .$if(!(error instanceof DoneBefore), qb => qb.where('created_at', '>=', keptSince))
       .executeTakeFirst()
     if (earlier === undefined) throw error
     if (!earlier.request_hash.equals(digest)) {
@@ -176,7 +178,7 @@ async function finish(
       db
         .insertInto('idempotency_keys')
         .values({
-          client: apiKey.name,
+          client: apiKey.client,
           api_key_id: apiKey.id,
           key,
           request_hash: digest,
