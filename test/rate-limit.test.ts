@@ -80,7 +80,7 @@ t.test(
   }
 )
 
-t.test("a key without the operation's scope is refused (403), and that counts against its limit too", async t => {
+t.test("a key without the operation's scope is refused (403), and the refusals count too", async t => {
   const registrar = {
     authorization: `Bearer ${await apiKeys.create(db, 'registrar-without-read', ['decisions:write'])}`
   }
@@ -89,12 +89,67 @@ t.test("a key without the operation's scope is refused (403), and that counts ag
   t.same(statuses, [403, 403, 403, 429])
 })
 
-t.test('a valid key has its own count from its first request, however busy its address', async t => {
-  const address = '198.51.100.40'
-  for (let i = 0; i < 3; i++) await get('/v1/counties', {}, address)
-  t.equal((await get('/v1/counties', {}, address)).statusCode, 429, "the address's anonymous count is spent")
-  const own = await reader('busy-address-key')
-  const remaining = []
-  for (let i = 0; i < 3; i++) remaining.push((await get('/v1/counties', own, address)).headers['ratelimit-remaining'])
-  t.same(remaining, ['2', '1', '0'])
+t.test(
+  "a valid key has its own count from its first request, whatever its address's anonymous readers spent",
+  async t => {
+    const address = '198.51.100.40'
+    for (let i = 0; i < 3; i++) await get('/v1/counties', {}, address)
+    t.equal((await get('/v1/counties', {}, address)).statusCode, 429, "the address's anonymous count is spent")
+    const own = await reader('busy-address-key')
+    const remaining = []
+    for (let i = 0; i < 3; i++) remaining.push((await get('/v1/counties', own, address)).headers['ratelimit-remaining'])
+    t.same(remaining, ['2', '1', '0'])
+  }
+)
+
+t.test(
+  'polls (conditional GETs) count at once against an allowance of their own, so a flood of them is bounded',
+  async t => {
+    const poller = await reader('steady-poller')
+    const first = await get('/v1/counties', poller, '198.51.100.50')
+    const poll = () =>
+      get('/v1/counties', { ...poller, 'if-none-match': first.headers.etag as string }, '198.51.100.50')
+    const steady = []
+    for (let i = 0; i < 31; i++) steady.push((await poll()).statusCode)
+    t.same(steady, [...Array(30).fill(304), 429], 'ten polls per request of the limit (3), then refused')
+    t.equal(
+      (await get('/v1/counties', poller, '198.51.100.50')).headers['ratelimit-remaining'],
+      '1',
+      'polls took none of the limit itself'
+    )
+
+    const flooder = await reader('flooding-poller')
+    const tag = (await get('/v1/counties', flooder, '198.51.100.51')).headers.etag as string
+    const flood = await Promise.all(
+      Array.from({ length: 40 }, () => get('/v1/counties', { ...flooder, 'if-none-match': tag }, '198.51.100.51'))
+    )
+    t.ok(
+      flood.filter(a => a.statusCode === 304).length <= 30,
+      'however many are in flight at once, no more than the allowance is served'
+    )
+  }
+)
+
+t.test('a write with If-None-Match is no poll: it counts at once', async t => {
+  const headers = { ...(await reader('posting-poller')), 'if-none-match': '"x"', 'content-type': 'application/json' }
+  const statuses = []
+  for (let i = 0; i < 4; i++) {
+    statuses.push(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/population-figures',
+          headers,
+          payload: '[]',
+          remoteAddress: '198.51.100.60'
+        })
+      ).statusCode
+    )
+  }
+  t.same(
+    statuses.slice(0, 3).every(s => s === 403),
+    true,
+    'refused for its scope, and counted'
+  )
+  t.equal(statuses[3], 429)
 })

@@ -6,6 +6,8 @@ import { bearerToken, requiredScopeOf } from './auth.ts'
 import { problem } from './problems.ts'
 
 const WINDOW_MS = 60_000
+/** A client may poll (conditional GETs answered 304, which cost it nothing) ten times as often as it asks. */
+const POLLS_PER_REQUEST = 10
 /** Tokens remembered as valid, for choosing a request's count before its key is looked up; oldest forgotten first. */
 const KNOWN_TOKENS = 10_000
 
@@ -17,8 +19,9 @@ const isProbe = (request: FastifyRequest) => request.url.startsWith('/health/') 
  * (and a flood of them does not take the count of the address's anonymous readers). The count and its store are
  * @fastify/rate-limit's; this plugin only decides when a request counts:
  * - before any work, the key's database look-up included, so refused and unauthorised requests count too;
- * - a conditional GET (If-None-Match) counts only when it is not answered 304, the poll that found nothing new,
- *   which we want clients to make; such requests are checked against the limit at once but counted when answered.
+ * - a conditional GET (If-None-Match) counts against the limit only when it is not answered 304, the poll that
+ *   found nothing new, which we want clients to make. Polls count at once against an allowance of their own, ten
+ *   times the limit, so a flood of them (all in flight before any is answered) is still bounded.
  * The deployment probes are never limited. Counts live in this process: with N instances, each counts its own share.
  */
 export default fp(
@@ -39,17 +42,27 @@ export default fp(
 
     await app.register(rateLimitPlugin, { global: false, max: limit, timeWindow: WINDOW_MS, keyGenerator: clientOf })
     const limiter = app.createRateLimit()
+    const polls = app.createRateLimit({
+      max: POLLS_PER_REQUEST * limit,
+      keyGenerator: request => `polls of ${clientOf(request)}`
+    })
+    const pollsExceeded = async (request: FastifyRequest) => {
+      const counted = await polls(request)
+      return !counted.isAllowed && counted.isExceeded
+    }
+    const isPoll = (request: FastifyRequest) =>
+      request.method === 'GET' && request.headers['if-none-match'] !== undefined
     const countedAtOnce = new WeakSet<FastifyRequest>()
     const countsWhenAnswered = (request: FastifyRequest, status: number) =>
       !countedAtOnce.has(request) && status !== 304 && status !== 429
 
     app.addHook('onRequest', async (request, reply) => {
       if (isProbe(request)) return
-      const conditional = request.headers['if-none-match'] !== undefined
-      const state = await limiter(request, { increment: !conditional })
-      if (!conditional) countedAtOnce.add(request)
+      const poll = isPoll(request)
+      const state = await limiter(request, { increment: !poll })
+      if (!poll) countedAtOnce.add(request)
       if (state.isAllowed) return
-      if (conditional ? state.remaining === 0 : state.isExceeded) {
+      if (poll ? state.remaining === 0 || (await pollsExceeded(request)) : state.isExceeded) {
         reply
           .header('ratelimit-limit', limit)
           .header('ratelimit-remaining', 0)
