@@ -273,3 +273,24 @@ t.test(
     )
   }
 )
+
+t.test('a CSV header naming a field twice, or thousands of fields, is a 400; Accept: text/* gets CSV', async t => {
+  const { app, bearer } = await testApp(t)
+  const send = (payload: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/population-figures',
+      headers: { ...bearer('admin'), 'content-type': 'text/csv' },
+      payload
+    })
+  const twice = await send('municipality_code,reference_date,population,population\r\n0114,2018-11-30,1,2\r\n')
+  t.equal(twice.statusCode, 400)
+  t.match(twice.json().detail, /names the field "population" twice/)
+  const wide = await send(`${Array.from({ length: 1001 }, (_, i) => `f${i}`).join(',')}\r\n${'1,'.repeat(1000)}1\r\n`)
+  t.equal(wide.statusCode, 400)
+  t.match(wide.json().detail, /more than 1000 fields/)
+  const text = await app.inject({ url: '/v1/counties', headers: { ...bearer('read'), accept: 'text/*' } })
+  t.match(text.headers['content-type'], /^text\/csv/, 'text/* covers CSV, not JSON')
+  const either = await app.inject({ url: '/v1/counties', headers: { ...bearer('read'), accept: '*/*' } })
+  t.match(either.headers['content-type'], /^application\/json/, '*/* gets the default, JSON')
+})

@@ -137,3 +137,15 @@ t.test(
     t.notMatch(shallow.json().detail, 'levels deep', 'brackets inside strings do not count')
   }
 )
+
+t.test('a JSON object with more than 1000 fields is refused before it is parsed or validated', async t => {
+  const fields = Array.from({ length: 300_000 }, (_, i) => `"f${i}":1`).join(',')
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/decision-imports',
+    headers: { ...bearer('decisions:write'), 'content-type': 'application/json' },
+    payload: `[{${fields}}]`
+  })
+  t.equal(response.statusCode, 400)
+  t.match(response.json(), { detail: 'An object in the body has more than 1000 fields.' })
+})

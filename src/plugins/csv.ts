@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync'
 import { FormatQuery } from '../schemas/common.ts'
 import { maxRowsOf, tooManyRows } from '../http/import-rows.ts'
 import { problem } from './problems.ts'
+import { MAX_JSON_FIELDS } from './json-body.ts'
 import { FROM_TEXT } from './validation.ts'
 
 const CSV_TYPE = 'text/csv; charset=utf-8'
@@ -48,11 +49,22 @@ function wantsCsv(request: FastifyRequest): boolean {
   if (request.routeOptions.config.csvOnly === true) return true
   const format = (request.query as { format?: string } | undefined)?.format
   if (format !== undefined) return format === 'csv'
-  const ranked = acceptRanges(request.headers.accept ?? '').filter(
-    m => m.q > 0 && (m.type === 'text/csv' || m.type === 'application/json')
-  )
-  ranked.sort((a, b) => b.q - a.q || a.order - b.order)
-  return ranked[0]?.type === 'text/csv'
+  const ranges = acceptRanges(request.headers.accept ?? '')
+  const csv = preference(ranges, 'text/csv')
+  const json = preference(ranges, 'application/json')
+  return csv.q > json.q || (csv.q === json.q && csv.q > 0 && csv.order < json.order)
+}
+
+/**
+ * How much an Accept header wants a media type: the q of the most specific range covering it (RFC 9110 §12.5.1:
+ * `text/csv` over `text/*` over `*\/*`), and where that range stands in the header.
+ */
+function preference(ranges: ReturnType<typeof acceptRanges>, type: string) {
+  const specificity = (range: string) => (range === type ? 2 : range === '*/*' ? 0 : 1)
+  const covering = ranges
+    .filter(range => covers(range.type, type))
+    .sort((a, b) => specificity(b.type) - specificity(a.type))
+  return covering[0] ?? { q: 0, order: Infinity }
 }
 
 /**
@@ -144,6 +156,18 @@ function csvTwin(route: RouteOptions): RouteOptions {
   } as RouteOptions
 }
 
+/**
+ * The header row names the fields, each once (as a JSON body gives each field once): which of two cells would count is
+ * not defined. A header of thousands of names is refused unread too.
+ */
+function headerRow(names: string[]): string[] {
+  if (names.length > MAX_JSON_FIELDS) throw new Error(`the header row names more than ${MAX_JSON_FIELDS} fields`)
+  const repeated = names.find((name, i) => names.indexOf(name) !== i)
+  if (repeated !== undefined)
+    throw new Error(`the header row names the field ${JSON.stringify(repeated.slice(0, 100))} twice`)
+  return names
+}
+
 async function onlyCsvBodies(request: FastifyRequest) {
   if (/^text\/csv\b/i.test(request.headers['content-type'] ?? '')) return
   const path = request.url.split('?')[0]!
@@ -191,7 +215,7 @@ export default fp(
         // Rows are counted while parsing: one past the route's limit is enough to refuse the rest unread.
         const maxRows = maxRowsOf(request)
         const rows = parse(body as string, {
-          columns: true,
+          columns: headerRow,
           skip_empty_lines: true,
           trim: true,
           bom: true,

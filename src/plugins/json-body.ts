@@ -6,6 +6,8 @@ import { problem } from './problems.ts'
 
 /** No body of this API nests deeper than a few levels; a deeper one is an attack on the stack, refused unread. */
 export const MAX_JSON_DEPTH = 32
+/** No object of this API has more than a few dozen fields; a body with thousands in one object is refused unread. */
+export const MAX_JSON_FIELDS = 1000
 
 interface Container {
   keys?: Set<string>
@@ -16,9 +18,15 @@ interface Container {
  * What a JSON text holds, read without parsing it: how deep its arrays and objects nest, how many items its outermost
  * array holds, and a name given twice in one object (which of the two counts is up to each parser, RFC 8259 §4, so a
  * proxy and this service could read two different requests from one body). Brackets, commas and colons inside
- * strings do not count.
+ * strings do not count. It stops at the first object deeper than MAX_JSON_DEPTH or with more than MAX_JSON_FIELDS
+ * fields, so its own memory stays small whatever the body.
  */
-export function shapeOf(text: string): { depth: number; topLevelItems: number; repeatedName?: string } {
+export function shapeOf(text: string): {
+  depth: number
+  topLevelItems: number
+  repeatedName?: string
+  tooManyFields?: boolean
+} {
   const open: Container[] = []
   let deepest = 0
   let separators = 0
@@ -41,12 +49,14 @@ export function shapeOf(text: string): { depth: number; topLevelItems: number; r
           /* malformed: JSON.parse will say so */
         }
         if (top.keys.has(name)) return { depth: deepest, topLevelItems: 0, repeatedName: name }
+        if (top.keys.size >= MAX_JSON_FIELDS) return { depth: deepest, topLevelItems: 0, tooManyFields: true }
         top.keys.add(name)
         top.expectingKey = false
       }
     } else if (char === '{' || char === '[') {
       open.push(char === '{' ? { keys: new Set(), expectingKey: true } : { expectingKey: false })
       deepest = Math.max(deepest, open.length)
+      if (deepest > MAX_JSON_DEPTH) return { depth: deepest, topLevelItems: 0 }
     } else if (char === '}' || char === ']') {
       open.pop()
     } else if (char === ',') {
@@ -67,12 +77,14 @@ export default fp(
     app.removeContentTypeParser('application/json')
     app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
       const text = body as string
-      const { depth, topLevelItems, repeatedName } = shapeOf(text)
+      const { depth, topLevelItems, repeatedName, tooManyFields } = shapeOf(text)
       if (depth > MAX_JSON_DEPTH)
         return done(
           problem(400, `The body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`),
           undefined
         )
+      if (tooManyFields === true)
+        return done(problem(400, `An object in the body has more than ${MAX_JSON_FIELDS} fields.`), undefined)
       if (repeatedName !== undefined) {
         return done(
           problem(
