@@ -50,14 +50,15 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         }
       }
     },
-    async (request, reply) => {
-      const period = await periods.findOrFail(app.db, request.params.id)
-      if (period.cost_model !== 'weighted_total')
-        throw problem(
-          422,
-          `${period.case_number} splits its cost per inhabitant; weights apply only to weighted-total periods.`
-        )
-      return importRows(request, reply, 200, 'weights', async (trx, rows: Array<Partial<CostWeightRow>>, key) => {
+    async (request, reply) =>
+      importRows(request, reply, 200, 'weights', async (trx, rows: Array<Partial<CostWeightRow>>, key) => {
+        // Read here, once the request is known to be well-formed, and in the write's own transaction.
+        const period = await periods.findOrFail(trx, request.params.id)
+        if (period.cost_model !== 'weighted_total')
+          throw problem(
+            422,
+            `${period.case_number} splits its cost per inhabitant; weights apply only to weighted-total periods.`
+          )
         const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
         return {
           errors: importErrors(rows, await knownMunicipalityCodes(trx, codes), 'municipality'),
@@ -67,7 +68,6 @@ const routes: FastifyPluginAsyncTypebox = async app => {
           })
         }
       })
-    }
   )
 
   app.get(
