@@ -363,14 +363,17 @@ async function plan({ path, method, operation }: (typeof operations)[number], in
       requestOf(sample, text(bodyLimit), type),
       requestOf(sample, text(bodyLimit + 1), type),
       requestOf(sample, 'null', 'application/json'),
-      requestOf(sample, '[null]', 'application/json')
+      requestOf(sample, '[null]', 'application/json'),
+      requestOf(sample, '['.repeat(bodyLimit), 'application/json')
     )
     if (listLimit !== undefined) {
-      const rows = (n: number) => `[${Array(n).fill('{}').join(',')}]`
+      // CSV rows are real rows (a header and n lines), not a JSON list turned into empty lines.
+      const rows = (n: number) =>
+        csvOnly ? `municipality_code\r\n${'0114\r\n'.repeat(n)}` : `[${Array(n).fill('{}').join(',')}]`
       fixed.push(
         requestOf(sample, rows(listLimit), type),
         requestOf(sample, rows(listLimit + 1), type),
-        requestOf(sample, rows(Math.floor(bodyLimit / 3)), type)
+        requestOf(sample, rows(Math.floor(bodyLimit / (csvOnly ? 6 : 3)) - 10), type)
       )
     }
   }
