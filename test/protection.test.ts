@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { chromium } from 'playwright-core'
 import t from 'tap'
 import { SAMPLE_INTERVAL_MS, SHED_RETRY_AFTER_SECONDS } from '../src/plugins/protection.ts'
 import { injectOutsideTheContract } from './contract.ts'
 import { testApp } from './helpers.ts'
+import { chromiumOptions, noBrowser } from './browser.ts'
 
 t.test('every answer carries the browser security headers, and the docs page still works under them', async t => {
   const { app, bearer } = await testApp(t)
@@ -18,29 +18,13 @@ t.test('every answer carries the browser security headers, and the docs page sti
   })
 })
 
-const CHROMIUM = '/usr/bin/chromium'
-const noBrowser =
-  !existsSync(CHROMIUM) && !process.env.CI ? `no Chromium at ${CHROMIUM} (apt-get install chromium)` : false
-
 t.test(
   'in Chromium the docs page renders every operation under the security headers, with no policy violation',
   { skip: noBrowser },
   async t => {
     const { app } = await testApp(t)
     const address = await app.listen({ host: '127.0.0.1', port: 0 })
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync'
-      ]
-    })
+    const browser = await chromium.launch(chromiumOptions())
     t.teardown(() => browser.close())
     const page = await browser.newPage()
     const violations: string[] = []

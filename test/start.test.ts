@@ -11,6 +11,7 @@ import { chromium } from 'playwright-core'
 import t from 'tap'
 import { loadConfig } from '../src/config.ts'
 import { release } from '../src/release.ts'
+import { chromiumOptions, noBrowser } from './browser.ts'
 
 // The README's start, as a developer runs it: `npm start` in the project, on the embedded PostgreSQL in a fresh
 // DATA_DIR, with every other setting as shipped (only the port is a free one, so that tests can run side by side).
@@ -27,10 +28,6 @@ const port = await new Promise<number>(resolve => {
 const base = `http://127.0.0.1:${port}`
 const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: String(port) }
 const { shutdownDrainMs } = loadConfig({})
-
-const CHROMIUM = '/usr/bin/chromium'
-const noBrowser =
-  !existsSync(CHROMIUM) && !process.env.CI ? `no Chromium at ${CHROMIUM} (apt-get install chromium)` : false
 
 interface Service {
   npm: ChildProcess
@@ -118,26 +115,13 @@ t.test(
     'operation',
   { skip: noBrowser },
   async t => {
-    if (!existsSync(CHROMIUM)) throw new Error(`CI must run this test, but there is no Chromium at ${CHROMIUM}`)
     const contract = (await (await fetch(`${base}/openapi.json`)).json()) as {
       paths: Record<string, Record<string, unknown>>
     }
     const operations = Object.values(contract.paths).flatMap(path => Object.keys(path)).length
     const userDataDir = await mkdtemp(join(tmpdir(), 'joint-financing-chromium-'))
     t.teardown(() => rm(userDataDir, { recursive: true, force: true }))
-    const browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync'
-      ]
-    })
+    const browser = await chromium.launchPersistentContext(userDataDir, chromiumOptions())
     t.teardown(() => browser.close())
     const page = await browser.newPage()
     const loaded = await page.goto(`${base}/docs`)

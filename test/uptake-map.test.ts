@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { chromium } from 'playwright-core'
 import t from 'tap'
 import { COLOURS, escapeXml, legendOf, uptakeMapSvg, wrap, type MapMunicipality } from '../src/routes/uptake/map-svg.ts'
 import { importNovember2019 } from './fixtures.ts'
 import { testApp } from './helpers.ts'
+import { chromiumOptions, noBrowser } from './browser.ts'
 
 const context = await testApp(t)
 const { app, bearer } = context
@@ -213,33 +213,15 @@ t.test('the legend counts every municipality once, and a long title wraps at spa
   ])
 })
 
-const CHROMIUM = '/usr/bin/chromium'
-const INSTALL = 'apt-get update && apt-get install -y chromium'
-const noBrowser = !existsSync(CHROMIUM) && !process.env.CI ? `no Chromium at ${CHROMIUM} (${INSTALL})` : false
-
 t.test(
   'in Chromium the map draws 290 shapes, Tyresö in the adopted blue, and the legend with its counts',
   { skip: noBrowser },
   async t => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`CI must run the map's rendering test, but there is no Chromium at ${CHROMIUM}: ${INSTALL}`)
     // Chromium loads the map over HTTP as a client would: the content type, the CSP header and the XML parser all take
     // part.
     const address = await app.listen({ host: '127.0.0.1', port: 0 })
     const launched = performance.now()
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync'
-      ]
-    })
+    const browser = await chromium.launch(chromiumOptions())
     t.teardown(() => browser.close())
     const started = performance.now()
     const [, width, height] = /viewBox="0 0 (\d+) (\d+)"/.exec(svg)!.map(Number)
