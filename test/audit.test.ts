@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import t from 'tap'
 import { contract } from './contract.ts'
-import { importNovember2019 } from './fixtures.ts'
+import { importNovember2019, periodIdOf } from './fixtures.ts'
 import { testApp } from './helpers.ts'
 
 const { app, db, bearer } = await testApp(t)
@@ -97,13 +97,7 @@ t.test(
       .selectAll()
       .where('case_number', '=', '18/00295')
       .executeTakeFirstOrThrow()
-    const support = (
-      await db
-        .selectFrom('recommendation_periods')
-        .select('id')
-        .where('case_number', '=', '16/02966')
-        .executeTakeFirstOrThrow()
-    ).id
+    const support = await periodIdOf(db, '16/02966')
     const get = (url: string) => app.inject({ url, headers: bearer('read') })
     const decisionId = async () =>
       (await db.selectFrom('decisions').select('id').where('municipality_code', '=', '0114').executeTakeFirstOrThrow())

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import * as apiKeys from '../src/db/api-keys.ts'
-import { importNovember2019 } from './fixtures.ts'
+import { importNovember2019, periodIdOf } from './fixtures.ts'
 import { testApp } from './helpers.ts'
 
 // Every operation of the contract against every scope: the authorization matrix, read from the contract itself
@@ -92,13 +92,7 @@ t.test(
   'a key issued to a municipality acts on its own records only and on no country-wide operation, on every operation',
   async t => {
     const picture = await importNovember2019(context)
-    const periodId = (
-      await db
-        .selectFrom('recommendation_periods')
-        .select('id')
-        .where('case_number', '=', '18/00295')
-        .executeTakeFirstOrThrow()
-    ).id
+    const periodId = await periodIdOf(db, '18/00295')
     const invoiced = await app.inject({
       method: 'POST',
       url: `/v1/recommendation-periods/${periodId}/invoiced-years`,

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync'
 import t from 'tap'
 import { todayInSweden } from '../src/clock.ts'
 import { toCsv } from '../src/plugins/csv.ts'
-import { importNovember2019 } from './fixtures.ts'
+import { importNovember2019, periodIdOf } from './fixtures.ts'
 import { testApp } from './helpers.ts'
 
 t.test('CSV output follows RFC 4180: CRLF rows, quotes only where needed, doubled quotes inside', async t => {
@@ -66,13 +66,7 @@ t.test(
       const answer = await response
       if (answer.statusCode >= 300) throw new Error(`${what}: ${answer.statusCode} ${answer.body}`)
     }
-    const periodId = (
-      await db
-        .selectFrom('recommendation_periods')
-        .select('id')
-        .where('case_number', '=', '18/00295')
-        .executeTakeFirstOrThrow()
-    ).id
+    const periodId = await periodIdOf(db, '18/00295')
 
     const fields = {
       decided_by: '+decided_by',

@@ -36,6 +36,16 @@ export async function november2019(db: Db) {
  * The picture of November 2019 recorded through the API, as an admin and a registrar would: Tyresö's figure at
  * 30 November 2018 (seed 002; not among SCB's year-end figures shipped), then every decision in one import.
  */
+/** The id of the recommendation period with this SKR case number, which the test's fixtures have recorded. */
+export async function periodIdOf(db: Db, caseNumber: string) {
+  const period = await db
+    .selectFrom('recommendation_periods')
+    .select('id')
+    .where('case_number', '=', caseNumber)
+    .executeTakeFirstOrThrow()
+  return period.id
+}
+
 export async function importNovember2019({ app, db, bearer }: Awaited<ReturnType<typeof testApp>>) {
   await app.inject({
     method: 'POST',

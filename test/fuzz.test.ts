@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import t from 'tap'
 import * as apiKeys from '../src/db/api-keys.ts'
 import { contract, violations } from './contract.ts'
-import { importNovember2019 } from './fixtures.ts'
+import { importNovember2019, periodIdOf } from './fixtures.ts'
 import { testApp } from './helpers.ts'
 
 // The hostile-input suite, driven by the contract: every operation gets requests generated from its own schemas,
@@ -25,13 +25,7 @@ t.setTimeout(15 * 60_000)
 const context = await testApp(t)
 const { app, db, bearer, url: databaseUrl } = context
 await importNovember2019(context)
-const periodId = (
-  await db
-    .selectFrom('recommendation_periods')
-    .select('id')
-    .where('case_number', '=', '18/00295')
-    .executeTakeFirstOrThrow()
-).id
+const periodId = await periodIdOf(db, '18/00295')
 const invoiced = await app.inject({
   method: 'POST',
   url: `/v1/recommendation-periods/${periodId}/invoiced-years`,

@@ -225,25 +225,27 @@ t.test('concurrent duplicate imports run once: one original answer, the rest rep
   t.equal((await figure('0138', '2020-11-30'))?.population, 48000)
 })
 
-t.test(
-  'a retry after the key was rotated replays: Idempotency-Keys belong to the client, not to one token',
-  async t => {
-    const old = await apiKeys.create(db, 'rotating-registrar', ['decisions:write'])
-    const decision = {
-      municipality_code: '0160',
+/** A registrar's adoption by this municipality, posted with this token and Idempotency-Key. */
+const decisionOf = (municipalityCode: string, token: string, idempotencyKey: string) =>
+  app.inject({
+    method: 'POST',
+    url: '/v1/decisions',
+    headers: { authorization: `Bearer ${token}`, 'idempotency-key': idempotencyKey },
+    payload: {
+      municipality_code: municipalityCode,
       period_case_number: '18/00295',
       outcome: 'adopted',
       decided_on: '2019-06-03',
       decided_by: 'Kommunstyrelsen',
       received_on: '2019-06-04'
     }
-    const send = (token: string) =>
-      app.inject({
-        method: 'POST',
-        url: '/v1/decisions',
-        headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'diarie-2019-0160' },
-        payload: decision
-      })
+  })
+
+t.test(
+  'a retry after the key was rotated replays: Idempotency-Keys belong to the client, not to one token',
+  async t => {
+    const old = await apiKeys.create(db, 'rotating-registrar', ['decisions:write'])
+    const send = (token: string) => decisionOf('0160', token, 'diarie-2019-0160')
     const first = await send(old)
     t.equal(first.statusCode, 201)
     const rotated = (await apiKeys.rotate(db, 'rotating-registrar'))!
@@ -266,21 +268,7 @@ t.test(
   "a key created anew under a revoked key's name is a new client: it inherits none of the old answers",
   async t => {
     const first = await apiKeys.create(db, 'reused-name', ['decisions:write'])
-    const decision = {
-      municipality_code: '0162',
-      period_case_number: '18/00295',
-      outcome: 'adopted',
-      decided_on: '2019-06-03',
-      decided_by: 'Kommunstyrelsen',
-      received_on: '2019-06-04'
-    }
-    const send = (token: string) =>
-      app.inject({
-        method: 'POST',
-        url: '/v1/decisions',
-        headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'reused-key' },
-        payload: decision
-      })
+    const send = (token: string) => decisionOf('0162', token, 'reused-key')
     t.equal((await send(first)).statusCode, 201)
     t.equal(await apiKeys.revoke(db, 'reused-name'), true)
     const second = await apiKeys.create(db, 'reused-name', ['decisions:write'])

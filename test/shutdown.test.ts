@@ -8,6 +8,7 @@ import { sql } from 'kysely'
 import t from 'tap'
 import * as apiKeys from '../src/db/api-keys.ts'
 import { preparedDatabase } from './helpers.ts'
+import { periodIdOf } from './fixtures.ts'
 
 // The real server process, as a container runs it, told to stop (SIGTERM) while answering many requests.
 const { db, url } = await preparedDatabase(t)
@@ -79,13 +80,7 @@ t.test(
       if (waited > 20_000) throw new Error('the server did not become ready')
       await sleep(100)
     }
-    const periodId = (
-      await db
-        .selectFrom('recommendation_periods')
-        .select('id')
-        .where('case_number', '=', '18/00295')
-        .executeTakeFirstOrThrow()
-    ).id
+    const periodId = await periodIdOf(db, '18/00295')
     const paths = [
       `/v1/recommendation-periods/${periodId}/cost-shares/2021`,
       `/v1/recommendation-periods/${periodId}/participation`,
