@@ -162,7 +162,8 @@ function csvTwin(route: RouteOptions): RouteOptions {
  */
 function headerRow(names: string[]): string[] {
   if (names.length > MAX_JSON_FIELDS) throw new Error(`the header row names more than ${MAX_JSON_FIELDS} fields`)
-  const repeated = names.find((name, i) => names.indexOf(name) !== i)
+  const seen = new Set<string>()
+  const repeated = names.find(name => seen.has(name) || !seen.add(name))
   if (repeated !== undefined)
     throw new Error(`the header row names the field ${JSON.stringify(repeated.slice(0, 100))} twice`)
   return names
