@@ -21,7 +21,8 @@ t.test('migrations build the schema from an empty database, and a second run app
     '0003_cost_shares_invoicing_and_allocations',
     '0004_quality_registers_and_payouts',
     '0005_audit_events',
-    '0006_idempotency_per_client'
+    '0006_idempotency_per_client',
+    '0007_data_version'
   ])
   t.same(await tables(db), [
     'api_keys',
@@ -65,7 +66,8 @@ t.test('instances starting at once apply each migration exactly once', async t =
       '0003_cost_shares_invoicing_and_allocations',
       '0004_quality_registers_and_payouts',
       '0005_audit_events',
-      '0006_idempotency_per_client'
+      '0006_idempotency_per_client',
+      '0007_data_version'
     ],
     'one instance applied it, the others found it done'
   )
@@ -73,7 +75,7 @@ t.test('instances starting at once apply each migration exactly once', async t =
     .selectFrom('kysely_migration' as never)
     .selectAll()
     .execute()
-  t.equal(rows.length, 6)
+  t.equal(rows.length, 7)
 })
 
 t.test(

@@ -29,5 +29,8 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db, provider: sqlFileProvider })
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest()
   if (error !== undefined) throw error
-  return (results ?? []).map(r => r.migrationName)
+  const applied = (results ?? []).map(r => r.migrationName)
+  // A schema change can change answers without touching a row: the instances' caches must hear of it.
+  if (applied.length > 0) await sql`SELECT note_data_change()`.execute(db)
+  return applied
 }
