@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { loadConfig, type Config } from './config.ts'
 import type { Db } from './db/connection.ts'
 import auth from './plugins/auth.ts'
+import changes from './plugins/changes.ts'
 import csv from './plugins/csv.ts'
 import database from './plugins/database.ts'
 import deprecation from './plugins/deprecation.ts'
@@ -14,6 +15,7 @@ import openapi from './plugins/openapi.ts'
 import problems, { clientErrorHandler, sendProblem } from './plugins/problems.ts'
 import protection from './plugins/protection.ts'
 import rateLimit from './plugins/rate-limit.ts'
+import readCache from './plugins/read-cache.ts'
 import { buildValidator } from './plugins/validation.ts'
 import apiInfo from './routes/api-info.ts'
 import auditEvents from './routes/audit-events/index.ts'
@@ -60,6 +62,8 @@ export interface BuildOptions {
   db: Db
   /** A read replica for the report reads; absent: `db`. */
   reportDb?: Db
+  /** Where to LISTEN for changes when `db` goes through a transaction-pooling PgBouncer; absent: `db`'s server. */
+  listenTo?: string
   /** Any setting not given is the shipped one. */
   settings?: Partial<Settings>
   /** Silent when absent, as tests want. */
@@ -82,7 +86,7 @@ const trusted = (trust: Settings['trustProxy']) =>
       : trust
 
 /** Builds the service without listening: the server, the tests and the contract generator all start here. */
-export async function build({ db, reportDb, settings: given = {}, logger }: BuildOptions) {
+export async function build({ db, reportDb, listenTo, settings: given = {}, logger }: BuildOptions) {
   const settings: Settings = { ...SHIPPED_SETTINGS, ...given }
   const app = Fastify({
     // Behind a load balancer, the client's address (for its rate-limit count and the logs) is in X-Forwarded-For.
@@ -126,8 +130,11 @@ export async function build({ db, reportDb, settings: given = {}, logger }: Buil
   await app.register(problems)
   await app.register(protection, settings)
   await app.register(metrics, { token: settings.metricsToken })
-  // The order of the next three is the order of their hooks: etag settles a 304 before the rate limit sees the
-  // status (a 304 is free), and the rate limit counts a request before auth looks its key up (refusals count too).
+  await app.register(changes, { listenTo })
+  // The order of the next four is the order of their hooks: the read cache keeps an answer before etag turns it into a
+  // 304, etag settles a 304 before the rate limit sees the status (a 304 is free), and the rate limit counts a request
+  // before auth looks its key up (refusals count too). The cache answers after auth (its hook is preValidation).
+  await app.register(readCache)
   await app.register(etag)
   if (settings.rateLimitPerMinute > 0) await app.register(rateLimit, { perMinute: settings.rateLimitPerMinute })
   await app.register(auth, { publicRead: settings.publicRead })

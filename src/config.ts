@@ -8,6 +8,11 @@ export interface Config {
    * absent: the primary.
    */
   readonly readReplicaUrl: string | undefined
+  /**
+   * Where to LISTEN for the database's change notifications when DATABASE_URL goes through a transaction-pooling
+   * PgBouncer (which cannot keep a LISTEN): the same database, reached directly; absent: DATABASE_URL.
+   */
+  readonly databaseListenUrl: string | undefined
   readonly dataDir: string
   readonly port: number
   readonly host: string
@@ -72,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze({
     databaseUrl: env.DATABASE_URL || undefined,
     readReplicaUrl: env.READ_REPLICA_URL || undefined,
+    databaseListenUrl: env.DATABASE_LISTEN_URL || undefined,
     dataDir: resolve(env.DATA_DIR ?? '.data'),
     port,
     host: env.HOST ?? '127.0.0.1',

@@ -60,7 +60,13 @@ database = await openDatabase(config, {
 await prepareDatabase(database.db)
 
 // Every setting comes from the environment, as config.ts read it.
-app = await build({ db: database.db, reportDb: database.reportDb, settings: config, logger })
+app = await build({
+  db: database.db,
+  reportDb: database.reportDb,
+  listenTo: config.databaseListenUrl,
+  settings: config,
+  logger
+})
 // Close idle keep-alive sockets before a load balancer would, and bound slow clients.
 app.server.keepAliveTimeout = 72_000
 app.server.requestTimeout = 30_000

@@ -2,7 +2,7 @@ import t from 'tap'
 import * as apiKeys from '../src/db/api-keys.ts'
 import { build } from '../src/app.ts'
 import { validateEveryResponse } from './contract.ts'
-import { testApp } from './helpers.ts'
+import { heard, testApp } from './helpers.ts'
 
 const { app, db, keys, bearer } = await testApp(t)
 const importOne = (headers: Record<string, string>) =>
@@ -55,7 +55,9 @@ t.test('unknown, malformed and revoked keys are refused at once', async t => {
   t.equal((await app.inject({ url: '/v1/counties', headers: { authorization: `Basic ${keys.read}` } })).statusCode, 401)
   const token = await apiKeys.create(db, 'short-lived', ['read'])
   t.equal((await app.inject({ url: '/v1/counties', headers: { authorization: `Bearer ${token}` } })).statusCode, 200)
+  const revocation = heard(app, 'keys')
   t.equal(await apiKeys.revoke(db, 'short-lived'), true)
+  await revocation
   t.equal((await app.inject({ url: '/v1/counties', headers: { authorization: `Bearer ${token}` } })).statusCode, 401)
   t.equal(await apiKeys.revoke(db, 'short-lived'), false, 'nothing left to revoke')
 })

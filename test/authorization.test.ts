@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import * as apiKeys from '../src/db/api-keys.ts'
 import { importNovember2019, periodIdOf } from './fixtures.ts'
-import { testApp } from './helpers.ts'
+import { heard, testApp } from './helpers.ts'
 
 // Every operation of the contract against every scope: the authorization matrix, read from the contract itself
 // so that a new operation is covered the day it is added.
@@ -72,13 +72,16 @@ t.test('the operations without a scope are exactly the probes and api-info', asy
   )
 })
 
-t.test('a revoked key is refused on the very next request, for every scope', async t => {
+// The service hears of a revocation (by the CLI, another process) through the database's change notification.
+t.test('a revoked key is refused as soon as the service hears of the revocation, for every scope', async t => {
   for (const scope of apiKeys.SCOPES) {
     const name = `soon-revoked-${scope.replace(':', '-')}`
     const token = await apiKeys.create(db, name, [scope])
     const operation = operations.find(o => o.scope === scope)!
     t.not((await send(operation, token)).statusCode, 401, `${scope}: accepted before`)
+    const revocation = heard(app, 'keys')
     t.equal(await apiKeys.revoke(db, name), true)
+    await revocation
     const after = await send(operation, token)
     t.equal(after.statusCode, 401, `${scope}: refused right after revocation`)
     t.match(after.json(), { detail: 'The API key is unknown or has been revoked.' })

@@ -10,6 +10,7 @@ t.test('configuration has safe defaults and rejects bad values together', async 
     {
       databaseUrl: undefined,
       readReplicaUrl: undefined,
+      databaseListenUrl: undefined,
       dataDir: true,
       port: 3000,
       host: '127.0.0.1',

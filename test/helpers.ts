@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { build, type BuildOptions } from '../src/app.ts'
 import * as apiKeys from '../src/db/api-keys.ts'
+import type { Change } from '../src/db/changes.ts'
 import { connect, type Db } from '../src/db/connection.ts'
 import { prepareDatabase } from '../src/db/prepare.ts'
 import { validateEveryResponse } from './contract.ts'
@@ -62,4 +63,19 @@ export async function testApp(t: Teardown, options: Omit<BuildOptions, 'db'> = {
   t.teardown(() => app.close())
   const bearer = (scope: apiKeys.Scope) => ({ authorization: `Bearer ${keys[scope]}` })
   return { app, db, url, keys, bearer }
+}
+
+/**
+ * Resolves once the service hears of a change of this kind (or of a lost connection, which drops everything), a few
+ * milliseconds after the change commits: for a test that changes the database behind the service's back, as the CLI
+ * or manual SQL does. Ask before making the change.
+ */
+export function heard(app: { changes: { subscribe(subscriber: (change: Change) => void): () => void } }, kind: Change) {
+  return new Promise<void>(resolve => {
+    const stop = app.changes.subscribe(change => {
+      if (change !== kind && change !== 'all') return
+      stop()
+      resolve()
+    })
+  })
 }

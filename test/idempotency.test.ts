@@ -6,7 +6,7 @@ import * as apiKeys from '../src/db/api-keys.ts'
 import { requireScope } from '../src/plugins/auth.ts'
 import { IdempotencyHeaders, purgeExpiredIdempotencyKeys, write } from '../src/http/write.ts'
 import { injectOutsideTheContract } from './contract.ts'
-import { testApp } from './helpers.ts'
+import { heard, testApp } from './helpers.ts'
 
 const { app, db, bearer } = await testApp(t)
 const admin = bearer('admin')
@@ -248,7 +248,9 @@ t.test(
     const send = (token: string) => decisionOf('0160', token, 'diarie-2019-0160')
     const first = await send(old)
     t.equal(first.statusCode, 201)
+    const rotation = heard(app, 'keys')
     const rotated = (await apiKeys.rotate(db, 'rotating-registrar'))!
+    await rotation
     t.equal((await send(old)).statusCode, 401, 'the old token is refused')
     const retry = await send(rotated)
     t.equal(retry.statusCode, 201)

@@ -68,6 +68,16 @@ export async function rotate(db: Db, name: string): Promise<string | undefined> 
   })
 }
 
+/** Every active key by the base64 of its token's hash, for looking keys up in memory (plugins/auth.ts). */
+export async function allActive(db: Db): Promise<Map<string, ActiveKey>> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .select(['id', 'client', 'name', 'scopes', 'municipality_code', 'token_hash'])
+    .where('revoked_at', 'is', null)
+    .execute()
+  return new Map(rows.map(({ token_hash, ...key }) => [token_hash.toString('base64'), key]))
+}
+
 export async function findActive(db: Db, token: string): Promise<ActiveKey | undefined> {
   return db
     .selectFrom('api_keys')

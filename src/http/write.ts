@@ -109,6 +109,7 @@ export async function write<T>(
       if (!(await finish(trx, request, apiKey, digest, answer, key))) throw new DoneBefore()
       return answer
     })
+    request.server.changes.madeHere()
     return send(reply, answer, false)
   } catch (error) {
     if (key === undefined) throw error
@@ -132,6 +133,8 @@ export async function write<T>(
         }
       )
     }
+    // The first request may have been made on another instance, whose change this one may not have heard of yet.
+    request.server.changes.madeHere()
     // A committed claim holds its outcome: both are written by one statement (and were, before, in one transaction).
     const stored = {
       status: earlier.response_status!,

@@ -9,6 +9,10 @@ function matches(ifNoneMatch: string, etag: string): boolean {
   return ifNoneMatch.split(',').some(tag => opaque(tag) === opaque(etag))
 }
 
+/** The strong entity tag of a representation's exact bytes. */
+export const entityTagOf = (payload: string | Buffer) =>
+  `"${createHash('sha256').update(payload).digest('base64url').slice(0, 32)}"`
+
 /**
  * What a 304 must not carry (RFC 9110 §15.4.5: no representation metadata but what guides caches): a Content-Length
  * other than the 200's is forbidden outright (§8.6), and a proxy that relayed ours failed on the `Content-Length: 0`.
@@ -27,9 +31,7 @@ export default fp(
       if (request.method !== 'GET' && request.method !== 'HEAD') return payload
       if (reply.statusCode !== 200 || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
       // A route that versions its resource sets its own tag, the one its updates check with If-Match.
-      const tag =
-        reply.getHeader('etag')?.toString() ??
-        `"${createHash('sha256').update(payload).digest('base64url').slice(0, 32)}"`
+      const tag = reply.getHeader('etag')?.toString() ?? entityTagOf(payload)
       reply.header('etag', tag)
       const ifNoneMatch = request.headers['if-none-match']
       if (ifNoneMatch === undefined || !matches(ifNoneMatch, tag)) return payload

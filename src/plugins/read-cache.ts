@@ -1,0 +1,124 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { sql } from 'kysely'
+import { LRUCache } from 'lru-cache'
+import { todayInSweden } from '../clock.ts'
+import { requiredScopeOf } from './auth.ts'
+import { entityTagOf } from './etag.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    readCache: {
+      /**
+       * A computed report, made once per data version and as-of date however many ask for it at once: `key` must
+       * name everything the report depends on but the data (its kind, the period, the resolved as-of date).
+       */
+      memo<T>(key: string, compute: () => Promise<T>): Promise<T>
+    }
+  }
+}
+
+/** Bytes of serialised answers kept; least recently used first out. Bodies are at most a few hundred KiB. */
+const BODY_BYTES = 32 * 1024 * 1024
+/** Computed reports kept (each a period's report as of one date). */
+const REPORTS = 64
+/** Longer URLs are answered but not cached: nobody polls them, and they would only crowd out those who do. */
+const MAX_CACHED_URL = 1024
+/** What a cached answer repeats of its route's headers; the rest (request id, rate limit, …) is the request's own. */
+const KEPT_HEADERS = ['content-type', 'content-disposition', 'content-security-policy', 'link', 'vary'] as const
+
+interface CachedAnswer {
+  body: Buffer
+  headers: Record<string, string>
+}
+
+/**
+ * Answers from memory between changes. Every read (a GET of the read scope) is kept with its bytes and ETag, per data
+ * generation (db/changes.ts) and Swedish date (an answer as of today changes at midnight without any write), and a
+ * repeat is served from memory: with a matching If-None-Match, a 304 that touches no database. Nothing is served
+ * from memory while the change notifications are not arriving, and an answer computed while a change arrived is not
+ * kept. Reading from a replica, an answer is kept only once the replica has replayed the last change heard of.
+ */
+export default fp(
+  async function readCache(app: FastifyInstance) {
+    const { changes } = app
+    const bodies = new LRUCache<string, CachedAnswer>({
+      maxSize: BODY_BYTES,
+      sizeCalculation: answer => answer.body.length + 256
+    })
+    const reports = new LRUCache<string, Promise<unknown>>({ max: REPORTS })
+    changes.subscribe(change => {
+      if (change === 'keys') return
+      bodies.clear()
+      reports.clear()
+    })
+
+    // The generation a request's answer was computed in, or the cached answer it was served from.
+    const madeIn = new WeakMap<FastifyRequest, number>()
+    const served = new WeakSet<FastifyRequest>()
+    const cacheKeyOf = (request: FastifyRequest) =>
+      `${request.url}\n${request.headers.accept ?? ''}\n${todayInSweden()}`
+    const cacheable = (request: FastifyRequest) =>
+      request.method === 'GET' && request.url.length <= MAX_CACHED_URL && requiredScopeOf(request) === 'read'
+
+    // A replica may lag: what it answers is kept only once it has replayed the last change this instance heard of.
+    let replicaCaughtUpWith = -1
+    const replicaHasReplayed = async (generation: number) => {
+      if (app.reportDb === app.db || replicaCaughtUpWith === generation) return true
+      if (changes.lastTransaction === null) return false
+      const { rows } = await sql<{ replayed: boolean }>`
+        SELECT pg_visible_in_snapshot(${changes.lastTransaction}::xid8, pg_current_snapshot()) AS replayed`.execute(
+        app.reportDb
+      )
+      if (rows[0]?.replayed === true && changes.generation === generation) replicaCaughtUpWith = generation
+      return replicaCaughtUpWith === generation
+    }
+
+    // After authentication (onRequest), so a cached answer is only ever given to a request that may have it.
+    app.addHook('preValidation', async (request, reply) => {
+      if (!changes.listening || !cacheable(request)) return
+      const generation = changes.generation
+      const hit = bodies.get(cacheKeyOf(request))
+      if (hit !== undefined) {
+        served.add(request)
+        return reply.code(200).headers(hit.headers).send(hit.body)
+      }
+      if (await replicaHasReplayed(generation)) madeIn.set(request, generation)
+    })
+
+    // Before the ETag hook turns a match into a 304: the answer is kept either way.
+    app.addHook('onSend', async (request, reply, payload) => {
+      const generation = madeIn.get(request)
+      if (generation === undefined || served.has(request) || reply.statusCode !== 200) return payload
+      if (!(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
+      if (reply.getHeader('etag') === undefined) reply.header('etag', entityTagOf(payload))
+      if (!changes.listening || changes.generation !== generation) return payload
+      const headers: Record<string, string> = { etag: String(reply.getHeader('etag')) }
+      for (const name of KEPT_HEADERS) {
+        const value = reply.getHeader(name)
+        if (value !== undefined) headers[name] = String(value)
+      }
+      bodies.set(cacheKeyOf(request), { body: Buffer.from(payload), headers })
+      return payload
+    })
+
+    app.decorate('readCache', {
+      async memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
+        const known = changes.listening ? reports.get(key) : undefined
+        if (known !== undefined) return known as Promise<T>
+        const generation = changes.generation
+        if (!changes.listening || !(await replicaHasReplayed(generation)) || changes.generation !== generation)
+          return compute()
+        // Kept from its start, so that those who ask while it is computed wait for it instead of computing it again;
+        // a change clears it, and a failure is not kept.
+        const made = compute()
+        reports.set(key, made)
+        made.catch(() => {
+          if (reports.get(key) === made) reports.delete(key)
+        })
+        return made
+      }
+    })
+  },
+  { name: 'read-cache', dependencies: ['changes', 'database'] }
+)
