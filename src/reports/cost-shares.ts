@@ -4,14 +4,25 @@ import { conditionMet, costShares, EXACT_SCALE } from '../domain/cost-shares.ts'
 import { formatOre, formatScaled, toOre } from '../domain/money.ts'
 import { participatingDecision } from '../domain/participation.ts'
 import * as invoicing from '../queries/invoicing.ts'
+import * as periods from '../queries/recommendation-periods.ts'
 import * as weights from '../queries/cost-weights.ts'
 import type { RecommendationPeriod } from '../schemas/recommendation-periods.ts'
 import { participationAsOf } from './participation.ts'
+import { inOneSnapshot, type Memo } from './read.ts'
 import type { CostShare, YearInvoicing, YearTotals } from '../schemas/cost-shares.ts'
 
 type Municipality = Awaited<ReturnType<typeof participationAsOf>>['municipalities'][number]
 type PeriodYear = RecommendationPeriod['years'][number]
 type Invoice = Awaited<ReturnType<typeof invoicing.ofPeriod>>[number]
+
+/** A period and its cost shares as of a date (costSharesOf), read in one snapshot and computed once per data version. */
+export const costSharesReport = (memo: Memo, db: Db, periodId: number, asOf: string) =>
+  memo(`cost shares ${periodId} ${asOf}`, () =>
+    inOneSnapshot(db, async db => {
+      const period = await periods.findOrFail(db, periodId)
+      return { period, years: await costSharesOf(db, period, asOf) }
+    })
+  )
 
 /**
  * Every financing year of a period: each municipality's share as participation and population stood on `asOf`,

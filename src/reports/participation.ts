@@ -4,6 +4,7 @@ import type { Db } from '../db/connection.ts'
 import { participationOf } from '../domain/participation.ts'
 import type { RecommendationPeriod } from '../schemas/recommendation-periods.ts'
 import * as uptake from '../queries/uptake.ts'
+import { inOneSnapshot, type Memo } from './read.ts'
 
 /** The date whose population the uptake shares use: the period's reference date, else the as-of date. */
 export const populationDateOf = (period: RecommendationPeriod, asOf: string) => period.population_reference_date ?? asOf
@@ -42,15 +43,30 @@ export async function participationAsOf(
   }
 }
 
-/** What every report on a period starts from: the period, the as-of date (default today) and the participation then. */
-export async function reportFor(
+/**
+ * What every report on a period starts from: the period, the as-of date (default today) and the participation then,
+ * read in one snapshot and computed once per data version.
+ */
+export function reportFor(
+  memo: Memo,
   db: Db,
   asked: { period_id: number; as_of?: string | undefined; county?: string | undefined },
   history = false
 ) {
-  const period = await periods.findOrFail(db, asked.period_id)
   const asOf = asked.as_of ?? todayInSweden()
-  const { municipalities, decisions } = await participationAsOf(db, period, asOf, asked.county, history)
+  const key = `participation ${asked.period_id} ${asOf} ${asked.county ?? 'all'}${history ? ' with history' : ''}`
+  return memo(key, () => inOneSnapshot(db, db => participationReport(db, asked.period_id, asOf, asked.county, history)))
+}
+
+async function participationReport(
+  db: Db,
+  periodId: number,
+  asOf: string,
+  county: string | undefined,
+  history: boolean
+) {
+  const period = await periods.findOrFail(db, periodId)
+  const { municipalities, decisions } = await participationAsOf(db, period, asOf, county, history)
   return {
     period,
     asOf,

@@ -4,9 +4,20 @@ import { formatOre, toOre } from '../domain/money.ts'
 import { costSharesOf } from './cost-shares.ts'
 import * as qualityRegisters from '../queries/quality-registers.ts'
 import * as allocations from '../queries/register-allocations.ts'
+import * as periods from '../queries/recommendation-periods.ts'
 import type { RecommendationPeriod } from '../schemas/recommendation-periods.ts'
 import * as payouts from '../queries/register-payouts.ts'
 import type { PayoutReportYear, RegisterFunds } from '../schemas/register-payouts.ts'
+import { inOneSnapshot, type Memo } from './read.ts'
+
+/** A period and its payout report as of a date, read in one snapshot and computed once per data version. */
+export const payoutReport = (memo: Memo, db: Db, periodId: number, asOf: string) =>
+  memo(`payout report ${periodId} ${asOf}`, () =>
+    inOneSnapshot(db, async db => {
+      const period = await periods.findOrFail(db, periodId)
+      return { period, years: await payoutReportOf(db, period, asOf) }
+    })
+  )
 
 /**
  * Every financing year's register money: what was collected (invoiced, or projected from the cost shares as of

@@ -13,7 +13,7 @@ import * as allocations from '../../queries/cost-allocations.ts'
 import { MunicipalityParams } from '../../schemas/municipalities.ts'
 import * as periods from '../../queries/recommendation-periods.ts'
 import { PeriodParams } from '../../schemas/recommendation-periods.ts'
-import { costSharesOf } from '../../reports/cost-shares.ts'
+import { costSharesReport } from '../../reports/cost-shares.ts'
 import {
   CostShareQuery,
   CostShareSummary,
@@ -106,9 +106,10 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const period = await periods.findOrFail(app.reportDb, request.params.id)
       const asOf = request.query.as_of ?? todayInSweden()
-      const years = (await costSharesOf(app.reportDb, period, asOf)).map(({ shares: _, ...year }) => year)
+      const report = await costSharesReport(app.readCache.memo, app.reportDb, request.params.id, asOf)
+      const { period } = report
+      const years = report.years.map(({ shares: _, ...year }) => year)
       return sendJsonOrCsv(
         request,
         reply,
@@ -152,11 +153,11 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const period = await periods.findOrFail(app.reportDb, request.params.id)
       const asOf = request.query.as_of ?? todayInSweden()
+      const { period, years } = await costSharesReport(app.readCache.memo, app.reportDb, request.params.id, asOf)
       const wrongYear = notAFinancingYear(period, request.params.year)
       if (wrongYear !== undefined) throw problem(404, `${wrongYear}.`)
-      const year = (await costSharesOf(app.reportDb, period, asOf)).find(y => y.year === request.params.year)!
+      const year = years.find(y => y.year === request.params.year)!
       const body = {
         period_id: period.id,
         period_case_number: period.case_number,
@@ -219,7 +220,8 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       const items: Array<Static<typeof MunicipalityCostShare>> = []
       for (const period of chosen) {
         const allocation = allocationOf.get(period.id)
-        for (const year of await costSharesOf(app.reportDb, period, asOf)) {
+        const { years } = await costSharesReport(app.readCache.memo, app.reportDb, period.id, asOf)
+        for (const year of years) {
           const {
             municipality_code: _c,
             municipality_name: _n,

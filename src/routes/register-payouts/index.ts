@@ -14,7 +14,7 @@ import * as registers from '../../queries/quality-registers.ts'
 import { PeriodParams } from '../../schemas/recommendation-periods.ts'
 import * as plans from '../../queries/register-allocations.ts'
 import * as payouts from '../../queries/register-payouts.ts'
-import { payoutReportOf } from '../../reports/payout-report.ts'
+import { payoutReport } from '../../reports/payout-report.ts'
 import {
   Payout,
   PayoutInput,
@@ -244,9 +244,8 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const period = await periods.findOrFail(app.reportDb, request.params.id)
       const asOf = request.query.as_of ?? todayInSweden()
-      const years = await payoutReportOf(app.reportDb, period, asOf)
+      const { period, years } = await payoutReport(app.readCache.memo, app.reportDb, request.params.id, asOf)
       return sendJsonOrCsv(
         request,
         reply,
@@ -286,11 +285,11 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) => {
-      const period = await periods.findOrFail(app.reportDb, request.params.id)
       const asOf = request.query.as_of ?? todayInSweden()
+      const { period, years } = await payoutReport(app.readCache.memo, app.reportDb, request.params.id, asOf)
       const wrongYear = notAFinancingYear(period, request.params.year)
       if (wrongYear !== undefined) throw problem(404, `${wrongYear}.`)
-      const year = (await payoutReportOf(app.reportDb, period, asOf)).find(y => y.year === request.params.year)!
+      const year = years.find(y => y.year === request.params.year)!
       return sendJsonOrCsv(
         request,
         reply,

@@ -55,7 +55,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       )
     },
     async (request, reply) => {
-      const { period, municipalities, heading } = await reportFor(app.reportDb, {
+      const { period, municipalities, heading } = await reportFor(app.readCache.memo, app.reportDb, {
         period_id: request.params.id,
         ...request.query
       })
@@ -108,7 +108,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       )
     },
     async (request, reply) => {
-      const { period, asOf, municipalities, heading } = await reportFor(app.reportDb, {
+      const { period, asOf, municipalities, heading } = await reportFor(app.readCache.memo, app.reportDb, {
         period_id: request.params.id,
         ...request.query
       })
@@ -150,6 +150,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     },
     async (request, reply) => {
       const { asOf, municipalities, decisions, heading } = await reportFor(
+        app.readCache.memo,
         app.reportDb,
         { period_id: request.params.id, ...request.query },
         true

@@ -86,7 +86,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     },
     async (request, reply) => {
       const [{ period, asOf, municipalities }, shapes] = await Promise.all([
-        reportFor(app.reportDb, { period_id: request.params.id, ...request.query }),
+        reportFor(app.readCache.memo, app.reportDb, { period_id: request.params.id, ...request.query }),
         loadGeometry()
       ])
       const svg = uptakeMapSvg({
