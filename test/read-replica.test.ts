@@ -1,65 +1,82 @@
 import t from 'tap'
 import { build } from '../src/app.ts'
-import { validateEveryResponse } from './contract.ts'
 import * as apiKeys from '../src/db/api-keys.ts'
 import { connect } from '../src/db/connection.ts'
-import { preparedDatabase, testApp } from './helpers.ts'
+import { prepareDatabase } from '../src/db/prepare.ts'
+import { validateEveryResponse } from './contract.ts'
+import { heard } from './helpers.ts'
+import { primaryWithStandby } from './replica.ts'
 
-// Rule: with a read replica configured, the report reads (uptake, participation, cost shares) come from it, while
-// writes, API keys and the records themselves stay on the primary. A second database stands in for the replica, so
-// what each answer shows tells where it was read.
-const primary = await testApp(t)
-const replica = await preparedDatabase(t)
-const app = await build({ db: primary.db, reportDb: replica.db })
+// A real primary and a hot standby streaming from it (test/replica.ts): pausing replay on the standby makes a
+// replica that lags, so what an answer shows tells where it was read, and whether the cache kept a stale one.
+const cluster = await primaryWithStandby(t)
+const db = connect(cluster.primaryUrl)
+const reportDb = connect(cluster.standbyUrl)
+t.teardown(() => Promise.all([db.destroy(), reportDb.destroy()]))
+await prepareDatabase(db)
+const keys = {
+  read: await apiKeys.create(db, 'reader', ['read']),
+  write: await apiKeys.create(db, 'registrar', ['decisions:write'])
+}
+// The service must not start against a replica that has not got the schema yet.
+await cluster.caughtUp()
+const app = await build({ db, reportDb })
 validateEveryResponse(app)
 t.teardown(() => app.close())
-const read = primary.bearer('read')
+await app.ready()
+
+const read = { authorization: `Bearer ${keys.read}` }
 const periodId = (await app.inject({ url: '/v1/recommendation-periods?case_number=18/00295', headers: read })).json()
   .items[0].id
-const decision = {
-  municipality_code: '0138',
+const decisionOf = (municipality_code: string) => ({
+  municipality_code,
   period_case_number: '18/00295',
   outcome: 'adopted',
   decided_on: '2019-04-24',
   decided_by: 'Kommunfullmäktige',
   received_on: '2019-05-02'
-}
-
-t.test('a decision is written to the primary; reports show it once the replica has it', async t => {
-  const posted = await app.inject({
+})
+const post = (municipality: string) =>
+  app.inject({
     method: 'POST',
     url: '/v1/decisions',
-    headers: primary.bearer('decisions:write'),
-    payload: decision
+    headers: { authorization: `Bearer ${keys.write}` },
+    payload: decisionOf(municipality)
   })
-  t.equal(posted.statusCode, 201, 'the key is checked and the write lands on the primary')
-  t.equal(
-    (await app.inject({ url: `/v1/decisions/${posted.json().id}`, headers: read })).statusCode,
-    200,
-    'the record is read from the primary'
-  )
-  const uptake = async () =>
-    (await app.inject({ url: `/v1/recommendation-periods/${periodId}/uptake?as_of=2019-12-31`, headers: read })).json()
-      .municipalities.adopted
-  t.equal(await uptake(), 0, 'uptake is read from the replica, which has not received the decision')
+/** A reader of the uptake as of a date: its status, ETag and count of adoptions. */
+function uptakeAsOf(asOf: string) {
+  const url = `/v1/recommendation-periods/${periodId}/uptake?as_of=${asOf}`
+  return async (headers: Record<string, string> = {}) => {
+    const response = await app.inject({ url, headers: { ...read, ...headers } })
+    const adopted: number | undefined = response.statusCode === 200 ? response.json().municipalities.adopted : undefined
+    return { status: response.statusCode, etag: response.headers.etag, adopted }
+  }
+}
+/** Runs `work` with replay paused on the standby: a replica lagging behind whatever `work` writes. */
+async function whileLagging<T>(work: () => Promise<T>): Promise<T> {
+  await cluster.pauseReplay()
+  try {
+    return await work()
+  } finally {
+    await cluster.resumeReplay()
+  }
+}
 
-  // What replication would bring: the same decision, recorded in the replica's copy.
-  await apiKeys.create(replica.db, 'registrar', ['decisions:write'])
-  const key = (await replica.db.selectFrom('api_keys').select('id').executeTakeFirstOrThrow()).id
-  await replica.db
-    .insertInto('decisions')
-    .values({
-      period_id: periodId,
-      municipality_code: '0138',
-      outcome: 'adopted',
-      decided_on: decision.decided_on,
-      decided_by: decision.decided_by,
-      received_on: decision.received_on,
-      first_year: 2020,
-      recorded_by_api_key_id: key
-    })
-    .execute()
-  t.equal(await uptake(), 1, 'once replicated, uptake shows it')
+t.test('reports are read from the replica, everything else from the primary', async t => {
+  // Rule: with a read replica configured, the report reads (uptake, participation, cost shares) come from it, while
+  // writes, API keys and the records themselves stay on the primary. With replay paused, the standby lacks the
+  // decision: a record that is there was read from the primary, a report that lacks it from the replica.
+  const uptake = uptakeAsOf('2019-12-31')
+  await whileLagging(async () => {
+    const posted = await post('0138')
+    t.equal(posted.statusCode, 201, 'the key is checked and the write lands on the primary')
+    const record = await app.inject({ url: `/v1/decisions/${posted.json().id}`, headers: read })
+    t.equal(record.statusCode, 200, 'the record is read from the primary at once')
+    t.equal(record.json().municipality_code, '0138')
+    t.equal((await uptake()).adopted, 0, 'the uptake is read from the replica, which has not replayed the decision')
+  })
+  await cluster.caughtUp()
+  t.equal((await uptake()).adopted, 1, 'once replayed, the uptake shows it')
   const participation = (
     await app.inject({ url: `/v1/recommendation-periods/${periodId}/participation?as_of=2019-12-31`, headers: read })
   ).json()
@@ -70,10 +87,42 @@ t.test('a decision is written to the primary; reports show it once the replica h
   t.equal(shares.shares.filter((s: { participating: boolean }) => s.participating).length, 1, 'cost shares too')
 })
 
+t.test('a lagging replica never poisons the cache', async t => {
+  // Rule: an answer read from a replica is kept only once the replica has replayed the last change this instance
+  // heard of (plugins/read-cache.ts). Reports may lag the primary by the replication delay, but no longer: once
+  // the replica has caught up, the next read shows the change, however often it was asked for while it lagged.
+  // A URL of its own, which no earlier test's read can have been kept under: the baseline is the caught-up replica's.
+  const uptake = uptakeAsOf('2020-01-31')
+  await cluster.caughtUp()
+  const before = (await uptake()).adopted!
+  const stale = await whileLagging(async () => {
+    const told = heard(app, 'data')
+    t.equal((await post('0114')).statusCode, 201)
+    await told // the instance knows of the change: from now on, what it reads is kept if the replica has replayed it
+    const stale = await uptake()
+    t.same(stale, { status: 200, etag: stale.etag, adopted: before }, 'the lagging replica does not have it yet')
+    t.match(stale.etag, /^"[^"]+"$/, 'and its answer is tagged')
+    for (let i = 0; i < 3; i++)
+      t.same(await uptake(), stale, 'asked again while the replica lags: the same old figure (reports may lag)')
+    return stale
+  })
+  await cluster.caughtUp()
+
+  const fresh = await uptake()
+  t.equal(fresh.adopted, before + 1, 'the very next read, once the replica has replayed, shows the decision')
+  t.not(fresh.etag, stale.etag, 'a new representation, with a new ETag')
+  const revalidated = await uptake({ 'if-none-match': stale.etag! })
+  t.equal(revalidated.status, 200, 'a client holding the stale answer gets the fresh one, not a 304')
+  t.equal(revalidated.adopted, before + 1)
+  t.equal(revalidated.etag, fresh.etag)
+  t.equal((await uptake({ 'if-none-match': fresh.etag! })).status, 304, 'and one holding the fresh answer a 304')
+})
+
 t.test('readiness needs both databases', async t => {
+  // Rule: an instance whose replica does not answer is not ready, so the load balancer sends it no reads.
   t.equal((await app.inject({ url: '/health/ready' })).statusCode, 200)
   const unreachable = connect('postgres://postgres@127.0.0.1:1/replica')
-  const withoutReplica = await build({ db: primary.db, reportDb: unreachable })
+  const withoutReplica = await build({ db, reportDb: unreachable })
   validateEveryResponse(withoutReplica)
   t.teardown(async () => {
     await withoutReplica.close()
