@@ -22,7 +22,8 @@ t.test('migrations build the schema from an empty database, and a second run app
     '0004_quality_registers_and_payouts',
     '0005_audit_events',
     '0006_idempotency_per_client',
-    '0007_data_version'
+    '0007_data_version',
+    '0008_latest_decisions'
   ])
   t.same(await tables(db), [
     'api_keys',
@@ -39,6 +40,7 @@ t.test('migrations build the schema from an empty database, and a second run app
     'invoices',
     'kysely_migration',
     'kysely_migration_lock',
+    'latest_decisions',
     'municipalities',
     'population_figures',
     'quality_registers',
@@ -67,7 +69,8 @@ t.test('instances starting at once apply each migration exactly once', async t =
       '0004_quality_registers_and_payouts',
       '0005_audit_events',
       '0006_idempotency_per_client',
-      '0007_data_version'
+      '0007_data_version',
+      '0008_latest_decisions'
     ],
     'one instance applied it, the others found it done'
   )
@@ -75,7 +78,7 @@ t.test('instances starting at once apply each migration exactly once', async t =
     .selectFrom('kysely_migration' as never)
     .selectAll()
     .execute()
-  t.equal(rows.length, 7)
+  t.equal(rows.length, 8)
 })
 
 t.test(

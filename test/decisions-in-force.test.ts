@@ -1,4 +1,5 @@
 import t from 'tap'
+import { sql } from 'kysely'
 import * as periods from '../src/queries/recommendation-periods.ts'
 import { decisionInForce } from '../src/domain/participation.ts'
 import { participationAsOf } from '../src/reports/participation.ts'
@@ -134,5 +135,59 @@ t.test(
         `${code}: of two received on one day, the later recorded supersedes`
       )
     }
+  }
+)
+
+t.test(
+  'the latest standing decisions the triggers keep equal those computed afresh, after concurrent decisions and ' +
+    'withdrawals on one municipality',
+  async t => {
+    const code = codes[0]!
+    const post = (received: string, outcome: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/decisions',
+        headers: bearer('decisions:write'),
+        payload: {
+          municipality_code: code,
+          period_case_number: '18/00295',
+          outcome,
+          decided_on: received,
+          decided_by: 'Kommunfullmäktige',
+          received_on: received
+        }
+      })
+    const posted = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => post(`2022-0${1 + (i % 9)}-1${i % 10}`, i % 2 ? 'adopted' : 'declined'))
+    )
+    const ids = posted.filter(p => p.statusCode === 201).map(p => p.json().id as number)
+    t.ok(ids.length >= 10, `${ids.length} recorded at once`)
+    const withdrawals = await Promise.all(
+      ids.slice(-8).map(id =>
+        app.inject({
+          method: 'POST',
+          url: `/v1/decisions/${id}/withdrawal`,
+          headers: bearer('decisions:write'),
+          payload: { reason: 'Recorded in error.' }
+        })
+      )
+    )
+    t.same(
+      withdrawals.map(w => w.statusCode),
+      withdrawals.map(() => 201)
+    )
+    const { rows } = await sql<{ kept: number; afresh: number; differing: number }>`
+      WITH afresh AS (
+        SELECT DISTINCT ON (d.period_id, d.municipality_code) d.period_id, d.municipality_code, d.id AS decision_id
+        FROM decisions d
+        WHERE NOT EXISTS (SELECT 1 FROM decision_withdrawals w WHERE w.decision_id = d.id)
+        ORDER BY d.period_id, d.municipality_code, d.received_on DESC, d.id DESC
+      ),
+      kept AS (SELECT period_id, municipality_code, decision_id FROM latest_decisions)
+      SELECT (SELECT count(*) FROM kept)::int AS kept, (SELECT count(*) FROM afresh)::int AS afresh,
+        (SELECT count(*) FROM ((TABLE kept EXCEPT TABLE afresh) UNION ALL (TABLE afresh EXCEPT TABLE kept)) x)::int
+          AS differing`.execute(db)
+    t.ok(rows[0]!.kept > 20, `${rows[0]!.kept} municipalities with a standing decision`)
+    t.same(rows[0], { kept: rows[0]!.afresh, afresh: rows[0]!.afresh, differing: 0 })
   }
 )

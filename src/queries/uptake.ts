@@ -76,9 +76,10 @@ export async function standingDecisions(
 
 /**
  * The decisions in force on `asOf` and on each of the `earlier` dates: per municipality and date, the latest one
- * received by then that was not withdrawn. Index probes (decisions_latest_idx), so a report costs the same however
- * long the history grows; an earlier date is probed only where a decision arrived after it, otherwise the
- * decision in force on `asOf` was already in force then.
+ * received by then that was not withdrawn. The latest standing decision of every municipality is kept by triggers
+ * (latest_decisions, migrations/0008), and it is the one in force on `asOf` wherever it arrived by then: so a report
+ * reads one row per municipality however long the history grows. Where it arrived later, and for an earlier date
+ * only where a decision arrived after it, the decisions are probed (decisions_latest_idx).
  */
 export async function decisionsInForce(
   db: Db,
@@ -95,10 +96,18 @@ export async function decisionsInForce(
     ORDER BY ${supersedingFirst('d')}
     LIMIT 1`
   const { rows } = await sql<StandingDecision>`
-    WITH latest AS (
-      SELECT d.* FROM municipalities m
-      CROSS JOIN LATERAL (${inForceOn(sql`${asOf}::date`, sql.ref('m.code'))}) d
-      ${county === undefined ? sql`` : sql`WHERE m.county_code = ${county}`}
+    WITH kept AS (
+      SELECT l.* FROM latest_decisions l
+      ${county === undefined ? sql`` : sql`JOIN municipalities m ON m.code = l.municipality_code AND m.county_code = ${county}`}
+      WHERE l.period_id = ${periodId}
+    ),
+    latest AS (
+      SELECT k.decision_id AS id, k.municipality_code, k.outcome, k.received_on, k.first_year, k.minimum_total_commitment
+      FROM kept k WHERE k.received_on <= ${asOf}::date
+      UNION ALL
+      SELECT d.* FROM kept k
+      CROSS JOIN LATERAL (${inForceOn(sql`${asOf}::date`, sql.ref('k.municipality_code'))}) d
+      WHERE k.received_on > ${asOf}::date
     )
     SELECT * FROM latest
     UNION ALL
