@@ -16,11 +16,13 @@ import { emptyDatabase, heard, testApp } from './helpers.ts'
 // trusted.
 const first = await testApp(t)
 const { db, url, bearer } = first
-// Statements the instances run, counted through the pool's query log.
+// Statements the instances run, counted through the pool's query log; the transaction's begin and commit apart.
 let statements = 0
+const sent: string[] = []
 const counted = connect(url, {
-  log: () => {
+  log: event => {
     statements++
+    sent.push(event.query.sql)
   }
 })
 t.teardown(() => counted.destroy())
@@ -93,6 +95,17 @@ t.test("an instance's own write is seen by its own next read, before any notific
   t.equal(await adopted(deaf), before, 'cached')
   t.equal((await decide(deaf, '0114')).statusCode, 201)
   t.equal(await adopted(deaf), before + 1, 'its next read shows it')
+})
+
+t.test('the first read after a change costs two statements, in one snapshot', async t => {
+  t.equal((await decide(a, '0125')).statusCode, 201)
+  sent.length = 0
+  await adopted(a)
+  const [begin, ...rest] = sent
+  const commit = rest.pop()
+  t.match(begin, /^start transaction isolation level repeatable read read only$/i, 'one REPEATABLE READ snapshot')
+  t.match(commit, /^commit$/i)
+  t.equal(rest.length, 2, `the period, then the municipalities and their decisions: ${rest.join(' | ').slice(0, 200)}`)
 })
 
 t.test('a write on one instance is seen by a read on another once the notification arrives', async t => {

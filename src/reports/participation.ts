@@ -22,12 +22,13 @@ export async function participationAsOf(
   history = false
 ) {
   const earlier = period.years.map(year => year.last_day_to_join).filter(lastDay => lastDay < asOf)
-  const [municipalities, decisions] = await Promise.all([
+  const { municipalities, decisions } = await uptake.municipalitiesAndDecisions(
+    db,
     uptake.municipalitiesWithPopulation(db, populationDateOf(period, asOf), county),
     history
       ? uptake.standingDecisions(db, period.id, asOf, county)
-      : uptake.decisionsInForce(db, period.id, asOf, earlier, county)
-  ])
+      : uptake.decisionsInForce(period.id, asOf, earlier, county)
+  )
   const byMunicipality = new Map<string, uptake.StandingDecision[]>()
   for (const decision of decisions) {
     const list = byMunicipality.get(decision.municipality_code)
