@@ -1,4 +1,4 @@
-import { sql, type Expression, type RawBuilder } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../db/connection.ts'
 import { supersedingFirst } from '../db/superseding.ts'
 import type { DecisionFact } from '../domain/participation.ts'
@@ -12,112 +12,94 @@ export interface MunicipalityWithPopulation {
   population_date: string | null
 }
 
-/**
- * The municipalities a report covers and the decisions it reads, in one statement: one round trip, one snapshot. The
- * rows come as JSON, so `numeric` is selected as text to stay exact.
- */
-export async function municipalitiesAndDecisions(
-  db: Db,
-  municipalities: Expression<MunicipalityWithPopulation>,
-  decisions: Expression<StandingDecision>
-) {
-  const { rows } = await sql<{ municipalities: MunicipalityWithPopulation[]; decisions: StandingDecision[] }>`
-    SELECT (SELECT coalesce(json_agg(m ORDER BY m.code), '[]') FROM (${municipalities}) m) AS municipalities,
-      (SELECT coalesce(json_agg(d), '[]') FROM (${decisions}) d) AS decisions`.execute(db)
-  const { municipalities: found, decisions: read } = rows[0]!
-  // A decision in force on several of the dates asked about is read once for each.
-  return { municipalities: found, decisions: [...new Map(read.map(row => [row.id, row])).values()] }
-}
-
-/** Every municipality (of a county, if given) with its latest population figure on or before `onDate`. */
-export function municipalitiesWithPopulation(db: Db, onDate: string, county?: string) {
-  let query = db
-    .selectFrom('municipalities as m')
-    .innerJoin('counties as c', 'c.code', 'm.county_code')
-    .leftJoinLateral(
-      eb =>
-        eb
-          .selectFrom('population_figures as f')
-          .select(['f.population', 'f.reference_date'])
-          .whereRef('f.municipality_code', '=', 'm.code')
-          .where('f.reference_date', '<=', onDate)
-          .orderBy('f.reference_date', 'desc')
-          .limit(1)
-          .as('f'),
-      join => join.onTrue()
-    )
-    .select([
-      'm.code',
-      'm.name',
-      'm.county_code',
-      'c.name as county_name',
-      'f.population',
-      'f.reference_date as population_date'
-    ])
-    .orderBy('m.code')
-  if (county !== undefined) query = query.where('m.county_code', '=', county)
-  return query
-}
-
 /** A decision that counts, with the condition cost shares report on. */
 export interface StandingDecision extends DecisionFact {
   minimum_total_commitment: string | null
 }
 
-/**
- * The decisions on a period that count (not withdrawn) and had arrived by `asOf`: the whole history, for the timeline.
- */
-export function standingDecisions(db: Db, periodId: number, asOf: string, county?: string) {
-  let query = db
-    .selectFrom('decisions as d')
-    .select(['d.id', 'd.municipality_code', 'd.outcome', 'd.received_on', 'd.first_year'])
-    .select(sql<string | null>`d.minimum_total_commitment::text`.as('minimum_total_commitment'))
-    .where('d.period_id', '=', periodId)
-    .where('d.received_on', '<=', asOf)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(selectFrom('decision_withdrawals as w').select(sql`1`.as('one')).whereRef('w.decision_id', '=', 'd.id'))
-      )
-    )
-  if (county !== undefined) query = query.where(sql<string>`left(d.municipality_code, 2)`, '=', county)
-  return query
+export interface MunicipalityWithDecisions extends MunicipalityWithPopulation {
+  /** The decisions a report on it reads: those in force on the dates it asks about, or with `history` every one. */
+  decisions: StandingDecision[]
+}
+
+export interface DecisionsAsked {
+  periodId: number
+  asOf: string
+  /** Dates before `asOf` whose decision in force also counts (the last days to join of earlier years). */
+  earlier: string[]
+  /** Whose population figures: the latest on or before this date. */
+  populationDate: string
+  county?: string | undefined
+  /** Every standing decision received by `asOf`, not only those in force: for the timeline. */
+  history?: boolean
 }
 
 /**
- * The decisions in force on `asOf` and on each of the `earlier` dates: per municipality and date, the latest one
- * received by then that was not withdrawn. The latest standing decision of every municipality is kept by triggers
- * (latest_decisions, migrations/0008), and it is the one in force on `asOf` wherever it arrived by then: so a report
- * reads one row per municipality however long the history grows. Where it arrived later, and for an earlier date
- * only where a decision arrived after it, the decisions are probed (decisions_latest_idx).
+ * Every municipality (of a county, if given) with its latest population figure on or before the population date and
+ * the decisions a report on the period reads, in one statement of one row per municipality.
+ *
+ * The decision in force on a date is the latest one received by then that was not withdrawn. The latest standing
+ * decision of every municipality is kept by triggers (latest_decisions, migrations/0008), and it is the one in force
+ * on `asOf` wherever it arrived by then: so a report reads one row per municipality however long the history grows.
+ * Where it arrived later than a date asked about, the decisions are probed (decisions_latest_idx) for that date;
+ * an earlier date where no decision arrived after it needs no probe, since the decision in force then still is.
+ * The probed decisions come as JSON, with `numeric` as text so it stays exact.
  */
-export function decisionsInForce(periodId: number, asOf: string, earlier: string[], county?: string) {
-  const inForceOn = (cutoff: RawBuilder<unknown>, code: RawBuilder<unknown>) => sql`
-    SELECT d.id, d.municipality_code, d.outcome, d.received_on, d.first_year,
-      d.minimum_total_commitment::text AS minimum_total_commitment
-    FROM decisions d
-    WHERE d.period_id = ${periodId} AND d.municipality_code = ${code} AND d.received_on <= ${cutoff}
-      AND NOT EXISTS (SELECT 1 FROM decision_withdrawals w WHERE w.decision_id = d.id)
-    ORDER BY ${supersedingFirst('d')}
-    LIMIT 1`
-  return sql<StandingDecision>`
-    WITH kept AS (
-      SELECT l.* FROM latest_decisions l
-      ${county === undefined ? sql`` : sql`JOIN municipalities m ON m.code = l.municipality_code AND m.county_code = ${county}`}
-      WHERE l.period_id = ${periodId}
-    ),
-    latest AS (
-      SELECT k.decision_id AS id, k.municipality_code, k.outcome, k.received_on, k.first_year,
-        k.minimum_total_commitment::text AS minimum_total_commitment
-      FROM kept k WHERE k.received_on <= ${asOf}::date
-      UNION ALL
-      SELECT d.* FROM kept k
-      CROSS JOIN LATERAL (${inForceOn(sql`${asOf}::date`, sql.ref('k.municipality_code'))}) d
-      WHERE k.received_on > ${asOf}::date
+export async function municipalitiesWithDecisions(db: Db, asked: DecisionsAsked): Promise<MunicipalityWithDecisions[]> {
+  const { periodId, asOf, earlier, populationDate, county, history = false } = asked
+  const decision = (alias: string, id = 'id') =>
+    sql.raw(
+      `${alias}.${id} AS id, ${alias}.outcome, ${alias}.received_on, ${alias}.first_year, ` +
+        `${alias}.minimum_total_commitment::text AS minimum_total_commitment`
     )
-    SELECT * FROM latest
-    UNION ALL
-    SELECT e.* FROM latest l
-    CROSS JOIN unnest(${earlier}::date[]) AS c (cutoff)
-    CROSS JOIN LATERAL (${inForceOn(sql.ref('c.cutoff'), sql.ref('l.municipality_code'))}) e
-    WHERE c.cutoff < l.received_on`
+  const standing = (cutoff: RawBuilder<unknown>) => sql`
+    FROM decisions d
+    WHERE d.period_id = ${periodId} AND d.municipality_code = m.code AND d.received_on <= ${cutoff}
+      AND NOT EXISTS (SELECT 1 FROM decision_withdrawals w WHERE w.decision_id = d.id)`
+  const dates = [asOf, ...earlier]
+  const decisions = history
+    ? sql`NULL::bigint AS id, NULL AS outcome, NULL::date AS received_on, NULL::int AS first_year,
+        NULL AS minimum_total_commitment,
+        (SELECT json_agg(x) FROM (SELECT ${decision('d')} ${standing(sql`${asOf}::date`)}) x) AS probed`
+    : sql`${decision('k', 'decision_id')},
+        CASE WHEN k.received_on > ${[...dates].sort()[0]}::date THEN (
+          SELECT json_agg(x) FROM unnest(${dates}::date[]) AS u (cutoff)
+          CROSS JOIN LATERAL (
+            SELECT ${decision('d')} ${standing(sql.ref('u.cutoff'))} ORDER BY ${supersedingFirst('d')} LIMIT 1
+          ) x
+          WHERE u.cutoff < k.received_on
+        ) END AS probed`
+  const { rows } = await sql<Row>`
+    SELECT m.code, m.name, m.county_code, c.name AS county_name, f.population, f.reference_date AS population_date,
+      ${decisions}
+    FROM municipalities m
+    JOIN counties c ON c.code = m.county_code
+    LEFT JOIN LATERAL (
+      SELECT f.population, f.reference_date FROM population_figures f
+      WHERE f.municipality_code = m.code AND f.reference_date <= ${populationDate}::date
+      ORDER BY f.reference_date DESC LIMIT 1
+    ) f ON true
+    ${history ? sql`` : sql`LEFT JOIN latest_decisions k ON k.period_id = ${periodId} AND k.municipality_code = m.code`}
+    ${county === undefined ? sql`` : sql`WHERE m.county_code = ${county}`}
+    ORDER BY m.code`.execute(db)
+  return rows.map(({ id, outcome, received_on, first_year, minimum_total_commitment, probed, ...municipality }) => {
+    const latest =
+      id !== null && received_on !== null && outcome !== null && received_on <= asOf
+        ? [{ id, outcome, received_on, first_year, minimum_total_commitment }]
+        : []
+    const read = [...latest, ...(probed ?? [])].map(
+      d => [d.id, { ...d, municipality_code: municipality.code }] as const
+    )
+    return { ...municipality, decisions: [...new Map(read).values()] }
+  })
+}
+
+/** A row of municipalitiesWithDecisions: the kept latest decision's columns, null where there is none. */
+interface Row extends MunicipalityWithPopulation {
+  id: number | null
+  outcome: StandingDecision['outcome'] | null
+  received_on: string | null
+  first_year: number | null
+  minimum_total_commitment: string | null
+  probed: Array<Omit<StandingDecision, 'municipality_code'>> | null
 }

@@ -22,25 +22,17 @@ export async function participationAsOf(
   history = false
 ) {
   const earlier = period.years.map(year => year.last_day_to_join).filter(lastDay => lastDay < asOf)
-  const { municipalities, decisions } = await uptake.municipalitiesAndDecisions(
-    db,
-    uptake.municipalitiesWithPopulation(db, populationDateOf(period, asOf), county),
+  const municipalities = await uptake.municipalitiesWithDecisions(db, {
+    periodId: period.id,
+    asOf,
+    earlier,
+    populationDate: populationDateOf(period, asOf),
+    county,
     history
-      ? uptake.standingDecisions(db, period.id, asOf, county)
-      : uptake.decisionsInForce(period.id, asOf, earlier, county)
-  )
-  const byMunicipality = new Map<string, uptake.StandingDecision[]>()
-  for (const decision of decisions) {
-    const list = byMunicipality.get(decision.municipality_code)
-    if (list === undefined) byMunicipality.set(decision.municipality_code, [decision])
-    else list.push(decision)
-  }
+  })
   return {
-    decisions,
-    municipalities: municipalities.map(m => {
-      const own = byMunicipality.get(m.code) ?? []
-      return { ...m, decisions: own, ...participationOf(own, period.years, asOf) }
-    })
+    decisions: municipalities.flatMap(m => m.decisions),
+    municipalities: municipalities.map(m => ({ ...m, ...participationOf(m.decisions, period.years, asOf) }))
   }
 }
 
