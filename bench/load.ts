@@ -13,6 +13,11 @@ export interface LoadOptions {
   seconds: number
   /** Give every request its own Idempotency-Key (new writes) instead of repeating the one in `headers` (replays). */
   uniqueIdempotencyKeys?: boolean
+  /**
+   * Ask another day on every request, replacing the URL's `as_of`: the days from it on (1), or the days before it (-1,
+   * the warm-up's), so that neither run meets an answer the other left in the service's cache.
+   */
+  asOfWalk?: 1 | -1
 }
 
 export interface LoadFigures {
@@ -27,7 +32,28 @@ export interface LoadFigures {
 
 const options = JSON.parse(process.argv[2]!) as LoadOptions
 const run = `${process.pid}-${Date.now()}`
-let sent = 0
+const DAY_MS = 86_400_000
+
+/** What autocannon sends next; called once per request sent (and once per connection as it opens). */
+function setupRequest(): ((request: autocannon.Request) => autocannon.Request) | undefined {
+  if (options.uniqueIdempotencyKeys) {
+    let sent = 0
+    return request => ({ ...request, headers: { ...request.headers, 'idempotency-key': `bench-${run}-${sent++}` } })
+  }
+  const walk = options.asOfWalk
+  if (walk !== undefined) {
+    const from = Date.parse(`${new URL(options.url).searchParams.get('as_of')}T00:00:00Z`)
+    if (Number.isNaN(from)) throw new Error(`asOfWalk needs an as_of in ${options.url}`)
+    let walked = 0
+    return request => {
+      const day = new Date(from + (walk === 1 ? walked++ : -++walked) * DAY_MS).toISOString().slice(0, 10)
+      return { ...request, path: request.path!.replace(/as_of=[^&]*/, `as_of=${day}`) }
+    }
+  }
+  return undefined
+}
+
+const setup = setupRequest()
 const result = await autocannon({
   url: options.url,
   method: options.method,
@@ -37,16 +63,7 @@ const result = await autocannon({
   duration: options.seconds,
   // At 10,000 municipalities a report waits seconds in the queue; a request counts as lost only after 30 s.
   timeout: 30,
-  requests: options.uniqueIdempotencyKeys
-    ? [
-        {
-          setupRequest: request => ({
-            ...request,
-            headers: { ...request.headers, 'idempotency-key': `bench-${run}-${sent++}` }
-          })
-        }
-      ]
-    : undefined
+  requests: setup === undefined ? undefined : [{ setupRequest: setup }]
 })
 const figures: LoadFigures = {
   requestsPerSecond: result.requests.average,

@@ -61,20 +61,34 @@ function stop(child: ChildProcess): Promise<void> {
   })
 }
 
-/** The largest resident set of a process while `work` runs, sampled every 100 ms from /proc. */
-async function peakRssMb<T>(pid: number, work: Promise<T>): Promise<{ result: T; rssMb: number }> {
-  let peak = 0
-  const sample = () => {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
-    peak = Math.max(peak, Number(kb ?? 0))
+const rssKbOf = (pid: number) => {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
+  } catch {
+    return 0 // the process has exited
   }
-  const timer = setInterval(sample, 100)
+}
+
+/** Samples a process's resident set every 100 ms from /proc until stopped: its peak over a whole server run. */
+export function watchRss(pid: number): { peakMb(): number; stop(): void } {
+  let peak = rssKbOf(pid)
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssKbOf(pid))
+  }, 100)
+  return {
+    peakMb: () => Math.max(peak, rssKbOf(pid)) / 1024,
+    stop: () => clearInterval(timer)
+  }
+}
+
+/** The largest resident set of a process while `work` runs. */
+async function peakRssMb<T>(pid: number, work: Promise<T>): Promise<{ result: T; rssMb: number }> {
+  const rss = watchRss(pid)
   try {
     const result = await work
-    sample()
-    return { result, rssMb: peak / 1024 }
+    return { result, rssMb: rss.peakMb() }
   } finally {
-    clearInterval(timer)
+    rss.stop()
   }
 }
 
@@ -110,14 +124,19 @@ export async function measure(server: Server, scenario: Scenario, shape = STANDA
     body: scenario.body,
     connections: shape.connections,
     seconds: 1,
-    uniqueIdempotencyKeys: scenario.uniqueIdempotencyKeys
+    uniqueIdempotencyKeys: scenario.uniqueIdempotencyKeys,
+    // The warm-up walks back through the days and the measured run forward, so it meets none of the warm-up's answers.
+    asOfWalk: scenario.uncached ? -1 : undefined
   }
   // Requests the load generator gave up on at the end of a run are still queued in the server (for the service: for a
   // pooled connection, as the readiness probe is); each run starts once they are done, so it measures only itself.
   const settled = () => fetch(server.base + server.readyPath).then(response => response.arrayBuffer())
   await load(options)
   await settled()
-  const { result, rssMb } = await peakRssMb(server.pid, load({ ...options, seconds: shape.seconds }))
+  const { result, rssMb } = await peakRssMb(
+    server.pid,
+    load({ ...options, seconds: shape.seconds, asOfWalk: scenario.uncached ? 1 : undefined })
+  )
   await settled()
   const unexpected = Object.entries(result.statuses).filter(([status]) => Number(status) !== scenario.expect)
   if (unexpected.length > 0 || result.errors > 0) {

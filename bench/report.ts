@@ -1,5 +1,8 @@
 import { cpus, hostname, loadavg, release, totalmem } from 'node:os'
 import { STANDARD, type Measured, type Shape } from './measure.ts'
+import type { MixedFigures } from './mixed.ts'
+import { SCALE } from './scale.ts'
+import { UNCACHED } from './scenarios.ts'
 import type { PgbenchFigures } from './sql.ts'
 
 export interface Row {
@@ -47,64 +50,125 @@ export function figuresTable(rows: Row[]): string {
   return lines.join('\n')
 }
 
-/** The issue's targets, each as a ratio measured in this run, met or not. */
-export function targetsTable(rows: Row[]): { table: string; missed: number } {
-  const row = (name: string) => rows.find(r => r.scenario === name)!
-  const checks: Array<[string, number, number]> = []
-  for (const name of [
-    'municipality list',
-    'municipality list, If-None-Match',
-    'uptake JSON, If-None-Match',
-    'uptake CSV, If-None-Match'
-  ]) {
-    const r = row(name)
-    checks.push([`${name}: ≥ 0.8 of the ceiling`, r.service.requestsPerSecond / r.ceiling!.requestsPerSecond, 0.8])
-  }
-  for (const name of ['uptake JSON', 'uptake CSV']) {
-    const r = row(name)
-    checks.push([
-      `${name} (uncached): ≥ 2× the peer's raw list of the same rows`,
-      r.service.requestsPerSecond / r.peer!.requestsPerSecond,
-      2
-    ])
-  }
-  for (const ingest of rows.filter(r => r.pgbench !== undefined && r.scenario.startsWith('decision i'))) {
-    const decisions = ingest.service.requestsPerSecond * (ingest.rowsPerRequest ?? 1)
-    checks.push([
-      `${ingest.scenario}: decisions/s ≥ 0.5 of pgbench's single-row inserts (durable commits)`,
-      decisions / ingest.pgbench!.transactionsPerSecond,
+/** Issue 20's target for uncached uptake at scale: twice the 19 tx/s pgbench gave the uptake's SQL before the cache. */
+export const SCALED_UNCACHED_TARGET = 2 * 19
+
+type Check = { target: string; measured: string; met: boolean }
+
+/**
+ * Issue 20's targets (and issue 19's for ingest), each as a ratio or figure measured in this run, met or not. Cached
+ * reads are the repeats the read cache answers (200s and 304s), uncached the uptake as of another day per request.
+ */
+export function targetsTable(run: {
+  base: Row[]
+  scaled?: Row[] | undefined
+  mixed: MixedFigures
+  rssMb: { base: number; scaled?: number | undefined }
+}): { table: string; missed: number } {
+  const { base, scaled, mixed } = run
+  const checks: Check[] = []
+  const atLeast = (target: string, measured: number, wanted: number) =>
+    checks.push({ target, measured: `${fixed(measured, 2)}×`, met: measured >= wanted })
+  const figure = (target: string, measured: number, unit: string, met: boolean) =>
+    checks.push({ target, measured: `${fixed(measured)} ${unit}`, met })
+  const row = (name: string) => base.find(r => r.scenario === name)!
+  const reads = base.filter(r => r.ceiling !== undefined)
+  for (const r of reads.filter(r => !r.scenario.endsWith('If-None-Match')))
+    atLeast(
+      `${r.scenario} (cached 200): ≥ 0.5× the ceiling`,
+      r.service.requestsPerSecond / r.ceiling!.requestsPerSecond,
       0.5
-    ])
+    )
+  for (const r of reads.filter(r => r.scenario.endsWith('If-None-Match')))
+    atLeast(`${r.scenario} (304): ≥ 0.7× the ceiling`, r.service.requestsPerSecond / r.ceiling!.requestsPerSecond, 0.7)
+  const list = row('municipality list')
+  atLeast("municipality list: ≥ 5× the peer's", list.service.requestsPerSecond / list.peer!.requestsPerSecond, 5)
+  const uncached = row(UNCACHED)
+  atLeast(
+    `${UNCACHED}: ≥ 3× the peer's raw list of the same rows`,
+    uncached.service.requestsPerSecond / uncached.peer!.requestsPerSecond,
+    3
+  )
+  const worst = reads.reduce((w, r) => (r.service.p99 > w.service.p99 ? r : w))
+  figure(
+    `p99 of cached reads at ${STANDARD.connections} connections < 25 ms (worst: ${worst.scenario})`,
+    worst.service.p99,
+    'ms',
+    worst.service.p99 < 25
+  )
+  figure(
+    `p99 of the first read after a write (${UNCACHED}) at ${STANDARD.connections} connections < 250 ms`,
+    uncached.service.p99,
+    'ms',
+    uncached.service.p99 < 250
+  )
+  checks.push({
+    target: 'mixed: every poll begun after a write was acknowledged sees it (stale polls after acknowledgement)',
+    measured: `${mixed.stale} of ${mixed.judged.toLocaleString('en-GB')}`,
+    met: mixed.stale === 0 && mixed.judged > 0
+  })
+  figure(
+    'server RSS under load (this pass, the mixed scenario included) < 200 MB',
+    run.rssMb.base,
+    'MB',
+    run.rssMb.base < 200
+  )
+  if (run.rssMb.scaled !== undefined) {
+    const whole = Math.max(run.rssMb.base, run.rssMb.scaled)
+    figure('server RSS during the whole bench (the scale pass included) < 200 MB', whole, 'MB', whole < 200)
+  }
+  const scaledUncached = scaled?.find(r => r.scenario === UNCACHED)
+  if (scaledUncached !== undefined)
+    figure(
+      `${UNCACHED} at ${fixed(SCALE.municipalities)} municipalities, ${fixed(SCALE.decisions)} decisions: ` +
+        `≥ ${SCALED_UNCACHED_TARGET} req/s (2× the 19 tx/s pgbench gave its SQL before the cache)`,
+      scaledUncached.service.requestsPerSecond,
+      'req/s',
+      scaledUncached.service.requestsPerSecond >= SCALED_UNCACHED_TARGET
+    )
+  // Issue 19: ingest per decision against pgbench's single-row inserts (durable commits, the NOTIFY trigger included).
+  for (const ingest of base.filter(r => r.scenario.startsWith('decision i'))) {
+    if (ingest.pgbench !== undefined) {
+      atLeast(
+        `${ingest.scenario}: decisions/s ≥ 0.25× pgbench's single-row inserts`,
+        (ingest.service.requestsPerSecond * (ingest.rowsPerRequest ?? 1)) / ingest.pgbench.transactionsPerSecond,
+        0.25
+      )
+    }
+    figure(`${ingest.scenario}: p99 < 100 ms`, ingest.service.p99, 'ms', ingest.service.p99 < 100)
   }
   const lines = ['| Target | Measured | Met |', '|---|--:|:-:|']
-  let missed = 0
-  for (const [target, measured, wanted] of checks) {
-    if (measured < wanted) missed++
-    lines.push(`| ${target} | ${fixed(measured, 2)} | ${measured >= wanted ? 'yes' : '**no**'} |`)
-  }
-  const worstP99 = rows.reduce((worst, r) => (r.service.p99 > worst.service.p99 ? r : worst))
-  if (worstP99.service.p99 >= 50) missed++
-  lines.push(
-    `| p99 under 50 ms at ${STANDARD.connections} connections on every endpoint (worst: ${worstP99.scenario}) | ${worstP99.service.p99} ms | ${worstP99.service.p99 < 50 ? 'yes' : '**no**'} |`
-  )
-  const rss = Math.max(...rows.map(r => r.service.rssMb ?? 0))
-  if (rss >= 200) missed++
-  lines.push(`| server RSS under 200 MB under load | ${fixed(rss)} MB | ${rss < 200 ? 'yes' : '**no**'} |`)
-  return { table: lines.join('\n'), missed }
+  for (const { target, measured, met } of checks) lines.push(`| ${target} | ${measured} | ${met ? 'yes' : '**no**'} |`)
+  return { table: lines.join('\n'), missed: checks.filter(c => !c.met).length }
+}
+
+/** The mixed scenario's one line. */
+export function mixedTable(m: MixedFigures): string {
+  return [
+    '| clients | polls/s | 304 share | p50 ms | p99 ms | 200s (first read after a write) | their p99 ms | writes/s | write p99 ms | stale polls after acknowledgement | not judged (> 2 writes overlapped) |',
+    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    `| ${m.clients} | ${fixed(m.pollsPerSecond)} | ${fixed(100 * m.notModifiedShare, 1)} % | ${m.p50} | ${m.p99} | ` +
+      `${fixed(m.changedPolls)} | ${m.changedP99} | ${fixed(m.writesPerSecond, 1)} | ${m.writeP99} | ` +
+      `**${m.stale} of ${fixed(m.judged)}** | ${fixed(m.unjudged)} |`
+  ].join('\n')
 }
 
 /** How each answer's cost grows from the 290 real municipalities to the synthetic 10,000 and 1,000,000 decisions. */
 export function scaleTable(base: Row[], scaled: Row[], shape: Shape): string {
   const lines = [
-    `| Scenario | req/s at 290 | req/s at 10,000 | slowdown | p99 ms at 10,000 (${shape.connections} connections) | pgbench tx/s at 10,000 | × pgbench |`,
-    '|---|--:|--:|--:|--:|--:|--:|'
+    `| Scenario | req/s at 290 | req/s at 10,000 | slowdown | p99 ms at 10,000 (${shape.connections} connections) | pgbench tx/s at 10,000 | × pgbench | target |`,
+    '|---|--:|--:|--:|--:|--:|--:|:-:|'
   ]
   for (const s of scaled) {
     const b = base.find(r => r.scenario === s.scenario)!
+    const target =
+      s.scenario === UNCACHED
+        ? `≥ ${SCALED_UNCACHED_TARGET} req/s: ${s.service.requestsPerSecond >= SCALED_UNCACHED_TARGET ? 'yes' : '**no**'}`
+        : ''
     lines.push(
       `| ${s.scenario} | ${fixed(b.service.requestsPerSecond)} | ${fixed(s.service.requestsPerSecond)} | ` +
         `${fixed(b.service.requestsPerSecond / s.service.requestsPerSecond, 1)}× | ${s.service.p99} | ` +
-        `${fixed(s.pgbench?.transactionsPerSecond)} | ${ratio(s.service.requestsPerSecond * (s.rowsPerRequest ?? 1), s.pgbench?.transactionsPerSecond)} |`
+        `${fixed(s.pgbench?.transactionsPerSecond)} | ${ratio(s.service.requestsPerSecond * (s.rowsPerRequest ?? 1), s.pgbench?.transactionsPerSecond)} | ${target} |`
     )
   }
   return lines.join('\n')
