@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 import type { Db } from './connection.ts'
 
 export const SCOPES = ['read', 'decisions:write', 'finance:write', 'allocations:write', 'admin'] as const
@@ -16,7 +16,10 @@ export interface ActiveKey {
 /** 256 random bits behind a recognisable prefix, so a leaked token is easy to spot in logs and scanners. */
 export const newToken = () => `jfk_${randomBytes(32).toString('base64url')}`
 
-export const hashToken = (token: string) => createHash('sha256').update(token).digest()
+export const hashToken = (token: string) => hash('sha256', token, 'buffer')
+
+/** The same hash as text, to find a key among those held in memory (one call: this runs on every request). */
+export const tokenHashKey = (token: string) => hash('sha256', token, 'base64')
 
 /** A new key; with a municipality code, a key issued to that municipality, which may act for it only. */
 export async function create(

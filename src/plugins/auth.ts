@@ -82,7 +82,7 @@ export default fp(
     const findActive = async (token: string) => {
       if (!app.changes.listening) return apiKeys.findActive(app.db, token)
       activeKeys ??= loadActiveKeys()
-      const known = (await activeKeys).get(apiKeys.hashToken(token).toString('base64'))
+      const known = (await activeKeys).get(apiKeys.tokenHashKey(token))
       return known ?? apiKeys.findActive(app.db, token)
     }
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
 /** Does any entity tag in an If-None-Match header match? Weak comparison, as RFC 9110 asks for GET. */
-function matches(ifNoneMatch: string, etag: string): boolean {
+export function matches(ifNoneMatch: string, etag: string): boolean {
   if (ifNoneMatch.trim() === '*') return true
   const opaque = (tag: string) => tag.trim().replace(/^W\//, '')
   return ifNoneMatch.split(',').some(tag => opaque(tag) === opaque(etag))
@@ -18,7 +18,7 @@ export const entityTagOf = (payload: string | Buffer) =>
  * other than the 200's is forbidden outright (§8.6), and a proxy that relayed ours failed on the `Content-Length: 0`.
  * Everything else the 200 would carry stays, as §15.4.5 asks: ETag, Vary, Cache-Control and the rest.
  */
-const NOT_IN_304 = ['content-length', 'content-type', 'content-encoding', 'content-language']
+export const NOT_IN_304 = ['content-length', 'content-type', 'content-encoding', 'content-language']
 
 /**
  * Every successful GET carries a strong ETag of its exact bytes (so the JSON and CSV forms differ) unless the route set

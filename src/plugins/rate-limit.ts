@@ -1,7 +1,7 @@
 import rateLimitPlugin, { normalizeIP } from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { hashToken } from '../db/api-keys.ts'
+import { tokenHashKey } from '../db/api-keys.ts'
 import { bearerToken, requiredScopeOf } from './auth.ts'
 import { problem } from './problems.ts'
 
@@ -31,7 +31,7 @@ export default fp(
     const knownTokens = new Map<string, number>()
     const tokenHashOf = (request: FastifyRequest) => {
       const token = bearerToken(request.headers.authorization)
-      return token === undefined ? undefined : hashToken(token).toString('base64')
+      return token === undefined ? undefined : tokenHashKey(token)
     }
     const clientOf = (request: FastifyRequest) => {
       const hash = tokenHashOf(request)

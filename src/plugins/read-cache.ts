@@ -4,7 +4,7 @@ import { sql } from 'kysely'
 import { LRUCache } from 'lru-cache'
 import { todayInSweden } from '../clock.ts'
 import { requiredScopeOf } from './auth.ts'
-import { entityTagOf } from './etag.ts'
+import { entityTagOf, matches, NOT_IN_304 } from './etag.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,8 +20,11 @@ declare module 'fastify' {
 
 /** Bytes of serialised answers kept; least recently used first out. Bodies are at most a few hundred KiB. */
 const BODY_BYTES = 32 * 1024 * 1024
-/** Computed reports kept (each a period's report as of one date). */
-const REPORTS = 64
+/**
+ * Computed reports kept (each a period's report as of one date): enough for the reports of today on both periods in
+ * all their forms; at 10,000 municipalities one weighs about 6 MB, so a few more would cost more than they save.
+ */
+const REPORTS = 8
 /** Longer URLs are answered but not cached: nobody polls them, and they would only crowd out those who do. */
 const MAX_CACHED_URL = 1024
 /** What a cached answer repeats of its route's headers; the rest (request id, rate limit, …) is the request's own. */
@@ -29,7 +32,10 @@ const KEPT_HEADERS = ['content-type', 'content-disposition', 'content-security-p
 
 interface CachedAnswer {
   body: Buffer
+  etag: string
   headers: Record<string, string>
+  /** What a 304 repeats of them (etag.ts). */
+  notModified: Record<string, string>
 }
 
 /**
@@ -81,6 +87,9 @@ export default fp(
       const hit = bodies.get(cacheKeyOf(request))
       if (hit !== undefined) {
         served.add(request)
+        const ifNoneMatch = request.headers['if-none-match']
+        if (ifNoneMatch !== undefined && matches(ifNoneMatch, hit.etag))
+          return reply.code(304).headers(hit.notModified).send()
         return reply.code(200).headers(hit.headers).send(hit.body)
       }
       if (await replicaHasReplayed(generation)) madeIn.set(request, generation)
@@ -93,12 +102,16 @@ export default fp(
       if (!(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
       if (reply.getHeader('etag') === undefined) reply.header('etag', entityTagOf(payload))
       if (!changes.listening || changes.generation !== generation) return payload
-      const headers: Record<string, string> = { etag: String(reply.getHeader('etag')) }
+      const etag = String(reply.getHeader('etag'))
+      const headers: Record<string, string> = { etag }
       for (const name of KEPT_HEADERS) {
         const value = reply.getHeader(name)
         if (value !== undefined) headers[name] = String(value)
       }
-      bodies.set(cacheKeyOf(request), { body: Buffer.from(payload), headers })
+      const notModified = Object.fromEntries(
+        Object.entries(headers).filter(([name]) => !(NOT_IN_304 as readonly string[]).includes(name))
+      )
+      bodies.set(cacheKeyOf(request), { body: Buffer.from(payload), etag, headers, notModified })
       return payload
     })
 
