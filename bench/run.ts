@@ -34,7 +34,7 @@ const machine = describeMachine(database.serverVersion)
 // The protections are off: the bench measures capacity, and a rate limit or load shedding (503 once the event loop lags
 // a second, as a 10,000-municipality report under 10 connections makes it) would only cut the runs short.
 const startService = (url: string) =>
-  startServer([join(here, '../src/server.ts')], {
+  startServer(['--max-semi-space-size=8', join(here, '../src/server.ts')], {
     base: 'http://127.0.0.1:3901',
     readyPath: '/health/ready',
     env: {
