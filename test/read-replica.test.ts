@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { sql } from 'kysely'
 import t from 'tap'
 import { build } from '../src/app.ts'
 import * as apiKeys from '../src/db/api-keys.ts'
@@ -116,6 +118,42 @@ t.test('a lagging replica never poisons the cache', async t => {
   t.equal(revalidated.adopted, before + 1)
   t.equal(revalidated.etag, fresh.etag)
   t.equal((await uptake({ 'if-none-match': fresh.etag! })).status, 304, 'and one holding the fresh answer a 304')
+})
+
+t.test('after a lost connection, a lagging replica cannot poison the cache either', async t => {
+  // Rule: a change committed while the instance was not listening is never heard, so the last change it did hear no
+  // longer tells whether the replica is current (db/changes.ts): nothing read from the replica is kept until a
+  // change is heard again.
+  const uptake = uptakeAsOf('2020-02-29')
+  await cluster.caughtUp()
+  const before = (await uptake()).adopted!
+  await whileLagging(async () => {
+    const lost = heard(app, 'all')
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'`.execute(db)
+    await lost
+    // Made behind the service's back while it does not listen: its notification is lost for good.
+    const registrar = await db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('name', '=', 'registrar')
+      .executeTakeFirstOrThrow()
+    const { period_case_number: _, ...decision } = decisionOf('0160')
+    await db
+      .insertInto('decisions')
+      .values({
+        ...decision,
+        outcome: 'adopted',
+        period_id: periodId,
+        first_year: 2020,
+        recorded_by_api_key_id: registrar.id
+      })
+      .execute()
+    for (let tries = 0; tries < 300 && !app.changes.listening; tries++) await sleep(10)
+    t.equal(app.changes.listening, true, 'listening again')
+    t.equal((await uptake()).adopted, before, 'the lagging replica does not have it')
+  })
+  await cluster.caughtUp()
+  t.equal((await uptake()).adopted, before + 1, 'once the replica has replayed, the next read shows it')
 })
 
 t.test('readiness needs both databases', async t => {
