@@ -16,6 +16,7 @@ import problems, { clientErrorHandler, sendProblem } from './plugins/problems.ts
 import protection from './plugins/protection.ts'
 import rateLimit from './plugins/rate-limit.ts'
 import readCache from './plugins/read-cache.ts'
+import { buildSerializer } from './plugins/serialization.ts'
 import { buildValidator } from './plugins/validation.ts'
 import apiInfo from './routes/api-info.ts'
 import auditEvents from './routes/audit-events/index.ts'
@@ -109,7 +110,9 @@ export async function build({ db, reportDb, listenTo, settings: given = {}, logg
     },
     clientErrorHandler,
     // Fastify types this after @fastify/ajv-compiler's signature; it is called with each route part's schema alike.
-    schemaController: { compilersFactory: { buildValidator: buildValidator as never } }
+    schemaController: {
+      compilersFactory: { buildValidator: buildValidator as never, buildSerializer: buildSerializer as never }
+    }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // Every answer names the request (for support) and the contract version it was made under.
