@@ -25,8 +25,9 @@ const BODY_BYTES = 32 * 1024 * 1024
  * all their forms; at 10,000 municipalities one weighs about 6 MB, so a few more would cost more than they save.
  */
 const REPORTS = 8
-/** Longer URLs are answered but not cached: nobody polls them, and they would only crowd out those who do. */
+/** Longer URLs (or Accept headers) are answered but not cached: nobody polls them, and they would crowd out those who do. */
 const MAX_CACHED_URL = 1024
+const MAX_CACHED_ACCEPT = 256
 /** What a cached answer repeats of its route's headers; the rest (request id, rate limit, …) is the request's own. */
 const KEPT_HEADERS = ['content-type', 'content-disposition', 'content-security-policy', 'link', 'vary'] as const
 
@@ -50,7 +51,7 @@ export default fp(
     const { changes } = app
     const bodies = new LRUCache<string, CachedAnswer>({
       maxSize: BODY_BYTES,
-      sizeCalculation: answer => answer.body.length + 256
+      sizeCalculation: (answer, key) => answer.body.length + key.length + 256
     })
     const reports = new LRUCache<string, Promise<unknown>>({ max: REPORTS })
     changes.subscribe(change => {
@@ -59,13 +60,16 @@ export default fp(
       reports.clear()
     })
 
-    // The generation a request's answer was computed in, or the cached answer it was served from.
-    const madeIn = new WeakMap<FastifyRequest, number>()
-    const served = new WeakSet<FastifyRequest>()
+    // Where a request's answer will be kept (the key is made once, so that an answer begun before midnight is not kept
+    // as the next day's) and the generation it is computed in. A request served from memory has none.
+    const madeIn = new WeakMap<FastifyRequest, { key: string; generation: number }>()
     const cacheKeyOf = (request: FastifyRequest) =>
       `${request.url}\n${request.headers.accept ?? ''}\n${todayInSweden()}`
     const cacheable = (request: FastifyRequest) =>
-      request.method === 'GET' && request.url.length <= MAX_CACHED_URL && requiredScopeOf(request) === 'read'
+      request.method === 'GET' &&
+      request.url.length <= MAX_CACHED_URL &&
+      (request.headers.accept?.length ?? 0) <= MAX_CACHED_ACCEPT &&
+      requiredScopeOf(request) === 'read'
 
     // A replica may lag: what it answers is kept only once it has replayed the last change this instance heard of.
     let replicaCaughtUpWith = -1
@@ -84,24 +88,24 @@ export default fp(
     app.addHook('preValidation', async (request, reply) => {
       if (!changes.listening || !cacheable(request)) return
       const generation = changes.generation
-      const hit = bodies.get(cacheKeyOf(request))
+      const key = cacheKeyOf(request)
+      const hit = bodies.get(key)
       if (hit !== undefined) {
-        served.add(request)
         const ifNoneMatch = request.headers['if-none-match']
         if (ifNoneMatch !== undefined && matches(ifNoneMatch, hit.etag))
           return reply.code(304).headers(hit.notModified).send()
         return reply.code(200).headers(hit.headers).send(hit.body)
       }
-      if (await replicaHasReplayed(generation)) madeIn.set(request, generation)
+      if (await replicaHasReplayed(generation)) madeIn.set(request, { key, generation })
     })
 
     // Before the ETag hook turns a match into a 304: the answer is kept either way.
     app.addHook('onSend', async (request, reply, payload) => {
-      const generation = madeIn.get(request)
-      if (generation === undefined || served.has(request) || reply.statusCode !== 200) return payload
+      const made = madeIn.get(request)
+      if (made === undefined || reply.statusCode !== 200) return payload
       if (!(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
       if (reply.getHeader('etag') === undefined) reply.header('etag', entityTagOf(payload))
-      if (!changes.listening || changes.generation !== generation) return payload
+      if (!changes.listening || changes.generation !== made.generation) return payload
       const etag = String(reply.getHeader('etag'))
       const headers: Record<string, string> = { etag }
       for (const name of KEPT_HEADERS) {
@@ -111,7 +115,7 @@ export default fp(
       const notModified = Object.fromEntries(
         Object.entries(headers).filter(([name]) => !(NOT_IN_304 as readonly string[]).includes(name))
       )
-      bodies.set(cacheKeyOf(request), { body: Buffer.from(payload), etag, headers, notModified })
+      bodies.set(made.key, { body: Buffer.from(payload), etag, headers, notModified })
       return payload
     })
 
