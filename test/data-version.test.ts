@@ -55,6 +55,28 @@ const decide = (app: typeof a, code: string) =>
     }
   })
 
+/** An adoption inserted by SQL, as by hand: no API write, so only the database's notification can tell. */
+async function recordByHand(code: string) {
+  const registrar = await db
+    .selectFrom('api_keys')
+    .select('id')
+    .where('name', '=', 'decisions-write')
+    .executeTakeFirstOrThrow()
+  await db
+    .insertInto('decisions')
+    .values({
+      period_id: periodId,
+      municipality_code: code,
+      outcome: 'adopted',
+      decided_on: '2019-05-02',
+      decided_by: 'Kommunfullmäktige',
+      received_on: '2019-05-02',
+      first_year: 2020,
+      recorded_by_api_key_id: registrar.id
+    })
+    .execute()
+}
+
 t.test('every table a read answers from advances the data version; API keys announce themselves', async t => {
   const { rows } = await sql<{ table: string; triggers: string[] }>`
     SELECT c.relname AS table, coalesce(array_agg(g.tgname::text) FILTER (WHERE g.tgname IS NOT NULL), '{}') AS triggers
@@ -124,24 +146,7 @@ t.test('a write on one instance is seen by a read on another once the notificati
 t.test('changes behind the service: manual SQL and a reference-data load are heard and invalidate', async t => {
   const before = await adopted(a)
   const manual = heard(a, 'data')
-  const registrar = await db
-    .selectFrom('api_keys')
-    .select('id')
-    .where('name', '=', 'decisions-write')
-    .executeTakeFirstOrThrow()
-  await db
-    .insertInto('decisions')
-    .values({
-      period_id: periodId,
-      municipality_code: '0117',
-      outcome: 'adopted',
-      decided_on: '2019-05-02',
-      decided_by: 'Kommunfullmäktige',
-      received_on: '2019-05-02',
-      first_year: 2020,
-      recorded_by_api_key_id: registrar.id
-    })
-    .execute()
+  await recordByHand('0117')
   await manual
   t.equal(await adopted(a), before + 1, 'a row inserted by hand')
 
@@ -190,24 +195,7 @@ t.test('after a lost connection nothing cached is trusted: a change made meanwhi
   await lost
   t.equal(a.changes.listening, false, 'the loss is noticed')
   // A change while nobody listens: its notification is lost for good.
-  const registrar = await db
-    .selectFrom('api_keys')
-    .select('id')
-    .where('name', '=', 'decisions-write')
-    .executeTakeFirstOrThrow()
-  await db
-    .insertInto('decisions')
-    .values({
-      period_id: periodId,
-      municipality_code: '0120',
-      outcome: 'adopted',
-      decided_on: '2019-05-02',
-      decided_by: 'Kommunfullmäktige',
-      received_on: '2019-05-02',
-      first_year: 2020,
-      recorded_by_api_key_id: registrar.id
-    })
-    .execute()
+  await recordByHand('0120')
   t.equal(await adopted(a), before + 1, 'while not listening, reads are computed afresh')
   for (let tries = 0; tries < 300 && !a.changes.listening; tries++) await sleep(10)
   t.equal(a.changes.listening, true, 'listening again')

@@ -23,8 +23,6 @@ export class Changes {
    * null after a change made here whose notification has not arrived yet, or before any.
    */
   lastTransaction: string | null = null
-  /** The database's data version of that change (the `data_version` sequence), for logs and diagnostics. */
-  lastVersion: string | null = null
 
   private readonly subscribers = new Set<(change: Change) => void>()
   private client: pg.Client | undefined
@@ -58,11 +56,8 @@ export class Changes {
     this.client = client
     client.on('notification', ({ channel, payload = '' }) => {
       const change = CHANNELS[channel as keyof typeof CHANNELS]
-      if (change === 'data') {
-        const [version, transaction] = payload.split(' ')
-        this.lastVersion = version ?? null
-        this.lastTransaction = transaction ?? null
-      }
+      // The payload is the data version, then the writing transaction's id.
+      if (change === 'data') this.lastTransaction = payload.split(' ')[1] ?? null
       if (change !== undefined) this.advance(change)
     })
     const lost = (error?: Error) => {
