@@ -1,8 +1,10 @@
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'kysely'
 import t from 'tap'
 import { build } from '../src/app.ts'
 import * as apiKeys from '../src/db/api-keys.ts'
+import { HEARTBEAT_MS } from '../src/db/changes.ts'
 import { connect } from '../src/db/connection.ts'
 import { loadReferenceData } from '../src/db/reference-data.ts'
 import { validateEveryResponse } from './contract.ts'
@@ -200,4 +202,47 @@ t.test('after a lost connection nothing cached is trusted: a change made meanwhi
   for (let tries = 0; tries < 300 && !a.changes.listening; tries++) await sleep(10)
   t.equal(a.changes.listening, true, 'listening again')
   t.equal(await adopted(a), before + 1)
+})
+
+t.test('a connection that goes silent, without closing, is taken for lost within two heartbeats', async t => {
+  // A relay between the listener and the database that, when told, stops passing bytes but keeps both sockets open:
+  // what a firewall that forgets a connection does. TCP would take minutes to notice; the heartbeat must not.
+  const database = new URL(url)
+  let silent = false
+  const sockets: Socket[] = []
+  const relay = createServer(inbound => {
+    const outbound = createConnection(Number(database.port || 5432), database.hostname)
+    inbound.on('data', data => silent || outbound.write(data))
+    outbound.on('data', data => silent || inbound.write(data))
+    for (const [socket, other] of [
+      [inbound, outbound],
+      [outbound, inbound]
+    ]) {
+      socket!.on('error', () => {})
+      socket!.on('close', () => other!.destroy())
+    }
+    sockets.push(inbound, outbound)
+  })
+  await new Promise<void>(resolve => relay.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    for (const socket of sockets) socket.destroy()
+    relay.close()
+  })
+  const relayed = new URL(url)
+  relayed.host = `127.0.0.1:${(relay.address() as AddressInfo).port}`
+  const app = await build({ db: counted, listenTo: relayed.toString(), settings: { maxEventLoopDelayMs: 0 } })
+  validateEveryResponse(app)
+  t.teardown(() => app.close())
+  await app.ready()
+  t.equal(app.changes.listening, true)
+
+  const lost = heard(app, 'all')
+  silent = true
+  const deadline = sleep(3 * HEARTBEAT_MS).then(() => 'still listening')
+  t.equal(await Promise.race([lost.then(() => 'lost'), deadline]), 'lost', 'the silence is taken for a loss')
+  t.equal(app.changes.listening, false, 'and nothing is served from memory meanwhile')
+
+  silent = false // the next connection goes through a relay that passes bytes again
+  for (let tries = 0; tries < 1000 && !app.changes.listening; tries++) await sleep(10)
+  t.equal(app.changes.listening, true, 'listening again')
 })

@@ -5,6 +5,11 @@ export type Change = 'data' | 'keys' | 'all'
 
 const CHANNELS = { data_changed: 'data', api_keys_changed: 'keys' } as const
 const RETRY_MS = { first: 100, most: 5000 }
+/**
+ * A connection can die without a word (a firewall forgetting it, a host gone), and TCP keepalive takes minutes to
+ * notice: the listener asks its server something this often, and takes no answer within as long for a loss.
+ */
+export const HEARTBEAT_MS = 5000
 
 /**
  * What this instance knows of the database's changes: LISTEN on a connection of its own (not the pool's, and never
@@ -28,6 +33,7 @@ export class Changes {
   private client: pg.Client | undefined
   private retryMs = RETRY_MS.first
   private retry: NodeJS.Timeout | undefined
+  private heartbeat: NodeJS.Timeout | undefined
   private closed = false
 
   private readonly connection: pg.ClientConfig
@@ -64,6 +70,7 @@ export class Changes {
       if (this.client !== client) return
       this.client = undefined
       this.listening = false
+      clearInterval(this.heartbeat)
       // Changes committed until the LISTEN is back go unheard, so the last one heard no longer tells whether a
       // replica is current: nothing read from a replica is kept until the next change is heard.
       this.lastTransaction = null
@@ -83,6 +90,17 @@ export class Changes {
     }
     if (this.client !== client) return
     this.retryMs = RETRY_MS.first
+    this.heartbeat = setInterval(() => {
+      const silent = setTimeout(() => lost(new Error('the change notifications stopped: no answer')), HEARTBEAT_MS)
+      silent.unref()
+      client.query('SELECT 1').then(
+        () => clearTimeout(silent),
+        error => {
+          clearTimeout(silent)
+          lost(error)
+        }
+      )
+    }, HEARTBEAT_MS).unref()
     // Whatever happened before this moment was not heard: start from nothing.
     this.listening = true
     this.advance('all')
@@ -91,6 +109,7 @@ export class Changes {
   async stop(): Promise<void> {
     this.closed = true
     clearTimeout(this.retry)
+    clearInterval(this.heartbeat)
     const client = this.client
     this.client = undefined
     this.listening = false
