@@ -1,4 +1,6 @@
+import { sql } from 'kysely'
 import pg from 'pg'
+import type { Db } from './connection.ts'
 
 /** What changed: the data (reports), the API keys, or anything at all (the connection was lost, so changes may have been missed). */
 export type Change = 'data' | 'keys' | 'all'
@@ -126,4 +128,11 @@ export class Changes {
     this.generation++
     for (const subscriber of this.subscribers) subscriber(change)
   }
+}
+
+/** Has this database (a streaming replica) replayed the commit of that transaction (`lastTransaction`)? */
+export async function hasReplayed(db: Db, transaction: string): Promise<boolean> {
+  const { rows } = await sql<{ replayed: boolean }>`
+    SELECT pg_visible_in_snapshot(${transaction}::xid8, pg_current_snapshot()) AS replayed`.execute(db)
+  return rows[0]?.replayed === true
 }

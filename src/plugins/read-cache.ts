@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { sql } from 'kysely'
 import { LRUCache } from 'lru-cache'
 import { todayInSweden } from '../clock.ts'
+import { hasReplayed } from '../db/changes.ts'
 import { requiredScopeOf } from './auth.ts'
 import { entityTagOf, matches, NOT_IN_304 } from './etag.ts'
 
@@ -76,11 +76,8 @@ export default fp(
     const replicaHasReplayed = async (generation: number) => {
       if (app.reportDb === app.db || replicaCaughtUpWith === generation) return true
       if (changes.lastTransaction === null) return false
-      const { rows } = await sql<{ replayed: boolean }>`
-        SELECT pg_visible_in_snapshot(${changes.lastTransaction}::xid8, pg_current_snapshot()) AS replayed`.execute(
-        app.reportDb
-      )
-      if (rows[0]?.replayed === true && changes.generation === generation) replicaCaughtUpWith = generation
+      if ((await hasReplayed(app.reportDb, changes.lastTransaction)) && changes.generation === generation)
+        replicaCaughtUpWith = generation
       return replicaCaughtUpWith === generation
     }
 
