@@ -16,6 +16,18 @@ const codes = (await db.selectFrom('municipalities').select('code').orderBy('cod
   m => m.code
 )
 
+/** A decision on 18/00295 decided and received on one day, and the registrar's POST of it. */
+const decisionOf = (code: string, outcome: string, day: string, decidedBy = 'Kommunfullmäktige') => ({
+  municipality_code: code,
+  period_case_number: '18/00295',
+  outcome,
+  decided_on: day,
+  decided_by: decidedBy,
+  received_on: day
+})
+const record = (decision: ReturnType<typeof decisionOf>) =>
+  app.inject({ method: 'POST', url: '/v1/decisions', headers: bearer('decisions:write'), payload: decision })
+
 // A seeded history: up to five decisions per municipality from 2019 to 2022, either outcome, some withdrawn.
 let seed = 20261123
 const random = (n: number) => {
@@ -27,25 +39,13 @@ const rows = codes
   .flatMap(code =>
     Array.from({ length: random(6) }, () => {
       const received = day()
-      return {
-        municipality_code: code,
-        period_case_number: '18/00295',
-        outcome: random(3) === 0 ? 'declined' : 'adopted',
-        decided_on: received,
-        decided_by: 'Kommunfullmäktige',
-        received_on: received
-      }
+      return decisionOf(code, random(3) === 0 ? 'declined' : 'adopted', received)
     })
   )
   .filter(row => row.outcome === 'declined' || row.received_on <= '2022-12-31') // adoptions after the last deadline are refused
 let recorded = 0
 for (const row of rows) {
-  const response = await app.inject({
-    method: 'POST',
-    url: '/v1/decisions',
-    headers: bearer('decisions:write'),
-    payload: row
-  })
+  const response = await record(row)
   if (response.statusCode !== 201) continue // an adoption after its year's deadline: the service refuses it, as it should
   recorded++
   if (random(5) === 0) {
@@ -85,19 +85,7 @@ t.test(
     const tied = codes.slice(0, 10)
     for (const code of tied) {
       for (const outcome of ['declined', 'adopted']) {
-        const response = await app.inject({
-          method: 'POST',
-          url: '/v1/decisions',
-          headers: bearer('decisions:write'),
-          payload: {
-            municipality_code: code,
-            period_case_number: '18/00295',
-            outcome,
-            decided_on: '2022-06-01',
-            decided_by: 'Kommunstyrelsen',
-            received_on: '2022-06-01'
-          }
-        })
+        const response = await record(decisionOf(code, outcome, '2022-06-01', 'Kommunstyrelsen'))
         t.equal(response.statusCode, 201)
       }
     }
@@ -143,20 +131,7 @@ t.test(
     'withdrawals on one municipality',
   async t => {
     const code = codes[0]!
-    const post = (received: string, outcome: string) =>
-      app.inject({
-        method: 'POST',
-        url: '/v1/decisions',
-        headers: bearer('decisions:write'),
-        payload: {
-          municipality_code: code,
-          period_case_number: '18/00295',
-          outcome,
-          decided_on: received,
-          decided_by: 'Kommunfullmäktige',
-          received_on: received
-        }
-      })
+    const post = (received: string, outcome: string) => record(decisionOf(code, outcome, received))
     const posted = await Promise.all(
       Array.from({ length: 20 }, (_, i) => post(`2022-0${1 + (i % 9)}-1${i % 10}`, i % 2 ? 'adopted' : 'declined'))
     )
