@@ -136,12 +136,10 @@ t.test('a write on one instance is seen by a read on another once the notificati
   const before = await adopted(b)
   t.equal(await adopted(b), before, 'cached on the second instance')
   const notified = heard(b, 'data')
-  const started = performance.now()
   t.equal((await decide(a, '0115')).statusCode, 201)
   const acknowledged = performance.now()
   await notified
   t.comment(`heard ${(performance.now() - acknowledged).toFixed(1)} ms after the write was acknowledged`)
-  t.ok(acknowledged > started)
   t.equal(await adopted(b), before + 1, 'the next read shows it')
 })
 
