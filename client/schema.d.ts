@@ -257,7 +257,7 @@ export interface paths {
         put?: never;
         /**
          * Import population figures (bulk, all or nothing)
-         * @description Adds population figures, or corrects existing ones for the same municipality and reference date. Send a JSON array or CSV. Every bad row is reported at once, with its row number; if any row is bad nothing is written (400 when a row is malformed, 422 when rows are well-formed but name unknown municipalities or repeat a figure).
+         * @description Adds population figures, or corrects existing ones for the same municipality and reference date. Send a JSON array or CSV. Every bad row is reported at once, with its row number; if any row is bad nothing is written (400 when a row is malformed, 422 when rows are well-formed but name unknown municipalities or repeat a figure). A date with Sweden's total (each 30 November) is checked against it once all municipalities have a figure of it: the answer warns of a sum that differs.
          *
          *     Needs an API key with the scope `admin`.
          */
@@ -281,7 +281,7 @@ export interface paths {
          * Import population figures (bulk, all or nothing) (CSV)
          * @description Takes only CSV; otherwise the same as `importPopulationFigures`, for clients generated from this contract, which then type it as text.
          *
-         *     Adds population figures, or corrects existing ones for the same municipality and reference date. Send a JSON array or CSV. Every bad row is reported at once, with its row number; if any row is bad nothing is written (400 when a row is malformed, 422 when rows are well-formed but name unknown municipalities or repeat a figure).
+         *     Adds population figures, or corrects existing ones for the same municipality and reference date. Send a JSON array or CSV. Every bad row is reported at once, with its row number; if any row is bad nothing is written (400 when a row is malformed, 422 when rows are well-formed but name unknown municipalities or repeat a figure). A date with Sweden's total (each 30 November) is checked against it once all municipalities have a figure of it: the answer warns of a sum that differs.
          *
          *     Needs an API key with the scope `admin`.
          */
@@ -691,7 +691,7 @@ export interface paths {
         put?: never;
         /**
          * Import the weights of a weighted-total period (bulk, all or nothing)
-         * @description For a period whose cost is split by weights (such as 16/02966, split like SKR's membership fee): sets each municipality's weight, replacing one already held. Invoiced years keep the weights they were computed from; a change shows as a difference to settle. Every bad row is reported at once; if any row is bad nothing is written.
+         * @description For a period whose cost is split by weights (such as 16/02966, split like SKR's membership fee): sets each municipality's weight, replacing one already held. Invoiced years keep the weights they were computed from; a change shows as a difference to settle. A period that computed its weights by the membership-fee principle (`weight_basis`) uses the imported weights from then on: the import switches it to `imported`, raising its version. Every bad row is reported at once; if any row is bad nothing is written.
          *
          *     Needs an API key with the scope `admin`.
          */
@@ -721,7 +721,7 @@ export interface paths {
          * Import the weights of a weighted-total period (bulk, all or nothing) (CSV)
          * @description Takes only CSV; otherwise the same as `importCostWeights`, for clients generated from this contract, which then type it as text.
          *
-         *     For a period whose cost is split by weights (such as 16/02966, split like SKR's membership fee): sets each municipality's weight, replacing one already held. Invoiced years keep the weights they were computed from; a change shows as a difference to settle. Every bad row is reported at once; if any row is bad nothing is written.
+         *     For a period whose cost is split by weights (such as 16/02966, split like SKR's membership fee): sets each municipality's weight, replacing one already held. Invoiced years keep the weights they were computed from; a change shows as a difference to settle. A period that computed its weights by the membership-fee principle (`weight_basis`) uses the imported weights from then on: the import switches it to `imported`, raising its version. Every bad row is reported at once; if any row is bad nothing is written.
          *
          *     Needs an API key with the scope `admin`.
          */
@@ -1743,6 +1743,22 @@ export interface components {
              * @example 1
              */
             updated: number;
+            /** @description For each date written that has Sweden's total (each 30 November, SCB): a warning once every municipality has a figure of that date and they do not sum to it. The figures are written either way. */
+            warnings: components["schemas"]["PopulationImportWarning"][];
+        };
+        /** @description Something in an import to check, though it was written. */
+        PopulationImportWarning: {
+            /**
+             * Format: date
+             * @description A calendar date, YYYY-MM-DD.
+             * @example 2018-11-30
+             */
+            reference_date: string;
+            /**
+             * @description What looks wrong.
+             * @example the 290 figures of 2018-11-30 sum to 10230185, not Sweden's total on that day, 10225481 (SCB): check that the file holds that date
+             */
+            detail: string;
         };
         /** @description A part of the annual budget and what it pays for. */
         BudgetLine: {
@@ -1843,10 +1859,16 @@ export interface components {
             rate_per_inhabitant: string | null;
             /**
              * Format: date
-             * @description The date of the population figures shares are computed from (and uptake population shares use); required for `per_inhabitant`.
+             * @description The date of the population figures shares are computed from (and uptake population shares use); required for `per_inhabitant` and for `weight_basis` `membership_fee`. Where a municipality has no figure on this date, its share uses the figure closest in time and says so (`population_basis`: `substitute`).
              * @example 2018-11-30
              */
             population_reference_date: string | null;
+            /**
+             * @description Weighted total only (`null` otherwise): where the weights come from. `membership_fee` computes them as SKL computes its membership fee: each municipality's population on `population_reference_date`, × 0.9 above 200,000 inhabitants (the national factors of the fee cancel when a fixed sum is split). `imported`: the period's cost weights (`POST …/cost-weights`; importing them switches the period to `imported`). Default for a weighted total: `imported`.
+             * @example null
+             * @enum {string|null}
+             */
+            weight_basis: "membership_fee" | "imported" | null;
             /**
              * @description Invoiced amounts are rounded to whole kronor (`krona`) or to öre (`ore`).
              * @example krona
@@ -1957,10 +1979,16 @@ export interface components {
             rate_per_inhabitant?: string | null;
             /**
              * Format: date
-             * @description The date of the population figures shares are computed from (and uptake population shares use); required for `per_inhabitant`.
+             * @description The date of the population figures shares are computed from (and uptake population shares use); required for `per_inhabitant` and for `weight_basis` `membership_fee`. Where a municipality has no figure on this date, its share uses the figure closest in time and says so (`population_basis`: `substitute`).
              * @example 2018-11-30
              */
             population_reference_date?: string | null;
+            /**
+             * @description Weighted total only (`null` otherwise): where the weights come from. `membership_fee` computes them as SKL computes its membership fee: each municipality's population on `population_reference_date`, × 0.9 above 200,000 inhabitants (the national factors of the fee cancel when a fixed sum is split). `imported`: the period's cost weights (`POST …/cost-weights`; importing them switches the period to `imported`). Default for a weighted total: `imported`.
+             * @example null
+             * @enum {string|null}
+             */
+            weight_basis?: "membership_fee" | "imported" | null;
             /**
              * @description Invoiced amounts are rounded to whole kronor (`krona`) or to öre (`ore`).
              * @default krona
@@ -2407,7 +2435,7 @@ export interface components {
         PopulationFiguresUsed: {
             /**
              * Format: date
-             * @description The figures' date; `null` for municipalities without any figure on or before the population date (counted as 0 inhabitants).
+             * @description The figures' date; `null` for municipalities without any population figure (counted as 0 inhabitants).
              * @example 2017-12-31
              */
             reference_date: string | null;
@@ -2417,6 +2445,11 @@ export interface components {
              * @example 289
              */
             municipalities: number;
+            /**
+             * @description Whether these figures stand in for figures of the population date that are not held: each is the figure closest in time to it (the earlier of two as close).
+             * @example true
+             */
+            substitute: boolean;
         };
         /** @description Counts by status, of municipalities or of inhabitants, with percentages of the total. */
         StatusCounts: {
@@ -2508,7 +2541,7 @@ export interface components {
             as_of: string;
             /**
              * Format: date
-             * @description The population date asked for: the period's population reference date, or the as-of date if the period has none. Each municipality counts with its latest figure on or before it, see `population_figures_used`.
+             * @description The population date asked for: the period's population reference date, or the as-of date if the period has none. Each municipality counts with its figure on that date, else its figure closest in time, see `population_figures_used`.
              * @example 2018-11-30
              */
             population_date: string;
@@ -2746,7 +2779,7 @@ export interface components {
             decision_id: number | null;
             /**
              * Format: int32
-             * @description Per inhabitant: its population on the period's reference date (or the nearest earlier figure held).
+             * @description The population its share rests on (per inhabitant, or membership-fee weights): its figure on the period's reference date or, where none is held, its figure closest in time (see `population_basis`); `null` for imported weights.
              * @example 48009
              */
             population: number | null;
@@ -2756,6 +2789,12 @@ export interface components {
              * @example 2018-11-30
              */
             population_date: string | null;
+            /**
+             * @description `reference_date`: the figure is from the rule's date (the period's `population_reference_date`). `substitute`: no figure of that date is held, so the closest in time stands in; a year invoiced on substitutes records finance's decision to do so. `null` where no population figure is used.
+             * @example reference_date
+             * @enum {string|null}
+             */
+            population_basis: "reference_date" | "substitute" | null;
             /**
              * @description A positive weight with up to six decimals, e.g. the municipality's membership fee: its share of the year's budget is weight ÷ the sum of all weights.
              * @example 16200
@@ -2771,6 +2810,16 @@ export interface components {
              * @example 93618.00
              */
             amount: string;
+            /**
+             * @description Its share of the year whether it takes part or not (what it owes if it does), unrounded; `null` when its population or weight is missing.
+             * @example 93617.55
+             */
+            share_exact_amount: string | null;
+            /**
+             * @description The same, rounded as the period says.
+             * @example 93618.00
+             */
+            share_amount: string | null;
             condition: components["schemas"]["Condition"] | (never | null);
             invoice: components["schemas"]["InvoiceSummary"] | (never | null);
             /**
@@ -2942,7 +2991,7 @@ export interface components {
             decision_id: number | null;
             /**
              * Format: int32
-             * @description Per inhabitant: its population on the period's reference date (or the nearest earlier figure held).
+             * @description The population its share rests on (per inhabitant, or membership-fee weights): its figure on the period's reference date or, where none is held, its figure closest in time (see `population_basis`); `null` for imported weights.
              * @example 48009
              */
             population: number | null;
@@ -2952,6 +3001,12 @@ export interface components {
              * @example 2018-11-30
              */
             population_date: string | null;
+            /**
+             * @description `reference_date`: the figure is from the rule's date (the period's `population_reference_date`). `substitute`: no figure of that date is held, so the closest in time stands in; a year invoiced on substitutes records finance's decision to do so. `null` where no population figure is used.
+             * @example reference_date
+             * @enum {string|null}
+             */
+            population_basis: "reference_date" | "substitute" | null;
             /**
              * @description A positive weight with up to six decimals, e.g. the municipality's membership fee: its share of the year's budget is weight ÷ the sum of all weights.
              * @example 16200
@@ -2967,6 +3022,16 @@ export interface components {
              * @example 93618.00
              */
             amount: string;
+            /**
+             * @description Its share of the year whether it takes part or not (what it owes if it does), unrounded; `null` when its population or weight is missing.
+             * @example 93617.55
+             */
+            share_exact_amount: string | null;
+            /**
+             * @description The same, rounded as the period says.
+             * @example 93618.00
+             */
+            share_amount: string | null;
             condition: components["schemas"]["Condition"] | (never | null);
             invoice: components["schemas"]["InvoiceSummary"] | (never | null);
             /**
@@ -3089,8 +3154,16 @@ export interface components {
              * @example 290
              */
             municipality_count: number;
-            /** @description Municipalities whose share cannot be computed: no population figure on or before the reference date, or no weight. A year cannot be invoiced while a participant (or, for weights, anyone) is listed. */
+            /** @description Municipalities whose share cannot be computed: no population figure at all, or no weight. A year cannot be invoiced while a participant (or, for weights, anyone) is listed. */
             missing_basis: string[];
+            /**
+             * Format: date
+             * @description The rule's population date (the period's `population_reference_date`); `null` where the shares rest on imported weights.
+             * @example 2018-11-30
+             */
+            population_date: string | null;
+            /** @description The dates of the population figures the shares rest on, newest first; empty for imported weights. */
+            population_figures_used: components["schemas"]["PopulationFiguresUsed"][];
         };
         /** @description A municipality's invoice for one financing year: never changed once issued. */
         Invoice: {
@@ -3160,6 +3233,12 @@ export interface components {
              * @example 2018-11-30
              */
             population_date: string | null;
+            /**
+             * @description Whether that figure is the rule's date's (`reference_date`) or a substitute, invoiced by the decision recorded with the invoiced year; `null` for weights and for invoices issued before this was recorded.
+             * @example reference_date
+             * @enum {string|null}
+             */
+            population_basis: "reference_date" | "substitute" | null;
             /**
              * @description Weighted total: the weight it was computed from.
              * @example null
@@ -3237,6 +3316,7 @@ export interface components {
              * @example 18915630.00
              */
             invoiced: string;
+            substitute_population: components["schemas"]["SubstitutePopulation"] | (never | null);
         };
         /**
          * @description Locks a financing year: its shares become invoices, frozen for good.
@@ -3258,6 +3338,7 @@ export interface components {
              * @example 2020-02-15
              */
             invoice_date: string;
+            substitute_population?: components["schemas"]["SubstitutePopulation"];
         };
         /** @description A period's invoiced years. */
         InvoicedYearList: {
@@ -3332,6 +3413,19 @@ export interface components {
              * @example BG 2020-03-16 0042
              */
             payment_reference?: string | null;
+        };
+        /** @description Finance's decision to invoice a year although some shares rest on substitute population figures (the closest in time to the rule's date, which is not held; see `population_basis` in the cost shares). Required then, and recorded with the invoiced year. */
+        SubstitutePopulation: {
+            /**
+             * @description Who in finance decided, and in what capacity.
+             * @example Ekonomichef, SKR
+             */
+            decided_by: string;
+            /**
+             * @description Why the substitute figures are acceptable.
+             * @example SCB's figures of 30 November 2018 are not held; 31 December 2018's are one month away.
+             */
+            reason: string;
         };
         /** @description One area of a cost allocation. */
         AllocationArea: {

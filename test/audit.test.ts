@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import t from 'tap'
 import { contract } from './contract.ts'
-import { importNovember2019, periodIdOf } from './fixtures.ts'
+import { importNovember2019, periodIdOf, SUBSTITUTES_ACCEPTED } from './fixtures.ts'
 import { testApp } from './helpers.ts'
 
 const { app, db, bearer } = await testApp(t)
@@ -241,11 +241,11 @@ t.test(
       invoiceYear: {
         ok: async () => ({
           url: `/v1/recommendation-periods/${period.id}/invoiced-years`,
-          payload: { year: 2020, invoice_date: '2020-02-15' }
+          payload: { year: 2020, invoice_date: '2020-02-15', substitute_population: SUBSTITUTES_ACCEPTED }
         }),
         refused: async () => ({
           url: `/v1/recommendation-periods/${period.id}/invoiced-years`,
-          payload: { year: 2020, invoice_date: '2020-02-15' }
+          payload: { year: 2020, invoice_date: '2020-02-15', substitute_population: SUBSTITUTES_ACCEPTED }
         })
       },
       recordInvoicePayment: {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import * as apiKeys from '../src/db/api-keys.ts'
-import { importNovember2019, periodIdOf } from './fixtures.ts'
+import { importNovember2019, periodIdOf, SUBSTITUTES_ACCEPTED } from './fixtures.ts'
 import { heard, testApp } from './helpers.ts'
 
 // Every operation of the contract against every scope: the authorization matrix, read from the contract itself
@@ -100,7 +100,7 @@ t.test(
       method: 'POST',
       url: `/v1/recommendation-periods/${periodId}/invoiced-years`,
       headers: bearer('finance:write'),
-      payload: { year: 2020, invoice_date: '2020-02-15' }
+      payload: { year: 2020, invoice_date: '2020-02-15', substitute_population: SUBSTITUTES_ACCEPTED }
     })
     t.equal(invoiced.statusCode, 201, 'the fixture invoices 2020')
     const own = '0138'

@@ -9,7 +9,7 @@ import t from 'tap'
 import { build } from '../src/app.ts'
 import { validateEveryResponse } from './contract.ts'
 import type { Db } from '../src/db/connection.ts'
-import { importNovember2019 } from './fixtures.ts'
+import { importNovember2019, SUBSTITUTES_ACCEPTED } from './fixtures.ts'
 import { emptyDatabase, testApp } from './helpers.ts'
 
 // The README's backup and restore procedure, carried out: pg_dump of a database the API has written to,
@@ -68,7 +68,7 @@ t.test(
       method: 'POST',
       url: `/v1/recommendation-periods/${period.id}/invoiced-years`,
       headers: bearer('finance:write'),
-      payload: { year: 2020, invoice_date: '2020-02-15' }
+      payload: { year: 2020, invoice_date: '2020-02-15', substitute_population: SUBSTITUTES_ACCEPTED }
     })
     t.equal(invoiced.statusCode, 201)
 

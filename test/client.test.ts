@@ -11,6 +11,7 @@ import * as apiKeys from '../src/db/api-keys.ts'
 import type { Scope } from '../src/db/api-keys.ts'
 import { checkResponse } from './contract.ts'
 import { testApp } from './helpers.ts'
+import { SUBSTITUTES_ACCEPTED } from './fixtures.ts'
 
 // The generated client against the running service, doing what each kind of user does. Only the client talks
 // to the service: a change to the contract that breaks these calls fails the type check (tsc) before it runs.
@@ -119,7 +120,7 @@ t.test(
     t.equal(upload.response.status, 200)
     t.same(
       upload.data,
-      { received: 1, inserted: 0, updated: 1 },
+      { received: 1, inserted: 0, updated: 1, warnings: [] },
       "the string went as text/csv, and Tyresö's figure was read from it"
     )
   }
@@ -137,7 +138,7 @@ t.test("a finance system reads a year's cost shares, invoices the year and recor
   )
   const invoiced = await finance.POST('/v1/recommendation-periods/{id}/invoiced-years', {
     params: { path: { id: periodId }, header: { 'idempotency-key': 'invoice-2020' } },
-    body: { year: 2020, invoice_date: '2020-02-15' }
+    body: { year: 2020, invoice_date: '2020-02-15', substitute_population: SUBSTITUTES_ACCEPTED }
   })
   t.equal(invoiced.response.status, 201)
   t.equal(invoiced.data!.invoice_count, 3)

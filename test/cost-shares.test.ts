@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import t from 'tap'
 import * as apiKeys from '../src/db/api-keys.ts'
-import { importNovember2019 } from './fixtures.ts'
+import { importNovember2019, SUBSTITUTES_ACCEPTED } from './fixtures.ts'
 import { testApp } from './helpers.ts'
 
 const context = await testApp(t)
@@ -66,7 +66,7 @@ t.test(
     SELECT sum(round(f.population * 1.95)) FILTER (WHERE m.code = ANY(${picture.adopters}))::numeric(14, 2) AS collected,
            sum(round(f.population * 1.95))::numeric(14, 2) AS everyone
     FROM municipalities m
-    CROSS JOIN LATERAL (SELECT population FROM population_figures WHERE municipality_code = m.code AND reference_date <= '2018-11-30' ORDER BY reference_date DESC LIMIT 1) f`.execute(
+    CROSS JOIN LATERAL (SELECT population FROM population_figures WHERE municipality_code = m.code AND reference_date IN ('2018-11-30', '2018-12-31') ORDER BY reference_date LIMIT 1) f`.execute(
       db
     )
     t.match(body.totals, {
@@ -101,7 +101,7 @@ t.test("the summary gives every year's totals; the CSV has a row per municipalit
   t.equal(lines.length, 291)
   t.match(
     lines.find(l => l.startsWith('0138,')),
-    /^0138,Tyresö,01,true,\d+,48009,2018-11-30,,93617\.55,93618\.00,/
+    /^0138,Tyresö,01,true,\d+,48009,2018-11-30,reference_date,,93617\.55,93618\.00,93617\.55,93618\.00,/
   )
   t.equal((await get(`/v1/recommendation-periods/${system}/cost-shares/2019`)).statusCode, 404)
 })
@@ -214,7 +214,8 @@ t.test(
   async t => {
     const locked = await post(`/v1/recommendation-periods/${system}/invoiced-years`, {
       year: 2020,
-      invoice_date: '2020-02-15'
+      invoice_date: '2020-02-15',
+      substitute_population: SUBSTITUTES_ACCEPTED
     })
     t.equal(locked.statusCode, 201, locked.body)
     const before = (await get(`/v1/recommendation-periods/${system}/cost-shares/2020`)).json()
@@ -238,8 +239,13 @@ t.test(
     })
 
     t.equal(
-      (await post(`/v1/recommendation-periods/${system}/invoiced-years`, { year: 2020, invoice_date: '2020-03-01' }))
-        .statusCode,
+      (
+        await post(`/v1/recommendation-periods/${system}/invoiced-years`, {
+          year: 2020,
+          invoice_date: '2020-03-01',
+          substitute_population: SUBSTITUTES_ACCEPTED
+        })
+      ).statusCode,
       409,
       'a year is invoiced once'
     )
@@ -310,7 +316,11 @@ t.test(
   async t => {
     const responses = await Promise.all(
       Array.from({ length: 10 }, () =>
-        post(`/v1/recommendation-periods/${system}/invoiced-years`, { year: 2021, invoice_date: '2021-02-15' })
+        post(`/v1/recommendation-periods/${system}/invoiced-years`, {
+          year: 2021,
+          invoice_date: '2021-02-15',
+          substitute_population: SUBSTITUTES_ACCEPTED
+        })
       )
     )
     t.same(responses.map(r => r.statusCode).sort(), [201, ...Array(9).fill(409)])
@@ -332,7 +342,7 @@ t.test('a retried invoicing request with its Idempotency-Key replays the first a
       method: 'POST',
       url: `/v1/recommendation-periods/${system}/invoiced-years`,
       headers: { ...bearer('finance:write'), 'idempotency-key': 'lock-2022' },
-      payload: { year: 2022, invoice_date: '2022-02-15' }
+      payload: { year: 2022, invoice_date: '2022-02-15', substitute_population: SUBSTITUTES_ACCEPTED }
     })
   const first = await send()
   const retry = await send()
@@ -360,13 +370,18 @@ t.test('a year still open to join cannot be invoiced; nor a year outside the per
   t.equal(created.statusCode, 201, created.body)
   const open = await post(`/v1/recommendation-periods/${created.json().id}/invoiced-years`, {
     year: 2027,
-    invoice_date: '2027-02-15'
+    invoice_date: '2027-02-15',
+    substitute_population: SUBSTITUTES_ACCEPTED
   })
   t.equal(open.statusCode, 422)
   t.match(open.json().errors, [{ pointer: '/year', detail: /may join for 2027 until 2026-12-31/ }])
   t.match(
     (
-      await post(`/v1/recommendation-periods/${system}/invoiced-years`, { year: 2019, invoice_date: '2019-02-15' })
+      await post(`/v1/recommendation-periods/${system}/invoiced-years`, {
+        year: 2019,
+        invoice_date: '2019-02-15',
+        substitute_population: SUBSTITUTES_ACCEPTED
+      })
     ).json(),
     { status: 422, errors: [{ detail: /not a financing year/ }] }
   )
@@ -374,7 +389,7 @@ t.test('a year still open to join cannot be invoiced; nor a year outside the per
     (
       await post(
         `/v1/recommendation-periods/${system}/invoiced-years`,
-        { year: 2022, invoice_date: '2022-02-15' },
+        { year: 2022, invoice_date: '2022-02-15', substitute_population: SUBSTITUTES_ACCEPTED },
         'read'
       )
     ).statusCode,

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync'
 import t from 'tap'
 import { todayInSweden } from '../src/clock.ts'
 import { toCsv } from '../src/plugins/csv.ts'
-import { importNovember2019, periodIdOf } from './fixtures.ts'
+import { importNovember2019, periodIdOf, SUBSTITUTES_ACCEPTED } from './fixtures.ts'
 import { testApp } from './helpers.ts'
 
 t.test('CSV output follows RFC 4180: CRLF rows, quotes only where needed, doubled quotes inside', async t => {
@@ -117,7 +117,7 @@ t.test(
       send(
         'POST',
         `/v1/recommendation-periods/${periodId}/invoiced-years`,
-        { year: 2020, invoice_date: '2020-02-15' },
+        { year: 2020, invoice_date: '2020-02-15', substitute_population: SUBSTITUTES_ACCEPTED },
         'finance:write'
       ),
       'invoicing'

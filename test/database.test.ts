@@ -23,7 +23,8 @@ t.test('migrations build the schema from an empty database, and a second run app
     '0005_audit_events',
     '0006_idempotency_per_client',
     '0007_data_version',
-    '0008_latest_decisions'
+    '0008_latest_decisions',
+    '0009_population_basis_and_membership_fee'
   ])
   t.same(await tables(db), [
     'api_keys',
@@ -70,7 +71,8 @@ t.test('instances starting at once apply each migration exactly once', async t =
       '0005_audit_events',
       '0006_idempotency_per_client',
       '0007_data_version',
-      '0008_latest_decisions'
+      '0008_latest_decisions',
+      '0009_population_basis_and_membership_fee'
     ],
     'one instance applied it, the others found it done'
   )
@@ -78,18 +80,18 @@ t.test('instances starting at once apply each migration exactly once', async t =
     .selectFrom('kysely_migration' as never)
     .selectAll()
     .execute()
-  t.equal(rows.length, 8)
+  t.equal(rows.length, 9)
 })
 
 t.test(
-  'reference data loads 21 counties, 290 municipalities and 1450 figures, and loading again changes nothing',
+  'reference data loads 21 counties, 290 municipalities and 2,031 figures, and loading again changes nothing',
   async t => {
     const { db } = await emptyDatabase(t)
     await migrateToLatest(db)
     t.same(await loadReferenceData(db), {
       counties: 21,
       municipalities: 290,
-      populationFigures: 1450,
+      populationFigures: 2031,
       recommendationPeriods: 2,
       qualityRegisters: 5
     })
@@ -138,18 +140,30 @@ t.test("the reference data reproduces SCB's national totals", async t => {
   const totals = await db
     .selectFrom('population_figures')
     .select(['reference_date', eb => eb.fn.sum<string>('population').as('total')])
+    .where(sql<boolean>`extract(month from reference_date) = 12`)
     .groupBy('reference_date')
     .orderBy('reference_date')
     .execute()
   t.same(
     totals.map(r => [r.reference_date, Number(r.total)]),
     [
+      ['2014-12-31', 9747355],
+      ['2015-12-31', 9851017],
       ['2016-12-31', 9995153],
       ['2017-12-31', 10120242],
       ['2018-12-31', 10230185],
       ['2019-12-31', 10327589],
       ['2024-12-31', 10587710]
     ]
+  )
+  // The one 30 November figure in the sources is Tyresö's (seed 002): never a year-end figure relabelled.
+  t.same(
+    await db
+      .selectFrom('population_figures')
+      .select(['municipality_code', 'reference_date', 'population'])
+      .where(sql<boolean>`extract(month from reference_date) <> 12`)
+      .execute(),
+    [{ municipality_code: '0138', reference_date: '2018-11-30', population: 48009 }]
   )
 })
 

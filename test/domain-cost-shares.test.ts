@@ -224,16 +224,59 @@ t.test('a split must add up to 100 % and name each area once', async t => {
 
 t.test('a year is invoiced only once who takes part is settled and every share it needs can be computed', async t => {
   const year2021 = { year: 2021, last_day_to_join: '2020-06-15' }
-  t.same(invoicingErrors('per_inhabitant', year2021, '2020-06-15', [], new Set()), [
-    'municipalities may join for 2021 until 2020-06-15: who takes part is not settled'
+  const basis = (missing: string[], substitutes: string[] = [], substitutesAccepted = false) => ({
+    missing,
+    substitutes,
+    substitutesAccepted
+  })
+  t.same(invoicingErrors('per_inhabitant', year2021, '2020-06-15', basis([]), new Set()), [
+    { pointer: '/year', detail: 'municipalities may join for 2021 until 2020-06-15: who takes part is not settled' }
   ])
-  t.same(invoicingErrors('per_inhabitant', year2021, '2020-06-16', ['0114', '0138'], new Set(['0138'])), [
-    'municipality 0138 takes part but has no population figure on or before the reference date'
+  t.same(invoicingErrors('per_inhabitant', year2021, '2020-06-16', basis(['0114', '0138']), new Set(['0138'])), [
+    { pointer: '/year', detail: 'municipality 0138 takes part but has no population figure' }
   ])
   t.same(
-    invoicingErrors('weighted_total', year2021, '2020-06-16', ['0114'], new Set(['0138'])),
-    ['municipality 0114 has no weight'],
+    invoicingErrors('weighted_total', year2021, '2020-06-16', basis(['0114']), new Set(['0138'])),
+    [{ pointer: '/year', detail: 'municipality 0114 has no weight' }],
     'a missing weight skews every share, participant or not'
   )
-  t.same(invoicingErrors('per_inhabitant', year2021, '2020-06-16', [], new Set(['0138'])), [])
+  t.same(invoicingErrors('per_inhabitant', year2021, '2020-06-16', basis([]), new Set(['0138'])), [])
+})
+
+t.test("a share on a substitute population figure is invoiced only by finance's recorded decision", async t => {
+  const year2020 = { year: 2020, last_day_to_join: '2019-12-15' }
+  const participants = new Set(['0114', '0115'])
+  const [error] = invoicingErrors(
+    'per_inhabitant',
+    year2020,
+    '2020-01-10',
+    { missing: [], substitutes: ['0114', '0117'], substitutesAccepted: false },
+    participants
+  )
+  t.match(error, {
+    pointer: '/substitute_population',
+    detail: /^1 share rests on a substitute population figure.*\(0114\)/
+  })
+  t.same(
+    invoicingErrors(
+      'per_inhabitant',
+      year2020,
+      '2020-01-10',
+      { missing: [], substitutes: ['0114'], substitutesAccepted: true },
+      participants
+    ),
+    [],
+    'with the decision'
+  )
+  t.same(
+    invoicingErrors(
+      'per_inhabitant',
+      year2020,
+      '2020-01-10',
+      { missing: [], substitutes: ['0117'], substitutesAccepted: false },
+      participants
+    ),
+    [],
+    "a non-participant's substitute figure is not invoiced"
+  )
 })

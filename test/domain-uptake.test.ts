@@ -17,11 +17,14 @@ t.test('shares are percent with one decimal: 260 of 290 is 89.7', async t => {
 t.test(
   'uptake counts municipalities and inhabitants by status, overall and per county, and says which figures it used',
   async t => {
-    const figures = uptakeFigures([
-      municipality('01', 'adopted', 48009, '2018-11-30'),
-      municipality('01', 'declined', 1000, '2017-12-31'),
-      municipality('03', 'no_answer', null, null)
-    ])
+    const figures = uptakeFigures(
+      [
+        municipality('01', 'adopted', 48009, '2018-11-30'),
+        municipality('01', 'declined', 1000, '2017-12-31'),
+        municipality('03', 'no_answer', null, null)
+      ],
+      '2018-11-30'
+    )
     t.match(figures.municipalities, { total: 3, adopted: 1, declined: 1, no_answer: 1 })
     t.match(figures.population, { total: 49009, adopted: 48009, declined: 1000, no_answer: 0, adopted_percent: 98 })
     t.same(
@@ -32,9 +35,9 @@ t.test(
       ]
     )
     t.same(figures.population_figures_used, [
-      { reference_date: '2018-11-30', municipalities: 1 },
-      { reference_date: '2017-12-31', municipalities: 1 },
-      { reference_date: null, municipalities: 1 }
+      { reference_date: '2018-11-30', municipalities: 1, substitute: false },
+      { reference_date: '2017-12-31', municipalities: 1, substitute: true },
+      { reference_date: null, municipalities: 1, substitute: false }
     ])
   }
 )

@@ -63,3 +63,12 @@ export async function importNovember2019({ app, db, bearer }: Awaited<ReturnType
   if (imported.statusCode !== 201) throw new Error(`the November 2019 decisions were not imported: ${imported.body}`)
   return picture
 }
+
+/**
+ * Finance's decision to invoice on substitute population figures: the shipped data holds only Tyresö's figure of the
+ * rule's date (30 November 2018), so invoicing 18/00295 on it needs one.
+ */
+export const SUBSTITUTES_ACCEPTED = {
+  decided_by: 'Test: finance',
+  reason: "Only Tyresö's figure of 30 November 2018 is held; 31 December 2018's stand in for the others."
+}

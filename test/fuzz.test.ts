@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import t from 'tap'
 import * as apiKeys from '../src/db/api-keys.ts'
 import { contract, violations } from './contract.ts'
-import { importNovember2019, periodIdOf } from './fixtures.ts'
+import { importNovember2019, periodIdOf, SUBSTITUTES_ACCEPTED } from './fixtures.ts'
 import { testApp } from './helpers.ts'
 
 // The hostile-input suite, driven by the contract: every operation gets requests generated from its own schemas,
@@ -30,7 +30,7 @@ const invoiced = await app.inject({
   method: 'POST',
   url: `/v1/recommendation-periods/${periodId}/invoiced-years`,
   headers: bearer('finance:write'),
-  payload: { year: 2020, invoice_date: '2020-02-15' }
+  payload: { year: 2020, invoice_date: '2020-02-15', substitute_population: SUBSTITUTES_ACCEPTED }
 })
 if (invoiced.statusCode !== 201) throw new Error(invoiced.body)
 

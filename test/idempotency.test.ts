@@ -61,7 +61,7 @@ t.test(
     const payload = [{ municipality_code: '0114', reference_date: '2020-11-30', population: 45000 }]
     const first = await importFigures(key, payload)
     t.equal(first.statusCode, 200)
-    t.equal(first.body, '{"received":1,"inserted":1,"updated":0}')
+    t.equal(first.body, '{"received":1,"inserted":1,"updated":0,"warnings":[]}')
     t.equal(first.headers['idempotent-replayed'], undefined, 'the first response is no replay')
     const written = await figure('0114', '2020-11-30')
 
@@ -218,7 +218,7 @@ t.test('concurrent duplicate imports run once: one original answer, the rest rep
   t.same(new Set(responses.map(r => r.statusCode)), new Set([200]))
   t.same(
     new Set(responses.map(r => r.body)),
-    new Set(['{"received":1,"inserted":1,"updated":0}']),
+    new Set(['{"received":1,"inserted":1,"updated":0,"warnings":[]}']),
     'none of them says "updated": the import ran once'
   )
   t.equal(responses.filter(r => r.headers['idempotent-replayed'] === undefined).length, 1)

@@ -26,7 +26,7 @@ t.test('a municipality is found by its 4-digit code, with its population figures
     body.population_figures.find((p: { reference_date: string }) => p.reference_date === '2018-12-31'),
     { reference_date: '2018-12-31', population: 48004 }
   )
-  t.equal(body.population_figures.length, 5)
+  t.equal(body.population_figures.length, 8, 'year-end 2014–2019 and 2024, and 30 November 2018')
 })
 
 t.test('a code that is not 4 digits is a 400 problem naming the parameter', async t => {
@@ -108,10 +108,10 @@ t.test('lists answer text/csv by Accept header or by format=csv', async t => {
 
 t.test('population figures answer JSON and CSV', async t => {
   const json = await app.inject({ url: '/v1/municipalities/0138/population', headers: read })
-  t.same(json.json().items[0], { reference_date: '2016-12-31', population: 47103 })
+  t.same(json.json().items[0], { reference_date: '2014-12-31', population: 45390 })
   const csv = await app.inject({ url: '/v1/municipalities/0138/population?format=csv', headers: read })
   t.equal(csv.body.split('\r\n')[0], 'municipality_code,reference_date,population')
-  t.equal(csv.body.split('\r\n')[3], '0138,2018-12-31,48004')
+  t.equal(csv.body.split('\r\n')[6], '0138,2018-12-31,48004')
   const missing = await app.inject({ url: '/v1/municipalities/9999/population', headers: read })
   t.equal(missing.statusCode, 404)
 })

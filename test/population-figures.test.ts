@@ -18,14 +18,19 @@ t.test('a JSON import adds new figures and corrects existing ones, recording the
     url: '/v1/population-figures',
     headers: admin,
     payload: [
-      { municipality_code: '0138', reference_date: '2018-11-30', population: 48009 },
-      { municipality_code: '0138', reference_date: '2018-12-31', population: 48005 }
+      { municipality_code: '0138', reference_date: '2018-11-30', population: 48010 },
+      { municipality_code: '0138', reference_date: '2020-06-30', population: 48500 }
     ]
   })
   t.equal(response.statusCode, 200)
-  t.same(response.json(), { received: 2, inserted: 1, updated: 1 })
+  t.match(response.json(), {
+    received: 2,
+    inserted: 1,
+    updated: 1,
+    warnings: []
+  })
   const adminKey = await db.selectFrom('api_keys').select('id').where('name', '=', 'admin').executeTakeFirstOrThrow()
-  t.same(await figure('0138'), { population: 48009, updated_by_api_key_id: adminKey.id })
+  t.same(await figure('0138'), { population: 48010, updated_by_api_key_id: adminKey.id })
 })
 
 t.test('a CSV import is read by its header row and validated like JSON', async t => {
@@ -35,7 +40,7 @@ t.test('a CSV import is read by its header row and validated like JSON', async t
     headers: { ...admin, 'content-type': 'text/csv' },
     payload: 'municipality_code,reference_date,population\r\n0180,2018-11-30,962000\r\n"1480",2018-11-30,571000\r\n'
   })
-  t.same(response.json(), { received: 2, inserted: 2, updated: 0 })
+  t.same(response.json(), { received: 2, inserted: 2, updated: 0, warnings: [] })
   t.equal((await figure('1480'))?.population, 571000)
 })
 
@@ -189,3 +194,37 @@ t.test('numbers in a CSV cell are plain decimals: Infinity, 1e309, hex and 400 d
   }
   t.equal(await figure('0114'), undefined)
 })
+
+t.test(
+  "a 30 November import of all 290 municipalities whose figures do not sum to Sweden's total that day is warned of",
+  async t => {
+    const yearEnd = await db
+      .selectFrom('population_figures')
+      .select(['municipality_code', 'population'])
+      .where('reference_date', '=', '2018-12-31')
+      .orderBy('municipality_code')
+      .execute()
+    const importOf = (rows: Array<{ municipality_code: string; population: number }>) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/population-figures',
+        headers: admin,
+        payload: rows.map(row => ({ ...row, reference_date: '2018-11-30' }))
+      })
+    // Year-end figures labelled 30 November: 10,230,185, not that day's 10,225,481.
+    const relabelled = await importOf(yearEnd)
+    t.equal(relabelled.statusCode, 200)
+    t.same(relabelled.json().warnings, [
+      {
+        reference_date: '2018-11-30',
+        detail:
+          "the 290 figures of 2018-11-30 sum to 10230185, not Sweden's total on that day, 10225481 (SCB): check that " +
+          'the file holds that date'
+      }
+    ])
+    const summingUp = yearEnd.map(row =>
+      row.municipality_code === '0180' ? { ...row, population: row.population - 4704 } : row
+    )
+    t.same((await importOf(summingUp)).json().warnings, [], "figures that sum to Sweden's total raise no warning")
+  }
+)

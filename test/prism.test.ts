@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
-import { importNovember2019 } from './fixtures.ts'
+import { importNovember2019, SUBSTITUTES_ACCEPTED } from './fixtures.ts'
 import { testApp } from './helpers.ts'
 
 // A validating proxy in front of the service, as partners run one: Prism 5 (`prism proxy --errors`) checks every
@@ -174,7 +174,7 @@ t.test(
     await step("the period's years", 'GET', `/v1/recommendation-periods/${period}/cost-shares`, { scope: 'read' })
     const invoiced = await step('invoice 2020', 'POST', `/v1/recommendation-periods/${period}/invoiced-years`, {
       scope: 'finance:write',
-      body: { year: 2020, invoice_date: '2020-02-15' },
+      body: { year: 2020, invoice_date: '2020-02-15', substitute_population: SUBSTITUTES_ACCEPTED },
       headers: { 'idempotency-key': 'prism-invoice-2020' }
     })
     t.equal(invoiced.status, 201, invoiced.text)

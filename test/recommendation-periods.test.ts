@@ -34,7 +34,9 @@ t.test('both periods of the seeds are shipped, with what the seeds say and unkno
     annual_budget: '3400000.00',
     cost_model: 'weighted_total',
     rate_per_inhabitant: null,
-    population_reference_date: null,
+    population_reference_date: '2014-12-31',
+    weight_basis: 'membership_fee',
+    rounding_unit: 'ore',
     years: [
       { year: 2017, join_deadline: null, last_day_to_join: '2016-12-31', index_adjustment: '1' },
       { year: 2018, join_deadline: null }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import t from 'tap'
 import { todayInSweden } from '../src/clock.ts'
-import { importNovember2019 } from './fixtures.ts'
+import { importNovember2019, SUBSTITUTES_ACCEPTED } from './fixtures.ts'
 import { testApp } from './helpers.ts'
 
 const context = await testApp(t)
@@ -80,7 +80,8 @@ for (const code of ['senior-alert', 'bpsd', 'svenska-palliativregistret', 'rikss
 
 const invoiced = await post(`/v1/recommendation-periods/${system}/invoiced-years`, {
   year: 2020,
-  invoice_date: '2020-02-15'
+  invoice_date: '2020-02-15',
+  substitute_population: SUBSTITUTES_ACCEPTED
 })
 if (invoiced.statusCode !== 201) throw new Error(invoiced.body)
 

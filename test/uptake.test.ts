@@ -40,28 +40,32 @@ t.test('uptake in November 2019: 260 adopted, 21 declined, 9 without an answer, 
   })
 })
 
-t.test("population shares use the period's reference date, or the nearest earlier figure, and say which", async t => {
-  const body = (await get(`${base}/uptake?as_of=2019-11-30`)).json()
-  t.equal(body.population_date, '2018-11-30')
-  t.same(body.population_figures_used, [
-    { reference_date: '2018-11-30', municipalities: 1 },
-    { reference_date: '2017-12-31', municipalities: 289 }
-  ])
-  // SCB's 2017 year-end total with Tyresö's 30 November 2018 figure in place of its own.
-  t.equal(body.population.total, 10_120_242 - 47_304 + 48_009)
-  const adopted = await db
-    .selectFrom('population_figures')
-    .select(eb => eb.fn.sum<string>('population').as('n'))
-    .where(
-      'municipality_code',
-      'in',
-      picture.adopters.filter(code => code !== '0138')
-    )
-    .where('reference_date', '=', '2017-12-31')
-    .executeTakeFirstOrThrow()
-  t.equal(body.population.adopted, Number(adopted.n) + 48_009)
-  t.equal(body.population.adopted + body.population.declined + body.population.no_answer, body.population.total)
-})
+t.test(
+  "population shares use the period's reference date, else the figure closest in time, and say it is a substitute",
+  async t => {
+    const body = (await get(`${base}/uptake?as_of=2019-11-30`)).json()
+    t.equal(body.population_date, '2018-11-30')
+    t.same(body.population_figures_used, [
+      { reference_date: '2018-12-31', municipalities: 289, substitute: true },
+      { reference_date: '2018-11-30', municipalities: 1, substitute: false }
+    ])
+    // SCB's 2018 year-end total (one month after the rule's date, not 2017's, eleven months before it) with
+    // Tyresö's 30 November 2018 figure in place of its own.
+    t.equal(body.population.total, 10_230_185 - 48_004 + 48_009)
+    const adopted = await db
+      .selectFrom('population_figures')
+      .select(eb => eb.fn.sum<string>('population').as('n'))
+      .where(
+        'municipality_code',
+        'in',
+        picture.adopters.filter(code => code !== '0138')
+      )
+      .where('reference_date', '=', '2018-12-31')
+      .executeTakeFirstOrThrow()
+    t.equal(body.population.adopted, Number(adopted.n) + 48_009)
+    t.equal(body.population.adopted + body.population.declined + body.population.no_answer, body.population.total)
+  }
+)
 
 t.test('uptake filtered by county counts that county only', async t => {
   const body = (await get(`${base}/uptake?as_of=2019-11-30&county=25`)).json()

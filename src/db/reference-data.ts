@@ -14,6 +14,9 @@ async function readCsv<Row>(file: string): Promise<Row[]> {
   return parse(await readFile(new URL(file, DATA_DIR)), { columns: true, skip_empty_lines: true }) as Row[]
 }
 
+/** SCB's year-end figures (2014–2019, 2024) and the one 30 November figure the sources give (Tyresö's, seed 002). */
+const POPULATION_FILES = ['population.csv', 'population-2014-2015.csv', 'population-30-november.csv']
+
 export interface LoadedCounts {
   counties: number
   municipalities: number
@@ -33,9 +36,13 @@ export async function loadReferenceData(db: Db): Promise<LoadedCounts> {
   const municipalities = await readCsv<{ municipality_code: string; municipality_name: string; county_code: string }>(
     'municipalities.csv'
   )
-  const population = await readCsv<{ municipality_code: string; reference_date: string; population: string }>(
-    'population.csv'
-  )
+  const population = (
+    await Promise.all(
+      POPULATION_FILES.map(file =>
+        readCsv<{ municipality_code: string; reference_date: string; population: string }>(file)
+      )
+    )
+  ).flat()
   const recommendationPeriods = await readJson<RecommendationPeriodInput[]>('recommendation-periods.json')
   const qualityRegisters =
     await readJson<Array<{ code: string; name: string; short_name: string }>>('quality-registers.json')
@@ -82,4 +89,14 @@ export async function loadReferenceData(db: Db): Promise<LoadedCounts> {
       qualityRegisters: Number(insertedRegisters.numInsertedOrUpdatedRows ?? 0n)
     }
   })
+}
+
+let nationalTotals: Promise<Map<string, number>> | undefined
+
+/** Sweden's total population on each 30 November (SCB), read once: what a 30 November import must sum to. */
+export function nationalPopulationTotals(): Promise<Map<string, number>> {
+  nationalTotals ??= readCsv<{ reference_date: string; population: string }>('population-sweden-30-november.csv').then(
+    rows => new Map(rows.map(row => [row.reference_date, Number(row.population)]))
+  )
+  return nationalTotals
 }

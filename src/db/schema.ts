@@ -76,6 +76,7 @@ export interface RecommendationPeriodsTable {
   cost_model: 'per_inhabitant' | 'weighted_total'
   rate_per_inhabitant: Decimal | null
   population_reference_date: IsoDate | null
+  weight_basis: 'membership_fee' | 'imported' | null
   rounding_unit: 'krona' | 'ore'
   rounding_mode: 'half_away_from_zero' | 'half_to_even'
   notes: string | null
@@ -152,6 +153,8 @@ export interface InvoicedYearsTable {
   as_of: IsoDate
   locked_at: ColumnType<Date, never, never>
   locked_by_api_key_id: number
+  substitute_population_decided_by: string | null
+  substitute_population_reason: string | null
 }
 
 export interface InvoicesTable {
@@ -165,6 +168,7 @@ export interface InvoicesTable {
   exact_amount: Decimal
   population: number | null
   population_date: IsoDate | null
+  population_basis: 'reference_date' | 'substitute' | null
   weight: Decimal | null
   rate_per_inhabitant: Decimal | null
   index_adjustment: Decimal

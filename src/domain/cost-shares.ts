@@ -3,7 +3,7 @@
  * a krona (EXACT_SCALE), so rate (4 decimals) × index adjustment (6 decimals) × population is exact; invoiced
  * amounts are rounded as the period says and held in öre.
  */
-import { divideRounded, largestRemainder, scaled, type RoundingMode } from './money.ts'
+import { divideRounded, formatScaled, largestRemainder, scaled, type RoundingMode } from './money.ts'
 
 export const EXACT_SCALE = 10
 
@@ -51,6 +51,19 @@ export interface YearTotals {
 /** An annual amount for one year: the amount × the year's index adjustment, at EXACT_SCALE (2 + 6 + 2 decimals). */
 export const yearAmount = (annualAmount: string, indexAdjustment: string): bigint =>
   scaled(annualAmount, 2) * scaled(indexAdjustment, 6) * 100n
+
+/** Municipalities above this many inhabitants get SKL's membership-fee discount. */
+export const MEMBERSHIP_FEE_DISCOUNT_ABOVE = 200_000
+
+/**
+ * A municipality's weight by the principle of SKL's membership fee (förbundsavgift): a rate × the national average tax
+ * capacity × its population, 10 % off above 200,000 inhabitants. Splitting a fixed sum, the national factors cancel,
+ * so the weight is the population, × 0.9 above the threshold. Null for no inhabitants: a weight is positive.
+ */
+export function membershipFeeWeight(population: number): string | null {
+  if (population <= 0) return null
+  return population > MEMBERSHIP_FEE_DISCOUNT_ABOVE ? formatScaled(BigInt(population) * 9n, 1) : String(population)
+}
 
 /** Ten-decimal units in one rounding unit. */
 const unitSize = (unit: CostTerms['rounding_unit']) => 10n ** BigInt(EXACT_SCALE - (unit === 'krona' ? 0 : 2))

@@ -8,6 +8,7 @@ export interface PeriodRules {
   cost_model: 'per_inhabitant' | 'weighted_total'
   rate_per_inhabitant?: string | null
   population_reference_date?: string | null
+  weight_basis?: 'membership_fee' | 'imported' | null
   years?: ReadonlyArray<{ year: number; join_deadline?: string | null }>
   budget_lines?: ReadonlyArray<{ kind: string; annual_amount: string | null }>
 }
@@ -49,11 +50,19 @@ export function periodErrors(period: PeriodRules): PeriodError[] {
       errors.push({ pointer: '/rate_per_inhabitant', detail: 'is required for the per_inhabitant cost model' })
     if (period.population_reference_date == null)
       errors.push({ pointer: '/population_reference_date', detail: 'is required for the per_inhabitant cost model' })
-  } else if (period.rate_per_inhabitant != null) {
-    errors.push({
-      pointer: '/rate_per_inhabitant',
-      detail: 'must be null for the weighted_total cost model: weights, not a rate, split the total'
-    })
+    if (period.weight_basis != null)
+      errors.push({ pointer: '/weight_basis', detail: 'must be null for the per_inhabitant cost model' })
+  } else {
+    if (period.rate_per_inhabitant != null)
+      errors.push({
+        pointer: '/rate_per_inhabitant',
+        detail: 'must be null for the weighted_total cost model: weights, not a rate, split the total'
+      })
+    if (period.weight_basis === 'membership_fee' && period.population_reference_date == null)
+      errors.push({
+        pointer: '/population_reference_date',
+        detail: 'is required for membership-fee weights: the date of the populations they weigh'
+      })
   }
 
   const seenYears = new Set<number>()

@@ -1,3 +1,4 @@
+import { populationFiguresUsed } from './population-figures.ts'
 import type { Status } from './participation.ts'
 
 export interface StatusCounts {
@@ -43,23 +44,18 @@ export interface CountedMunicipality {
 
 /**
  * Uptake of a set of municipalities: counts of municipalities and of inhabitants by status, overall and per
- * county (in the order met), and how many municipalities' population figures carry each date (newest first;
- * `null` for those without a figure, counted as 0 inhabitants).
+ * county (in the order met), and which population figures those counts rest on (populationFiguresUsed).
  */
-export function uptakeFigures(municipalities: readonly CountedMunicipality[]) {
+export function uptakeFigures(municipalities: readonly CountedMunicipality[], populationDate: string) {
   const inhabitants = (m: CountedMunicipality) => m.population ?? 0
   const counties = new Map<string, CountedMunicipality[]>()
-  const figureDates = new Map<string | null, number>()
   for (const m of municipalities) {
     const county = counties.get(m.county_code)
     if (county === undefined) counties.set(m.county_code, [m])
     else county.push(m)
-    figureDates.set(m.population_date, (figureDates.get(m.population_date) ?? 0) + 1)
   }
   return {
-    population_figures_used: [...figureDates]
-      .map(([reference_date, count]) => ({ reference_date, municipalities: count }))
-      .sort((a, b) => (b.reference_date ?? '').localeCompare(a.reference_date ?? '')),
+    population_figures_used: populationFiguresUsed(populationDate, municipalities),
     municipalities: countByStatus(municipalities, () => 1),
     population: countByStatus(municipalities, inhabitants),
     by_county: [...counties].map(([county_code, inCounty]) => ({

@@ -23,6 +23,7 @@ function invoices(db: Db) {
       'i.exact_amount',
       'i.population',
       'i.population_date',
+      'i.population_basis',
       'i.weight',
       'i.rate_per_inhabitant',
       'i.index_adjustment',
@@ -88,7 +89,9 @@ export async function invoicedYears(db: Db, periodId: number, year?: number) {
       'y.year',
       'y.invoice_date',
       'y.as_of',
-      'y.locked_at'
+      'y.locked_at',
+      'y.substitute_population_decided_by',
+      'y.substitute_population_reason'
     ])
     .select(eb => [
       eb
@@ -107,8 +110,9 @@ export async function invoicedYears(db: Db, periodId: number, year?: number) {
     .where('y.period_id', '=', periodId)
   if (year !== undefined) query = query.where('y.year', '=', year)
   const rows = await query.orderBy('y.year').execute()
-  return rows.map(row => ({
+  return rows.map(({ substitute_population_decided_by: decided_by, substitute_population_reason: reason, ...row }) => ({
     ...row,
+    substitute_population: decided_by === null || reason === null ? null : { decided_by, reason },
     invoice_count: Number(row.invoice_count),
     invoiced: row.invoiced!,
     locked_at: row.locked_at.toISOString()
@@ -121,13 +125,14 @@ export interface NewInvoice {
   exact_amount: string
   population: number | null
   population_date: string | null
+  population_basis: 'reference_date' | 'substitute' | null
   weight: string | null
   rate_per_inhabitant: string | null
   index_adjustment: string
   decision_id: number
 }
 
-// PostgreSQL takes at most 65,535 parameters per statement; an invoice has 13.
+// PostgreSQL takes at most 65,535 parameters per statement; an invoice has 14.
 const ROWS_PER_INSERT = 2000
 
 /**
@@ -136,7 +141,15 @@ const ROWS_PER_INSERT = 2000
  */
 export async function lockYear(
   db: Db,
-  lock: { period_id: number; case_number: string; year: number; invoice_date: string; as_of: string; apiKeyId: number },
+  lock: {
+    period_id: number
+    case_number: string
+    year: number
+    invoice_date: string
+    as_of: string
+    apiKeyId: number
+    substitute_population: { decided_by: string; reason: string } | null
+  },
   rows: NewInvoice[]
 ) {
   await db
@@ -146,7 +159,9 @@ export async function lockYear(
       year: lock.year,
       invoice_date: lock.invoice_date,
       as_of: lock.as_of,
-      locked_by_api_key_id: lock.apiKeyId
+      locked_by_api_key_id: lock.apiKeyId,
+      substitute_population_decided_by: lock.substitute_population?.decided_by ?? null,
+      substitute_population_reason: lock.substitute_population?.reason ?? null
     })
     .execute()
   for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {

@@ -30,3 +30,15 @@ export async function upsert(
   const inserted = written.filter(r => r.inserted).length
   return { inserted, updated: written.length - inserted }
 }
+
+/** For each date: how many municipalities have a figure, how many municipalities there are, and the figures' sum. */
+export async function totalsOn(db: Db, dates: string[]) {
+  if (dates.length === 0) return []
+  const { rows } = await sql<{ reference_date: string; municipalities: number; of: number; population: string }>`
+    SELECT d.reference_date::text AS reference_date, count(f.population)::int AS municipalities,
+      (SELECT count(*) FROM municipalities)::int AS of, coalesce(sum(f.population), 0)::text AS population
+    FROM unnest(${dates}::date[]) AS d (reference_date)
+    LEFT JOIN population_figures f ON f.reference_date = d.reference_date
+    GROUP BY d.reference_date ORDER BY d.reference_date`.execute(db)
+  return rows.map(row => ({ ...row, population: Number(row.population) }))
+}

@@ -18,6 +18,7 @@ function selectPeriods(db: Db) {
     'p.cost_model',
     'p.rate_per_inhabitant',
     'p.population_reference_date',
+    'p.weight_basis',
     'p.rounding_unit',
     'p.rounding_mode',
     'p.notes',
@@ -92,6 +93,7 @@ const periodColumns = (input: RecommendationPeriodInput) => ({
   cost_model: input.cost_model,
   rate_per_inhabitant: input.rate_per_inhabitant ?? null,
   population_reference_date: input.population_reference_date ?? null,
+  weight_basis: input.cost_model === 'weighted_total' ? (input.weight_basis ?? 'imported') : null,
   rounding_unit: input.rounding_unit ?? 'krona',
   rounding_mode: input.rounding_mode ?? 'half_away_from_zero',
   notes: input.notes ?? null
@@ -175,6 +177,20 @@ export async function replace(
   if (updated.numUpdatedRows === 0n) return false
   await writeParts(db, id, input)
   return true
+}
+
+/** Switches a weighted-total period to its imported weights, as a change of the period (a new version). */
+export async function useImportedWeights(db: Db, id: number, apiKeyId: number) {
+  await db
+    .updateTable('recommendation_periods')
+    .set({
+      weight_basis: 'imported',
+      version: sql<number>`version + 1`,
+      updated_at: sql<Date>`now()`,
+      updated_by_api_key_id: apiKeyId
+    })
+    .where('id', '=', id)
+    .execute()
 }
 
 /** First years of recorded adoptions that fall outside these years: the period may not lose them. */

@@ -27,7 +27,7 @@ export interface DecisionsAsked {
   asOf: string
   /** Dates before `asOf` whose decision in force also counts (the last days to join of earlier years). */
   earlier: string[]
-  /** Whose population figures: the latest on or before this date. */
+  /** Whose population figures: the one on this date, else the closest in time (domain/population-figures.ts). */
   populationDate: string
   county?: string | undefined
   /** Every standing decision received by `asOf`, not only those in force: for the timeline. */
@@ -35,7 +35,7 @@ export interface DecisionsAsked {
 }
 
 /**
- * Every municipality (of a county, if given) with its latest population figure on or before the population date and
+ * Every municipality (of a county, if given) with its population figure closest to the population date and
  * the decisions a report on the period reads, in one statement of one row per municipality.
  *
  * The decision in force on a date is the latest one received by then that was not withdrawn. The latest standing
@@ -76,8 +76,8 @@ export async function municipalitiesWithDecisions(db: Db, asked: DecisionsAsked)
     JOIN counties c ON c.code = m.county_code
     LEFT JOIN LATERAL (
       SELECT f.population, f.reference_date FROM population_figures f
-      WHERE f.municipality_code = m.code AND f.reference_date <= ${populationDate}::date
-      ORDER BY f.reference_date DESC LIMIT 1
+      WHERE f.municipality_code = m.code
+      ORDER BY abs(f.reference_date - ${populationDate}::date), f.reference_date LIMIT 1
     ) f ON true
     ${history ? sql`` : sql`LEFT JOIN latest_decisions k ON k.period_id = ${periodId} AND k.municipality_code = m.code`}
     ${county === undefined ? sql`` : sql`WHERE m.county_code = ${county}`}

@@ -1,13 +1,14 @@
 import type { Static } from 'typebox'
 import type { Db } from '../db/connection.ts'
-import { conditionMet, costShares, EXACT_SCALE } from '../domain/cost-shares.ts'
+import { conditionMet, costShares, EXACT_SCALE, membershipFeeWeight } from '../domain/cost-shares.ts'
+import { populationBasis, populationFiguresUsed } from '../domain/population-figures.ts'
 import { formatOre, formatScaled, toOre } from '../domain/money.ts'
 import { participatingDecision } from '../domain/participation.ts'
 import * as invoicing from '../queries/invoicing.ts'
 import * as periods from '../queries/recommendation-periods.ts'
 import * as weights from '../queries/cost-weights.ts'
 import type { RecommendationPeriod } from '../schemas/recommendation-periods.ts'
-import { participationAsOf } from './participation.ts'
+import { participationAsOf, populationDateOf } from './participation.ts'
 import { inOneSnapshot, type Memo } from './read.ts'
 import type { CostShare, YearInvoicing, YearTotals } from '../schemas/cost-shares.ts'
 
@@ -31,11 +32,15 @@ export const costSharesReport = (memo: Memo, db: Db, periodId: number, asOf: str
 export async function costSharesOf(db: Db, period: RecommendationPeriod, asOf: string) {
   const [{ municipalities }, weightRows, invoicedYears, invoices] = await Promise.all([
     participationAsOf(db, period, asOf),
-    period.cost_model === 'weighted_total' ? weights.ofPeriod(db, period.id) : [],
+    period.weight_basis === 'imported' ? weights.ofPeriod(db, period.id) : [],
     invoicing.invoicedYears(db, period.id),
     invoicing.ofPeriod(db, period.id)
   ])
-  const weightOf = new Map(weightRows.map(w => [w.municipality_code, w.weight]))
+  const weightOf = new Map(
+    period.weight_basis === 'membership_fee'
+      ? municipalities.map(m => [m.code, m.population === null ? null : membershipFeeWeight(m.population)] as const)
+      : weightRows.map(w => [w.municipality_code, w.weight] as const)
+  )
   return period.years.map(year =>
     yearOf(
       period,
@@ -56,12 +61,14 @@ function yearOf(
   year: PeriodYear,
   asOf: string,
   municipalities: Municipality[],
-  weightOf: Map<string, string>,
+  weightOf: Map<string, string | null>,
   invoicedYear: { invoice_date: string; as_of: string; locked_at: string } | undefined,
   invoices: Invoice[]
 ) {
   const decisions = municipalities.map(m => participatingDecision(m.decisions, year, asOf))
   const perInhabitant = period.cost_model === 'per_inhabitant'
+  // The shares that rest on population figures say which date each is from; imported weights rest on none.
+  const ruleDate = perInhabitant || period.weight_basis === 'membership_fee' ? populationDateOf(period, asOf) : null
   const { shares, totals } = costShares(
     period,
     year.index_adjustment,
@@ -86,11 +93,14 @@ function yearOf(
       county_code: m.county_code,
       participating: share.participating,
       decision_id: decision?.id ?? null,
-      population: perInhabitant ? m.population : null,
-      population_date: perInhabitant ? m.population_date : null,
+      population: ruleDate === null ? null : m.population,
+      population_date: ruleDate === null ? null : m.population_date,
+      population_basis: ruleDate === null ? null : populationBasis(ruleDate, m.population_date),
       weight: perInhabitant ? null : (weightOf.get(m.code) ?? null),
       exact_amount: formatScaled(share.owedExact, EXACT_SCALE),
       amount: formatOre(share.owed),
+      share_exact_amount: share.exact === null ? null : formatScaled(share.exact, EXACT_SCALE),
+      share_amount: share.rounded === null ? null : formatOre(share.rounded),
       condition:
         minimum === null
           ? null
@@ -123,7 +133,9 @@ function yearOf(
     gap_to_budget: formatScaled(totals.budget - totals.collected * 10n ** BigInt(EXACT_SCALE - 2), EXACT_SCALE),
     payer_count: totals.payerCount,
     municipality_count: municipalities.length,
-    missing_basis: totals.missingBasis
+    missing_basis: totals.missingBasis,
+    population_date: ruleDate,
+    population_figures_used: ruleDate === null ? [] : populationFiguresUsed(ruleDate, municipalities)
   }
   const sum = (amounts: string[]) => amounts.reduce((total, a) => total + toOre(a), 0n)
   const invoiced = sum(invoices.map(i => i.amount))

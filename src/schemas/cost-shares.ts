@@ -21,6 +21,7 @@ import {
 import { AreaPercent } from './cost-allocations.ts'
 import { Weight } from './cost-weights.ts'
 import { CaseNumber, IndexAdjustment, PeriodId, Rate } from './recommendation-periods.ts'
+import { PopulationFiguresUsed } from './uptake.ts'
 
 const AsOf = {
   ...IsoDate,
@@ -96,7 +97,9 @@ export const CostShare = Type.Object(
       Int32({
         minimum: 0,
         description:
-          "Per inhabitant: its population on the period's reference date (or the nearest earlier figure held).",
+          "The population its share rests on (per inhabitant, or membership-fee weights): its figure on the period's " +
+          'reference date or, where none is held, its figure closest in time (see `population_basis`); `null` for ' +
+          'imported weights.',
         example: 48009
       })
     ),
@@ -105,6 +108,15 @@ export const CostShare = Type.Object(
       description: 'The date of that population figure.',
       example: '2018-11-30'
     }),
+    population_basis: Nullable(
+      StringEnum(['reference_date', 'substitute'], {
+        description:
+          "`reference_date`: the figure is from the rule's date (the period's `population_reference_date`). " +
+          '`substitute`: no figure of that date is held, so the closest in time stands in; a year invoiced on ' +
+          "substitutes records finance's decision to do so. `null` where no population figure is used.",
+        example: 'reference_date'
+      })
+    ),
     weight: Nullable(Weight),
     exact_amount: { ...ExactAmount, description: 'What it owes, unrounded (0 for non-participants).' },
     amount: {
@@ -112,6 +124,17 @@ export const CostShare = Type.Object(
       description: 'What it owes, rounded as the period says: the amount to invoice (0.00 for non-participants).',
       example: '93618.00'
     },
+    share_exact_amount: Nullable({
+      ...ExactAmount,
+      description:
+        'Its share of the year whether it takes part or not (what it owes if it does), unrounded; `null` when its ' +
+        'population or weight is missing.'
+    }),
+    share_amount: Nullable({
+      ...Money,
+      description: 'The same, rounded as the period says.',
+      example: '93618.00'
+    }),
     condition: Nullable(ref(Condition)),
     invoice: Nullable(ref(InvoiceSummary)),
     difference: Nullable({
@@ -159,8 +182,19 @@ export const YearTotals = Type.Object(
     missing_basis: Type.Array(MunicipalityCode, {
       maxItems: MAX_MUNICIPALITIES,
       description:
-        'Municipalities whose share cannot be computed: no population figure on or before the reference date, or no ' +
-        'weight. A year cannot be invoiced while a participant (or, for weights, anyone) is listed.'
+        'Municipalities whose share cannot be computed: no population figure at all, or no weight. A year cannot be ' +
+        'invoiced while a participant (or, for weights, anyone) is listed.'
+    }),
+    population_date: Nullable({
+      ...IsoDate,
+      description:
+        "The rule's population date (the period's `population_reference_date`); `null` where the shares rest on " +
+        'imported weights.',
+      example: '2018-11-30'
+    }),
+    population_figures_used: Type.Array(ref(PopulationFiguresUsed), {
+      maxItems: MAX_MUNICIPALITIES,
+      description: 'The dates of the population figures the shares rest on, newest first; empty for imported weights.'
     })
   },
   { $id: 'YearTotals', additionalProperties: false, description: "A financing year's totals." }

@@ -14,7 +14,7 @@ import {
   Withdrawal,
   WithdrawalInput
 } from './decisions.ts'
-import { PopulationFigureRow, PopulationImportResult } from './population-figures.ts'
+import { PopulationFigureRow, PopulationImportResult, PopulationImportWarning } from './population-figures.ts'
 import {
   BudgetLine,
   PeriodYear,
@@ -62,7 +62,8 @@ import {
   InvoicedYearList,
   InvoicePage,
   Payment,
-  PaymentInput
+  PaymentInput,
+  SubstitutePopulation
 } from './invoicing.ts'
 import { Payee, QualityRegister, QualityRegisterInput, QualityRegisterList } from './quality-registers.ts'
 import {
@@ -100,6 +101,7 @@ export const namedSchemas = [
   PopulationFigure,
   PopulationFigureRow,
   PopulationImportResult,
+  PopulationImportWarning,
   BudgetLine,
   PeriodYear,
   RecommendationPeriod,
@@ -143,6 +145,7 @@ export const namedSchemas = [
   InvoicePage,
   Payment,
   PaymentInput,
+  SubstitutePopulation,
   AllocationArea,
   AllocationAreaInput,
   CostAllocation,

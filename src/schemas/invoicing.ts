@@ -20,6 +20,31 @@ import {
 import { Weight } from './cost-weights.ts'
 import { CaseNumber, IndexAdjustment, PeriodId, Rate } from './recommendation-periods.ts'
 
+export const SubstitutePopulation = Type.Object(
+  {
+    decided_by: FreeText({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Who in finance decided, and in what capacity.',
+      example: 'Ekonomichef, SKR'
+    }),
+    reason: FreeText({
+      minLength: 1,
+      maxLength: 2000,
+      description: 'Why the substitute figures are acceptable.',
+      example: "SCB's figures of 30 November 2018 are not held; 31 December 2018's are one month away."
+    })
+  },
+  {
+    $id: 'SubstitutePopulation',
+    additionalProperties: false,
+    description:
+      "Finance's decision to invoice a year although some shares rest on substitute population figures (the " +
+      "closest in time to the rule's date, which is not held; see `population_basis` in the cost shares). Required " +
+      'then, and recorded with the invoiced year.'
+  }
+)
+
 export const InvoicedYearInput = Type.Object(
   {
     year: {
@@ -27,7 +52,8 @@ export const InvoicedYearInput = Type.Object(
       description:
         'The financing year to invoice. Participation in it must be settled: its last day to join has passed.'
     },
-    invoice_date: { ...IsoDate, description: 'The date the invoices carry.', example: '2020-02-15' }
+    invoice_date: { ...IsoDate, description: 'The date the invoices carry.', example: '2020-02-15' },
+    substitute_population: Type.Optional(ref(SubstitutePopulation))
   },
   {
     $id: 'InvoicedYearInput',
@@ -50,7 +76,8 @@ export const InvoicedYear = Type.Object(
     },
     locked_at: Timestamp,
     invoice_count: Int32({ minimum: 0, description: 'One invoice per participant.', example: 280 }),
-    invoiced: { ...Money, description: 'The sum of the invoices.', example: '18915630.00' }
+    invoiced: { ...Money, description: 'The sum of the invoices.', example: '18915630.00' },
+    substitute_population: Nullable(ref(SubstitutePopulation))
   },
   { $id: 'InvoicedYear', additionalProperties: false, description: 'A financing year that has been invoiced.' }
 )
@@ -113,6 +140,14 @@ export const Invoice = Type.Object(
       Int32({ minimum: 0, description: 'Per inhabitant: the population it was computed from.', example: 48009 })
     ),
     population_date: Nullable({ ...IsoDate, description: 'The date of that figure.', example: '2018-11-30' }),
+    population_basis: Nullable(
+      StringEnum(['reference_date', 'substitute'], {
+        description:
+          "Whether that figure is the rule's date's (`reference_date`) or a substitute, invoiced by the decision " +
+          'recorded with the invoiced year; `null` for weights and for invoices issued before this was recorded.',
+        example: 'reference_date'
+      })
+    ),
     weight: Nullable({ ...Weight, description: 'Weighted total: the weight it was computed from.', example: null }),
     rate_per_inhabitant: Nullable({
       ...Rate,

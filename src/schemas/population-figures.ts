@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { Int32, IsoDate, MunicipalityCode, ref } from './common.ts'
+import { FreeText, Int32, IsoDate, MunicipalityCode, ref } from './common.ts'
 
 export const MAX_IMPORT_ROWS = 10_000
 
@@ -29,6 +29,24 @@ export const PopulationImport = Type.Array(ref(PopulationFigureRow), {
   example: [{ municipality_code: '0138', reference_date: '2018-11-30', population: 48009 }]
 })
 
+export const PopulationImportWarning = Type.Object(
+  {
+    reference_date: { ...IsoDate, example: '2018-11-30' },
+    detail: FreeText({
+      maxLength: 300,
+      description: 'What looks wrong.',
+      example:
+        "the 290 figures of 2018-11-30 sum to 10230185, not Sweden's total on that day, 10225481 (SCB): check that " +
+        'the file holds that date'
+    })
+  },
+  {
+    $id: 'PopulationImportWarning',
+    additionalProperties: false,
+    description: 'Something in an import to check, though it was written.'
+  }
+)
+
 export const PopulationImportResult = Type.Object(
   {
     received: Int32({ minimum: 0, description: 'Rows in the request.', example: 290 }),
@@ -37,6 +55,12 @@ export const PopulationImportResult = Type.Object(
       minimum: 0,
       description: 'Figures that replaced an earlier value for the same municipality and date.',
       example: 1
+    }),
+    warnings: Type.Array(ref(PopulationImportWarning), {
+      maxItems: MAX_IMPORT_ROWS,
+      description:
+        "For each date written that has Sweden's total (each 30 November, SCB): a warning once every municipality " +
+        'has a figure of that date and they do not sum to it. The figures are written either way.'
     })
   },
   { $id: 'PopulationImportResult', additionalProperties: false, description: 'What an import wrote.' }

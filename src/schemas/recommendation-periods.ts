@@ -42,6 +42,7 @@ export const IndexAdjustment = Type.String({
 
 const COST_MODELS = ['per_inhabitant', 'weighted_total'] as const
 const ROUNDING_UNITS = ['krona', 'ore'] as const
+const WEIGHT_BASES = ['membership_fee', 'imported'] as const
 const ROUNDING_MODES = ['half_away_from_zero', 'half_to_even'] as const
 const BUDGET_LINE_KINDS = [
   'quality_registers',
@@ -147,9 +148,21 @@ const periodFields = {
     ...IsoDate,
     description:
       'The date of the population figures shares are computed from (and uptake population shares use); required for ' +
-      '`per_inhabitant`.',
+      '`per_inhabitant` and for `weight_basis` `membership_fee`. Where a municipality has no figure on this date, its ' +
+      'share uses the figure closest in time and says so (`population_basis`: `substitute`).',
     example: '2018-11-30'
   }),
+  weight_basis: Nullable(
+    StringEnum(WEIGHT_BASES, {
+      description:
+        'Weighted total only (`null` otherwise): where the weights come from. `membership_fee` computes them as SKL ' +
+        "computes its membership fee: each municipality's population on `population_reference_date`, × 0.9 above " +
+        '200,000 inhabitants (the national factors of the fee cancel when a fixed sum is split). `imported`: the ' +
+        "period's cost weights (`POST …/cost-weights`; importing them switches the period to `imported`). Default " +
+        'for a weighted total: `imported`.',
+      example: null
+    })
+  ),
   rounding_unit: StringEnum(ROUNDING_UNITS, {
     description: 'Invoiced amounts are rounded to whole kronor (`krona`) or to öre (`ore`).',
     example: 'krona'
@@ -192,6 +205,7 @@ export const RecommendationPeriodInput = Type.Object(
     board_decision_date: Type.Optional(periodFields.board_decision_date),
     rate_per_inhabitant: Type.Optional(periodFields.rate_per_inhabitant),
     population_reference_date: Type.Optional(periodFields.population_reference_date),
+    weight_basis: Type.Optional(periodFields.weight_basis),
     rounding_unit: Type.Optional({ ...periodFields.rounding_unit, default: 'krona' }),
     rounding_mode: Type.Optional({ ...periodFields.rounding_mode, default: 'half_away_from_zero' }),
     notes: Type.Optional(periodFields.notes),

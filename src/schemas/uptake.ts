@@ -151,11 +151,20 @@ export const PopulationFiguresUsed = Type.Object(
     reference_date: Nullable({
       ...IsoDate,
       description:
-        "The figures' date; `null` for municipalities without any figure on or before the population date (counted " +
-        'as 0 inhabitants).',
+        "The figures' date; `null` for municipalities without any population figure (counted as 0 inhabitants).",
       example: '2017-12-31'
     }),
-    municipalities: Int32({ minimum: 0, description: "How many municipalities' figures have this date.", example: 289 })
+    municipalities: Int32({
+      minimum: 0,
+      description: "How many municipalities' figures have this date.",
+      example: 289
+    }),
+    substitute: Type.Boolean({
+      description:
+        'Whether these figures stand in for figures of the population date that are not held: each is the figure ' +
+        'closest in time to it (the earlier of two as close).',
+      example: true
+    })
   },
   {
     $id: 'PopulationFiguresUsed',
@@ -172,7 +181,8 @@ export const Uptake = Type.Object(
       description:
         "The population date asked for: the period's population reference date, or the as-of date if the period has " +
         'none. ' +
-        'Each municipality counts with its latest figure on or before it, see `population_figures_used`.',
+        'Each municipality counts with its figure on that date, else its figure closest in time, see ' +
+        '`population_figures_used`.',
       example: '2018-11-30'
     },
     population_figures_used: Type.Array(ref(PopulationFiguresUsed), {

@@ -32,9 +32,12 @@ const CSV_COLUMNS = [
   'decision_id',
   'population',
   'population_date',
+  'population_basis',
   'weight',
   'exact_amount',
   'amount',
+  'share_exact_amount',
+  'share_amount',
   'condition_minimum_total_commitment',
   'condition_met',
   'invoice_reference',
@@ -55,6 +58,9 @@ const SUMMARY_COLUMNS = [
   'payer_count',
   'municipality_count',
   'missing_basis',
+  'population_date',
+  'population_substitutes',
+  'population_substitute_dates',
   'invoice_date',
   'invoice_count',
   'invoiced',
@@ -70,9 +76,12 @@ const MUNICIPALITY_COLUMNS = [
   'decision_id',
   'population',
   'population_date',
+  'population_basis',
   'weight',
   'exact_amount',
   'amount',
+  'share_exact_amount',
+  'share_amount',
   'condition_minimum_total_commitment',
   'condition_met',
   'invoice_reference',
@@ -117,12 +126,17 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         {
           columns: SUMMARY_COLUMNS,
           rows: () =>
-            years.map(({ totals, invoicing, ...year }) => ({
-              ...year,
-              ...totals,
-              missing_basis: totals.missing_basis.join(' '),
-              ...invoicing
-            }))
+            years.map(({ totals, invoicing, ...year }) => {
+              const substitutes = totals.population_figures_used.filter(f => f.substitute)
+              return {
+                ...year,
+                ...totals,
+                missing_basis: totals.missing_basis.join(' '),
+                population_substitutes: substitutes.reduce((n, f) => n + f.municipalities, 0),
+                population_substitute_dates: substitutes.map(f => f.reference_date).join(' '),
+                ...invoicing
+              }
+            })
         }
       )
     }

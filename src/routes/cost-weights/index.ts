@@ -33,6 +33,8 @@ const routes: FastifyPluginAsyncTypebox = async app => {
           "each municipality's weight, " +
           'replacing one already held. Invoiced years keep the weights they were computed from; a change shows as a ' +
           'difference to settle. ' +
+          'A period that computed its weights by the membership-fee principle (`weight_basis`) uses the imported ' +
+          'weights from then on: the import switches it to `imported`, raising its version. ' +
           'Every bad row is reported at once; if any row is bad nothing is written.',
         tags: ['cost shares'],
         ...requireScope('admin'),
@@ -62,10 +64,13 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
         return {
           errors: importErrors(rows, await knownMunicipalityCodes(trx, codes), 'municipality'),
-          write: async () => ({
-            received: rows.length,
-            written: await weights.upsert(trx, period.id, rows as CostWeightRow[], key.id)
-          })
+          write: async () => {
+            if (period.weight_basis === 'membership_fee') await periods.useImportedWeights(trx, period.id, key.id)
+            return {
+              received: rows.length,
+              written: await weights.upsert(trx, period.id, rows as CostWeightRow[], key.id)
+            }
+          }
         }
       })
   )

@@ -37,6 +37,7 @@ const CSV_COLUMNS = [
   'exact_amount',
   'population',
   'population_date',
+  'population_basis',
   'weight',
   'rate_per_inhabitant',
   'index_adjustment',
@@ -54,7 +55,9 @@ const INVOICED_YEAR_COLUMNS = [
   'as_of',
   'locked_at',
   'invoice_count',
-  'invoiced'
+  'invoiced',
+  'substitute_population_decided_by',
+  'substitute_population_reason'
 ] as const
 
 const created = (description: string, schema: Parameters<typeof ref>[0], location: string) => ({
@@ -95,7 +98,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     async (request, reply) =>
       write(request, reply, { status: 201 }, async (trx, key) => {
         const period = await periods.findOrFail(trx, request.params.id)
-        const { year, invoice_date } = request.body
+        const { year, invoice_date, substitute_population } = request.body
         const today = todayInSweden()
         const wrongYear = notAFinancingYear(period, year)
         if (wrongYear !== undefined)
@@ -114,13 +117,14 @@ const routes: FastifyPluginAsyncTypebox = async app => {
           period.cost_model,
           periodYear,
           today,
-          shares.totals.missing_basis,
+          {
+            missing: shares.totals.missing_basis,
+            substitutes: shares.shares.filter(s => s.population_basis === 'substitute').map(s => s.municipality_code),
+            substitutesAccepted: substitute_population !== undefined
+          },
           new Set(participants.map(s => s.municipality_code))
         )
-        if (errors.length > 0)
-          throw problem(422, `${year} cannot be invoiced now; nothing was written.`, {
-            errors: errors.map(detail => ({ pointer: '/year', detail }))
-          })
+        if (errors.length > 0) throw problem(422, `${year} cannot be invoiced now; nothing was written.`, { errors })
         await invoicing.lockYear(
           trx,
           {
@@ -129,16 +133,19 @@ const routes: FastifyPluginAsyncTypebox = async app => {
             year,
             invoice_date,
             as_of: today,
-            apiKeyId: key.id
+            apiKeyId: key.id,
+            substitute_population: substitute_population ?? null
           },
           participants.map(s => ({
             municipality_code: s.municipality_code,
             amount: s.amount,
             exact_amount: s.exact_amount,
-            population: s.population,
-            population_date: s.population_date,
+            // An invoice rests on a population or on a weight: membership-fee weights are invoiced as weights.
+            ...(period.cost_model === 'per_inhabitant'
+              ? { population: s.population, population_date: s.population_date, population_basis: s.population_basis }
+              : { population: null, population_date: null, population_basis: null }),
             weight: s.weight,
-            rate_per_inhabitant: s.population === null ? null : period.rate_per_inhabitant,
+            rate_per_inhabitant: period.cost_model === 'per_inhabitant' ? period.rate_per_inhabitant : null,
             index_adjustment: shares.index_adjustment,
             decision_id: s.decision_id!
           }))
@@ -169,7 +176,20 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     async (request, reply) => {
       const period = await periods.findOrFail(app.db, request.params.id)
       const items = await invoicing.invoicedYears(app.db, period.id)
-      return sendJsonOrCsv(request, reply, { items }, { columns: INVOICED_YEAR_COLUMNS, rows: () => items })
+      return sendJsonOrCsv(
+        request,
+        reply,
+        { items },
+        {
+          columns: INVOICED_YEAR_COLUMNS,
+          rows: () =>
+            items.map(({ substitute_population, ...item }) => ({
+              ...item,
+              substitute_population_decided_by: substitute_population?.decided_by,
+              substitute_population_reason: substitute_population?.reason
+            }))
+        }
+      )
     }
   )
 

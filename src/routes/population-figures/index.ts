@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { importErrors } from '../../domain/population-figures.ts'
+import { importErrors, nationalTotalWarnings } from '../../domain/population-figures.ts'
+import { nationalPopulationTotals } from '../../db/reference-data.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { importRows } from '../../http/import-rows.ts'
 import { IdempotencyHeaders, replayedHeader } from '../../http/write.ts'
@@ -21,7 +22,8 @@ const routes: FastifyPluginAsyncTypebox = async app => {
           'Send a JSON array or CSV. Every bad row is reported at once, with its row number; if any row is bad ' +
           'nothing is written ' +
           '(400 when a row is malformed, 422 when rows are well-formed but name unknown municipalities or repeat a ' +
-          'figure).',
+          "figure). A date with Sweden's total (each 30 November) is checked against it once all municipalities " +
+          'have a figure of it: the answer warns of a sum that differs.',
         tags: ['reference data'],
         ...requireScope('admin'),
         consumes: ['application/json', 'text/csv'],
@@ -47,10 +49,13 @@ const routes: FastifyPluginAsyncTypebox = async app => {
           const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
           return {
             errors: importErrors(rows, await populationFigures.knownMunicipalityCodes(trx, codes)),
-            write: async () => ({
-              received: rows.length,
-              ...(await populationFigures.upsert(trx, rows as PopulationFigureRow[], key.id))
-            })
+            write: async () => {
+              const written = await populationFigures.upsert(trx, rows as PopulationFigureRow[], key.id)
+              const nationalTotals = await nationalPopulationTotals()
+              const dates = [...new Set(rows.map(r => r.reference_date as string))].filter(d => nationalTotals.has(d))
+              const held = await populationFigures.totalsOn(trx, dates)
+              return { received: rows.length, ...written, warnings: nationalTotalWarnings(held, nationalTotals) }
+            }
           }
         }
       )

@@ -112,8 +112,8 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         period_id: request.params.id,
         ...request.query
       })
-      const figures = uptakeFigures(municipalities)
-      const body = { ...heading, population_date: populationDateOf(period, asOf), ...figures }
+      const populationDate = populationDateOf(period, asOf)
+      const body = { ...heading, population_date: populationDate, ...uptakeFigures(municipalities, populationDate) }
       return sendJsonOrCsv(request, reply, body, {
         columns: ['scope', 'county_code', 'county_name', ...prefixed('municipalities'), ...prefixed('population')],
         rows: () =>
@@ -122,10 +122,10 @@ const routes: FastifyPluginAsyncTypebox = async app => {
               scope: 'country',
               county_code: '',
               county_name: '',
-              ...flatten('municipalities', figures.municipalities),
-              ...flatten('population', figures.population)
+              ...flatten('municipalities', body.municipalities),
+              ...flatten('population', body.population)
             },
-            ...figures.by_county.map(c => ({
+            ...body.by_county.map(c => ({
               scope: 'county',
               county_code: c.county_code,
               county_name: c.county_name,
