@@ -18,6 +18,8 @@ RUN npm ci --omit=dev --omit=optional && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 COPY data ./data
+# The fonts the PNG map is drawn with (src/routes/uptake/map-png.ts): an image has no others.
+COPY assets ./assets
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \

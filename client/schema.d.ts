@@ -525,6 +525,8 @@ export interface paths {
          * Map of uptake by municipality
          * @description A map of Sweden's municipalities (or one county's) coloured by their status on the as-of date, with the period's case number and title, the date, a legend with the count and share of each status and the source line "Källa: SCB". Colours are from the Okabe–Ito palette, safe for colour-blind readers and distinct in greyscale too: adopted #0072B2 (blue), declined #E69F00 (orange), no answer #DDDDDD (light grey). The SVG is a text alternative in itself: `role="img"` with a `<title>` and a `<desc>` giving the counts (and the names, where a status has at most 30), and every municipality is a `<path id="m-0138" data-status="adopted">` with a `<title>` naming it and its status. Labels are in Swedish. About 100 kB for the whole country; cache it with `If-None-Match`.
          *
+         *     `Accept: image/png` (ranked above `image/svg+xml`) gives the same drawing as a PNG, for documents and slides that take no SVG: 2 pixels per SVG unit (930 pixels wide for the whole country), its text in the Liberation Sans the service ships, 250 to 400 kB. Without `Accept`, or with `*\/*` or `image/*`, the answer is the SVG.
+         *
          *     Needs an API key with the scope `read`.
          */
         get: operations["getUptakeMap"];
@@ -9023,7 +9025,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The map, as an SVG document. */
+            /** @description The map, as an SVG document or, when `Accept` asks for it, a PNG image. */
             200: {
                 headers: {
                     /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
@@ -9040,6 +9042,7 @@ export interface operations {
                 };
                 content: {
                     "image/svg+xml": string;
+                    "image/png": string;
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is still current. No body. */

@@ -49,10 +49,15 @@ function wantsCsv(request: FastifyRequest): boolean {
   if (request.routeOptions.config.csvOnly === true) return true
   const format = (request.query as { format?: string } | undefined)?.format
   if (format !== undefined) return format === 'csv'
-  const ranges = acceptRanges(request.headers.accept ?? '')
-  const csv = preference(ranges, 'text/csv')
-  const json = preference(ranges, 'application/json')
-  return csv.q > json.q || (csv.q === json.q && csv.q > 0 && csv.order < json.order)
+  return prefers(request.headers.accept, 'text/csv', 'application/json')
+}
+
+/** Whether an Accept header ranks `type` above `other`: a higher q, or the same q and named first. */
+export function prefers(accept: string | undefined, type: string, other: string): boolean {
+  const ranges = acceptRanges(accept ?? '')
+  const wanted = preference(ranges, type)
+  const rival = preference(ranges, other)
+  return wanted.q > rival.q || (wanted.q === rival.q && wanted.q > 0 && wanted.order < rival.order)
 }
 
 /**

@@ -254,6 +254,7 @@ export default fp(
       }
       const status =
         error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
+      if (error.headers !== undefined) reply.headers(error.headers)
       if (status >= 500) {
         request.log.error({ err: error }, 'request failed')
         return sendProblem(
@@ -265,7 +266,6 @@ export default fp(
             : 'An unexpected error occurred. Quote the request id to support.'
         )
       }
-      if (error.headers !== undefined) reply.headers(error.headers)
       return sendProblem(request, reply, status, error.message, error.errors)
     })
 

@@ -2,9 +2,11 @@ import { readFile } from 'node:fs/promises'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { requireScope } from '../../plugins/auth.ts'
+import { prefers } from '../../plugins/csv.ts'
 import { problemResponses, StringEnum, TEXT } from '../../schemas/common.ts'
 import { PeriodParams } from '../../schemas/recommendation-periods.ts'
 import { COLOURS, uptakeMapSvg, type MapGeometry } from './map-svg.ts'
+import { PNG_ZOOM, pngRenderer } from './map-png.ts'
 import { reportFor } from '../../reports/participation.ts'
 import { ReportQuery } from '../../schemas/uptake.ts'
 
@@ -43,8 +45,12 @@ const MapQuery = Type.Object(
 )
 
 const SVG_TYPE = 'image/svg+xml; charset=utf-8'
+const PNG_TYPE = 'image/png'
 
 const routes: FastifyPluginAsyncTypebox = async app => {
+  const png = pngRenderer()
+  app.addHook('onClose', () => png.close())
+
   app.get(
     '/recommendation-periods/:id/uptake/map',
     {
@@ -60,14 +66,18 @@ const routes: FastifyPluginAsyncTypebox = async app => {
           '(and the names, where a status has at most 30), ' +
           'and every municipality is a `<path id="m-0138" data-status="adopted">` with a `<title>` naming it and ' +
           'its status. Labels are in Swedish. ' +
-          'About 100 kB for the whole country; cache it with `If-None-Match`.',
+          'About 100 kB for the whole country; cache it with `If-None-Match`.\n\n' +
+          '`Accept: image/png` (ranked above `image/svg+xml`) gives the same drawing as a PNG, for documents and slides ' +
+          `that take no SVG: ${PNG_ZOOM} pixels per SVG unit (930 pixels wide for the whole country), its text in the ` +
+          'Liberation Sans the service ships, 250 to 400 kB. Without `Accept`, or with `*/*` or `image/*`, the answer is ' +
+          'the SVG.',
         tags: ['uptake'],
         ...requireScope('read'),
         params: PeriodParams,
         querystring: MapQuery,
         response: {
           200: {
-            description: 'The map, as an SVG document.',
+            description: 'The map, as an SVG document or, when `Accept` asks for it, a PNG image.',
             content: {
               'image/svg+xml': {
                 schema: {
@@ -77,6 +87,15 @@ const routes: FastifyPluginAsyncTypebox = async app => {
                   description: 'An SVG 1.1 document, UTF-8.',
                   example: '<svg xmlns="http://www.w3.org/2000/svg" role="img" …>…</svg>'
                 }
+              },
+              [PNG_TYPE]: {
+                // Sent as the bytes themselves (a Buffer), which Fastify does not serialise.
+                schema: Type.Unsafe<Buffer>({
+                  type: 'string',
+                  format: 'binary',
+                  maxLength: 16 * 1024 * 1024,
+                  description: 'A PNG image (RGBA) of the same drawing.'
+                })
               }
             }
           },
@@ -107,6 +126,11 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         colourBy: request.query.colour_by ?? 'status',
         years: period.years.map(y => y.year)
       })
+      // The answer's form follows Accept: caches must key it by that too (the read cache does).
+      reply.header('vary', 'Accept')
+      // PNG only when Accept ranks it above SVG: no Accept, `*/*`, `image/*` and a browser's `<img>` keep the SVG.
+      if (prefers(request.headers.accept, PNG_TYPE, 'image/svg+xml'))
+        return reply.type(PNG_TYPE).send(await png.render(svg))
       // The document is ours and holds no script; should a title ever smuggle markup past the escaping, it still cannot
       // run.
       return reply
