@@ -35,8 +35,9 @@ export interface DecisionsAsked {
 }
 
 /**
- * Every municipality (of a county, if given) with its population figure closest to the population date and
- * the decisions a report on the period reads, in one statement of one row per municipality.
+ * Every municipality (of a county, if given) with its population figure closest to the population date (the nearest
+ * on either side: two probes of the primary key, however many figures it has) and the decisions a report on the
+ * period reads, in one statement of one row per municipality.
  *
  * The decision in force on a date is the latest one received by then that was not withdrawn. The latest standing
  * decision of every municipality is kept by triggers (latest_decisions, migrations/0008), and it is the one in force
@@ -75,9 +76,16 @@ export async function municipalitiesWithDecisions(db: Db, asked: DecisionsAsked)
     FROM municipalities m
     JOIN counties c ON c.code = m.county_code
     LEFT JOIN LATERAL (
-      SELECT f.population, f.reference_date FROM population_figures f
-      WHERE f.municipality_code = m.code
-      ORDER BY abs(f.reference_date - ${populationDate}::date), f.reference_date LIMIT 1
+      SELECT c.population, c.reference_date FROM (
+        (SELECT f.population, f.reference_date FROM population_figures f
+          WHERE f.municipality_code = m.code AND f.reference_date <= ${populationDate}::date
+          ORDER BY f.reference_date DESC LIMIT 1)
+        UNION ALL
+        (SELECT f.population, f.reference_date FROM population_figures f
+          WHERE f.municipality_code = m.code AND f.reference_date > ${populationDate}::date
+          ORDER BY f.reference_date LIMIT 1)
+      ) c
+      ORDER BY abs(c.reference_date - ${populationDate}::date), c.reference_date LIMIT 1
     ) f ON true
     ${history ? sql`` : sql`LEFT JOIN latest_decisions k ON k.period_id = ${periodId} AND k.municipality_code = m.code`}
     ${county === undefined ? sql`` : sql`WHERE m.county_code = ${county}`}
