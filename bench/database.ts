@@ -8,7 +8,7 @@ import * as apiKeys from '../src/db/api-keys.ts'
 import { connect } from '../src/db/connection.ts'
 import { startEmbedded } from '../src/db/embedded.ts'
 import { prepareDatabase } from '../src/db/prepare.ts'
-import { november2019 } from '../test/fixtures.ts'
+import { november2019, SUBSTITUTES_ACCEPTED } from '../test/fixtures.ts'
 
 export interface BenchDatabase {
   url: string
@@ -103,7 +103,7 @@ export async function seed(url: string): Promise<{ periodId: number; keys: Bench
       'POST',
       `/v1/recommendation-periods/${periodId}/invoiced-years`,
       keys.finance,
-      { year: 2020, invoice_date: '2020-02-15' },
+      { year: 2020, invoice_date: '2020-02-15', substitute_population: SUBSTITUTES_ACCEPTED },
       { 'idempotency-key': 'bench-invoice-2020' }
     )
     const register = await call('GET', '/v1/quality-registers/senior-alert', keys.read)

@@ -693,7 +693,7 @@ export interface paths {
         put?: never;
         /**
          * Import the weights of a weighted-total period (bulk, all or nothing)
-         * @description For a period whose cost is split by weights (such as 16/02966, split like SKR's membership fee): sets each municipality's weight, replacing one already held. Invoiced years keep the weights they were computed from; a change shows as a difference to settle. A period that computed its weights by the membership-fee principle (`weight_basis`) uses the imported weights from then on: the import switches it to `imported`, raising its version. Every bad row is reported at once; if any row is bad nothing is written.
+         * @description For a period whose cost is split by weights (such as 16/02966, split like SKR's membership fee): sets each municipality's weight, replacing one already held. Invoiced years keep the weights they were computed from; a change shows as a difference to settle. A period that computes its weights by the membership-fee principle (`weight_basis`) takes imported weights only as a whole (every municipality weighed, else 422); the import then switches it to `imported`, raising its version. Every bad row is reported at once; if any row is bad nothing is written.
          *
          *     Needs an API key with the scope `admin`.
          */
@@ -723,7 +723,7 @@ export interface paths {
          * Import the weights of a weighted-total period (bulk, all or nothing) (CSV)
          * @description Takes only CSV; otherwise the same as `importCostWeights`, for clients generated from this contract, which then type it as text.
          *
-         *     For a period whose cost is split by weights (such as 16/02966, split like SKR's membership fee): sets each municipality's weight, replacing one already held. Invoiced years keep the weights they were computed from; a change shows as a difference to settle. A period that computed its weights by the membership-fee principle (`weight_basis`) uses the imported weights from then on: the import switches it to `imported`, raising its version. Every bad row is reported at once; if any row is bad nothing is written.
+         *     For a period whose cost is split by weights (such as 16/02966, split like SKR's membership fee): sets each municipality's weight, replacing one already held. Invoiced years keep the weights they were computed from; a change shows as a difference to settle. A period that computes its weights by the membership-fee principle (`weight_basis`) takes imported weights only as a whole (every municipality weighed, else 422); the import then switches it to `imported`, raising its version. Every bad row is reported at once; if any row is bad nothing is written.
          *
          *     Needs an API key with the scope `admin`.
          */
@@ -1745,7 +1745,7 @@ export interface components {
              * @example 1
              */
             updated: number;
-            /** @description For each date written that has Sweden's total (each 30 November, SCB): a warning once every municipality has a figure of that date and they do not sum to it. The figures are written either way. */
+            /** @description For each date written that has Sweden's total (each 30 November of 2017–2022, SCB, as shipped in `data/population-sweden-30-november.csv`): a warning once every municipality has a figure of that date and they do not sum to it. The figures are written either way. */
             warnings: components["schemas"]["PopulationImportWarning"][];
         };
         /** @description Something in an import to check, though it was written. */
@@ -1866,7 +1866,7 @@ export interface components {
              */
             population_reference_date: string | null;
             /**
-             * @description Weighted total only (`null` otherwise): where the weights come from. `membership_fee` computes them as SKL computes its membership fee: each municipality's population on `population_reference_date`, × 0.9 above 200,000 inhabitants (the national factors of the fee cancel when a fixed sum is split). `imported`: the period's cost weights (`POST …/cost-weights`; importing them switches the period to `imported`). Default for a weighted total: `imported`.
+             * @description Weighted total only (`null` otherwise): where the weights come from. `membership_fee` computes them as SKL computes its membership fee: each municipality's population on `population_reference_date`, × 0.9 above 200,000 inhabitants (the national factors of the fee cancel when a fixed sum is split). `imported`: the period's cost weights (`POST …/cost-weights`: an import of every municipality's weight switches a `membership_fee` period to `imported`). Left out, a new weighted total imports its weights and an update keeps the basis the period has.
              * @example null
              * @enum {string|null}
              */
@@ -1986,7 +1986,7 @@ export interface components {
              */
             population_reference_date?: string | null;
             /**
-             * @description Weighted total only (`null` otherwise): where the weights come from. `membership_fee` computes them as SKL computes its membership fee: each municipality's population on `population_reference_date`, × 0.9 above 200,000 inhabitants (the national factors of the fee cancel when a fixed sum is split). `imported`: the period's cost weights (`POST …/cost-weights`; importing them switches the period to `imported`). Default for a weighted total: `imported`.
+             * @description Weighted total only (`null` otherwise): where the weights come from. `membership_fee` computes them as SKL computes its membership fee: each municipality's population on `population_reference_date`, × 0.9 above 200,000 inhabitants (the national factors of the fee cancel when a fixed sum is split). `imported`: the period's cost weights (`POST …/cost-weights`: an import of every municipality's weight switches a `membership_fee` period to `imported`). Left out, a new weighted total imports its weights and an update keeps the basis the period has.
              * @example null
              * @enum {string|null}
              */
@@ -2448,7 +2448,7 @@ export interface components {
              */
             municipalities: number;
             /**
-             * @description Whether these figures stand in for figures of the population date that are not held: each is the figure closest in time to it (the earlier of two as close).
+             * @description Whether these figures stand in for figures of the population date that are not held: each is the figure closest in time to it (the earlier of two as close). `false` for the `null` entry: no figure at all.
              * @example true
              */
             substitute: boolean;
@@ -3164,7 +3164,7 @@ export interface components {
              * @example 2018-11-30
              */
             population_date: string | null;
-            /** @description The dates of the population figures the shares rest on, newest first; empty for imported weights. */
+            /** @description The dates of the population figures of every share listed (participants' or not), newest first; empty for imported weights. */
             population_figures_used: components["schemas"]["PopulationFiguresUsed"][];
         };
         /** @description A municipality's invoice for one financing year: never changed once issued. */
@@ -3225,7 +3225,7 @@ export interface components {
             exact_amount: string;
             /**
              * Format: int32
-             * @description Per inhabitant: the population it was computed from.
+             * @description The population it was computed from: per inhabitant, or weighed by the membership fee (`weight` then holds the weight); `null` for imported weights.
              * @example 48009
              */
             population: number | null;
@@ -3236,7 +3236,7 @@ export interface components {
              */
             population_date: string | null;
             /**
-             * @description Whether that figure is the rule's date's (`reference_date`) or a substitute, invoiced by the decision recorded with the invoiced year; `null` for weights and for invoices issued before this was recorded.
+             * @description Whether that figure is the rule's date's (`reference_date`) or a substitute, invoiced by the decision recorded with the invoiced year; `null` for imported weights and for invoices issued before this was recorded.
              * @example reference_date
              * @enum {string|null}
              */
@@ -3416,7 +3416,7 @@ export interface components {
              */
             payment_reference?: string | null;
         };
-        /** @description Finance's decision to invoice a year although some shares rest on substitute population figures (the closest in time to the rule's date, which is not held; see `population_basis` in the cost shares). Required then, and recorded with the invoiced year. */
+        /** @description Finance's decision to invoice a year although some shares rest on substitute population figures (the closest in time to the rule's date, which is not held; see `population_basis` in the cost shares). Required then, and recorded with the invoiced year (not where no share the year rests on is a substitute). */
         SubstitutePopulation: {
             /**
              * @description Who in finance decided, and in what capacity.

@@ -13,8 +13,15 @@ ALTER TABLE recommendation_periods
   ADD CONSTRAINT recommendation_periods_membership_fee_date_check
     CHECK (weight_basis IS DISTINCT FROM 'membership_fee' OR population_reference_date IS NOT NULL);
 
--- NULL for weights, and for invoices issued before this was recorded.
+-- An invoice rests on a rate × a population, or on a weight, which membership-fee weights compute from a population
+-- that the invoice then records too. NULL basis for imported weights, and for invoices issued before it was recorded.
 ALTER TABLE invoices ADD COLUMN population_basis text CHECK (population_basis IN ('reference_date', 'substitute'));
+ALTER TABLE invoices
+  DROP CONSTRAINT invoices_check1,
+  DROP CONSTRAINT invoices_check2,
+  ADD CONSTRAINT invoices_rate_or_weight_check CHECK ((rate_per_inhabitant IS NULL) = (weight IS NOT NULL)),
+  ADD CONSTRAINT invoices_rate_needs_population_check CHECK (rate_per_inhabitant IS NULL OR population IS NOT NULL),
+  ADD CONSTRAINT invoices_basis_needs_population_check CHECK (population_basis IS NULL OR population IS NOT NULL);
 
 -- Finance's decision to invoice a year although some participants' figures are substitutes: who decided and why.
 ALTER TABLE invoiced_years

@@ -5,7 +5,7 @@
  * 127.0.0.1:5432, checking /health/ready and /docs, its HEALTHCHECK (passing while it runs, failing once it stopped)
  * and its exit 0 on SIGTERM. Run: node scripts/check-dockerfile.ts (exit 0: the image would work).
  */
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs'
@@ -237,6 +237,30 @@ try {
     await sleep(250)
   check((await status('/health/ready')) === 200, '/health/ready answers 200')
   check((await status('/docs')) === 200, '/docs answers 200')
+  // The map's PNG is drawn in a worker thread from dist/ with the fonts in assets/: both must be in the image.
+  const created = spawnSync(image.cmd[0]!, ['dist/cli/api-key.js', 'create', '--name', 'check', '--scope', 'read'], {
+    cwd: app,
+    env: runEnv,
+    encoding: 'utf8'
+  })
+  const token = /jfk_[\w-]+/.exec(created.stdout)?.[0]
+  const read = { authorization: `Bearer ${token}` }
+  const periods = await fetch(`http://127.0.0.1:${port}/v1/recommendation-periods?case_number=18/00295`, {
+    headers: read
+  }).then(
+    r => r.json() as Promise<{ items: Array<{ id: number }> }>,
+    () => ({ items: [] })
+  )
+  const map = await fetch(`http://127.0.0.1:${port}/v1/recommendation-periods/${periods.items[0]?.id}/uptake/map`, {
+    headers: { ...read, accept: 'image/png' }
+  }).then(
+    async r => ({ type: r.headers.get('content-type'), bytes: Buffer.from(await r.arrayBuffer()) }),
+    () => ({ type: null, bytes: Buffer.alloc(0) })
+  )
+  check(
+    map.type === 'image/png' && map.bytes.subarray(1, 4).toString() === 'PNG',
+    `the uptake map renders as PNG (${map.type}, ${map.bytes.length} bytes)`
+  )
   check((await healthy()) === 0, 'the HEALTHCHECK passes while the service runs')
   service.kill('SIGTERM')
   const [code] = await exited

@@ -217,9 +217,13 @@ t.test(
         })
       },
       importCostWeights: {
+        // 16/02966 computes its weights by the membership fee: an import replaces them whole.
         ok: async () => ({
           url: `/v1/recommendation-periods/${support}/cost-weights`,
-          payload: [{ municipality_code: '0114', weight: '42' }]
+          payload: (await db.selectFrom('municipalities').select('code').execute()).map(m => ({
+            municipality_code: m.code,
+            weight: '42'
+          }))
         }),
         refused: async () => ({
           url: `/v1/recommendation-periods/${period.id}/cost-weights`,

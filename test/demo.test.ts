@@ -6,6 +6,7 @@ import * as apiKeys from '../src/db/api-keys.ts'
 import {
   DEMO_SCOPES,
   demoHistory,
+  INTO_DATABASE_URL,
   PUBLISHED,
   recordDemo,
   SUBSTITUTE_POPULATION_ACCEPTANCE,
@@ -65,7 +66,11 @@ t.test('280 take part in 2020 and were invoiced; 285 in 2021; 288 of 290 by Janu
     invoice_count: 280,
     substitute_population: SUBSTITUTE_POPULATION_ACCEPTANCE
   })
-  t.match(SUBSTITUTE_POPULATION_ACCEPTANCE.decided_by, SYNTHETIC_MARKER, "finance's acceptance is marked synthetic too")
+  t.match(
+    (await get(`${base}/invoiced-years/2020`)).substitute_population.decided_by,
+    SYNTHETIC_MARKER,
+    "finance's recorded acceptance is marked synthetic too"
+  )
   t.equal((await get(`/v1/invoices?period_id=${summary.period_id}&year=2020&limit=1`)).total_items, 280)
   t.equal(summary.invoiced_2020.invoice_count, 280)
   const timeline = await get(`${base}/uptake/timeline?as_of=${PUBLISHED.january2022}`)
@@ -92,9 +97,14 @@ t.test('the assignment is deterministic: the same codes give the same history', 
 t.test('a second run is refused and records nothing; the command exits 2 and revokes its key', async t => {
   await t.rejects(recordDemo(app, token), { name: 'DemoRefused', message: /fresh database/ })
   t.equal((await get(`/v1/decisions?period_id=${summary.period_id}&limit=1`)).total_items, 309)
-  const refused = await promisify(execFile)(process.execPath, [join(import.meta.dirname, '../src/cli/demo.ts')], {
-    env: { PATH: process.env.PATH, DATABASE_URL: url }
-  }).catch((error: { code: number; stdout: string; stderr: string }) => error)
+  const demo = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [join(import.meta.dirname, '../src/cli/demo.ts'), ...args], {
+      env: { PATH: process.env.PATH, DATABASE_URL: url }
+    }).catch((error: { code: number; stdout: string; stderr: string }) => error)
+  const unasked = await demo()
+  t.equal((unasked as { code?: number }).code, 2, 'a DATABASE_URL is written into only when the command says so')
+  t.match(unasked.stderr, /DATABASE_URL is set.*--into-database-url/)
+  const refused = await demo(INTO_DATABASE_URL)
   t.equal((refused as { code?: number }).code, 2)
   t.match(refused.stderr, /has 309 decision\(s\) already; .*fresh database/)
   const demoKeys = await db

@@ -139,22 +139,78 @@ t.test(
     const { condition } = await conditionOf()
     t.equal(condition.committed_total, '3400000.00')
     t.equal(condition.met, true)
+
+    // Invoiced, each membership-fee invoice records the population its weight was computed from.
+    const invoiced = await post(
+      `/v1/recommendation-periods/${support}/invoiced-years`,
+      { year: 2017, invoice_date: '2017-02-15' },
+      'finance:write'
+    )
+    t.equal(invoiced.statusCode, 201, invoiced.body)
+    t.match(invoiced.json(), { invoice_count: 290, invoiced: '3400000.00', substitute_population: null })
+    const [tyresoInvoice] = (await get(`/v1/invoices?period_id=${support}&year=2017&municipality_code=0138`)).json()
+      .items
+    t.match(tyresoInvoice, {
+      amount: '16160.65',
+      weight: '45390',
+      population: 45390,
+      population_date: '2014-12-31',
+      population_basis: 'reference_date',
+      rate_per_inhabitant: null
+    })
   }
 )
 
-t.test('imported weights override the membership-fee weights, and the period says so', async t => {
-  const before = (await get(`/v1/recommendation-periods/${support}`)).json()
-  const imported = await app.inject({
-    method: 'POST',
-    url: `/v1/recommendation-periods/${support}/cost-weights`,
-    headers: { ...bearer('admin'), 'content-type': 'text/csv' },
-    payload: 'municipality_code,weight\r\n0138,1\r\n0180,3\r\n'
+t.test('an update of a period that leaves weight_basis out keeps the membership-fee weights', async t => {
+  const read = await get(`/v1/recommendation-periods/${support}`)
+  const { id: _, version: _v, created_at: _c, updated_at: _u, weight_basis: _w, years, ...fields } = read.json()
+  const updated = await app.inject({
+    method: 'PUT',
+    url: `/v1/recommendation-periods/${support}`,
+    headers: { ...bearer('admin'), 'if-match': read.headers.etag as string },
+    payload: {
+      ...fields,
+      notes: 'Updated by a client that predates weight_basis.',
+      years: years.map((y: { year: number; join_deadline: string | null; index_adjustment: string }) => ({
+        year: y.year,
+        join_deadline: y.join_deadline,
+        index_adjustment: y.index_adjustment
+      }))
+    }
   })
-  t.equal(imported.statusCode, 200, imported.body)
-  const after = (await get(`/v1/recommendation-periods/${support}`)).json()
-  t.match(after, { weight_basis: 'imported', version: before.version + 1 })
-  const body = (await get(`/v1/recommendation-periods/${support}/cost-shares/2017`)).json()
-  t.match(shareOf(body, '0138'), { weight: '1', share_amount: '850000.00', population: null, population_basis: null })
+  t.equal(updated.statusCode, 200, updated.body)
+  t.match(updated.json(), { weight_basis: 'membership_fee', version: read.json().version + 1 })
+})
+
+t.test('imported weights replace the membership-fee weights only as a whole, and the period then says so', async t => {
+  const before = (await get(`/v1/recommendation-periods/${support}`)).json()
+  const importWeights = (csv: string) =>
+    app.inject({
+      method: 'POST',
+      url: `/v1/recommendation-periods/${support}/cost-weights`,
+      headers: { ...bearer('admin'), 'content-type': 'text/csv' },
+      payload: `municipality_code,weight\r\n${csv}`
+    })
+  const partial = await importWeights('0138,1\r\n0180,3\r\n')
+  t.equal(partial.statusCode, 422)
+  t.match(partial.json().errors, [{ pointer: '', detail: /^288 municipalities have no weight in it \(0114, / }])
+  t.same((await get(`/v1/recommendation-periods/${support}`)).json(), before, 'nothing was written')
+
+  const codes = (await db.selectFrom('municipalities').select('code').orderBy('code').execute()).map(m => m.code)
+  const whole = await importWeights(codes.map(code => `${code},${code === '0138' ? 2 : 1}\r\n`).join(''))
+  t.equal(whole.statusCode, 200, whole.body)
+  t.match((await get(`/v1/recommendation-periods/${support}`)).json(), {
+    weight_basis: 'imported',
+    version: before.version + 1
+  })
+  const body = (await get(`/v1/recommendation-periods/${support}/cost-shares/2018`)).json()
+  // 2 of 291 weight units of 3,400,000.
+  t.match(shareOf(body, '0138'), {
+    weight: '2',
+    share_exact_amount: /^23367\.6975/,
+    population: null,
+    population_basis: null
+  })
   t.same(body.totals.population_figures_used, [], 'imported weights rest on no population figure')
 })
 
@@ -205,6 +261,14 @@ t.test(
   }
 )
 
+t.test('the figure closest in time stands in, the earlier of two as close', async t => {
+  const figures = ['2017-12-31', '2018-12-01', '2018-12-29'].map(reference_date => ({ reference_date }))
+  t.equal(closestFigure(figures, '2018-11-30')?.reference_date, '2018-12-01')
+  t.equal(closestFigure(figures, '2018-12-15')?.reference_date, '2018-12-01', '14 days either side: the earlier')
+  t.equal(closestFigure(figures, '2018-12-29')?.reference_date, '2018-12-29', "the rule's own date first")
+  t.equal(closestFigure([], '2018-11-30'), undefined)
+})
+
 t.test('the SQL picks the figure the domain rule picks: the closest in time, the earlier of two as close', async t => {
   const period = { id: system, years: [] }
   const day = fc
@@ -227,6 +291,12 @@ t.test('the SQL picks the figure the domain rule picks: the closest in time, the
       })
       t.equal(upplandsVasby!.population_date, closestFigure(figures, asked)!.reference_date, `${asked} of ${dates}`)
     }),
-    { numRuns: 25 }
+    {
+      numRuns: 25,
+      examples: [
+        [['2018-12-01', '2018-12-29'], '2018-12-15'],
+        [['2017-12-31', '2018-12-31'], '2018-11-30']
+      ]
+    }
   )
 })

@@ -306,8 +306,20 @@ async function readBack(app: App, token: string, periodId: number) {
   return lines.join('\n')
 }
 
+/** What a run on DATABASE_URL must say: the demo's invoices, like all invoices, can never be deleted. */
+export const INTO_DATABASE_URL = '--into-database-url'
+
 if (import.meta.main) {
   const config = configOrExit()
+  if (config.databaseUrl !== undefined && !process.argv.includes(INTO_DATABASE_URL)) {
+    console.error(
+      'DATABASE_URL is set, and the demo writes 309 synthetic decisions and invoices 2020 for good (decisions and ' +
+        'invoices are never deleted). It is meant for the embedded database (unset DATABASE_URL, e.g. ' +
+        `DATA_DIR=/tmp/demo-data npm run demo); to write into DATABASE_URL's database, say so: npm run demo -- ` +
+        `${INTO_DATABASE_URL}. Nothing was recorded.`
+    )
+    process.exit(2)
+  }
   const database = await openDatabase(config)
   let app: App | undefined
   const name = `demo-${new Date().toISOString().replace(/[-:]|\.\d+/g, '')}`

@@ -93,10 +93,17 @@ export async function loadReferenceData(db: Db): Promise<LoadedCounts> {
 
 let nationalTotals: Promise<Map<string, number>> | undefined
 
-/** Sweden's total population on each 30 November (SCB), read once: what a 30 November import must sum to. */
+/**
+ * Sweden's total population on each 30 November the shipped file holds (SCB, 2017–2022), read once (again after a
+ * failed read): what a 30 November import must sum to.
+ */
 export function nationalPopulationTotals(): Promise<Map<string, number>> {
   nationalTotals ??= readCsv<{ reference_date: string; population: string }>('population-sweden-30-november.csv').then(
-    rows => new Map(rows.map(row => [row.reference_date, Number(row.population)]))
+    rows => new Map(rows.map(row => [row.reference_date, Number(row.population)])),
+    (error: unknown) => {
+      nationalTotals = undefined
+      throw error
+    }
   )
   return nationalTotals
 }

@@ -22,8 +22,7 @@ export function invoicingErrors(
         detail: `municipalities may join for ${year.year} until ${year.last_day_to_join}: who takes part is not settled`
       }
     ]
-  const counted = (codes: readonly string[]) =>
-    costModel === 'weighted_total' ? codes : codes.filter(code => participants.has(code))
+  const counted = (codes: readonly string[]) => invoicedOn(costModel, codes, participants)
   const errors = counted(basis.missing).map(code => ({
     pointer: '/year',
     detail: `municipality ${code} ${costModel === 'weighted_total' ? 'has no weight' : 'takes part but has no population figure'}`
@@ -38,6 +37,18 @@ export function invoicingErrors(
         "invoicing on substitutes needs finance's recorded decision, `substitute_population`"
     })
   return errors
+}
+
+/**
+ * Of these municipalities' shares, those an invoicing rests on: per inhabitant the participants' own, while a weight
+ * split rests on everyone's weight.
+ */
+export function invoicedOn(
+  costModel: CostTerms['cost_model'],
+  codes: readonly string[],
+  participants: ReadonlySet<string>
+): readonly string[] {
+  return costModel === 'weighted_total' ? codes : codes.filter(code => participants.has(code))
 }
 
 /** A payment is recorded on or after the day the invoice is dated: an invoice cannot be paid before it exists. */

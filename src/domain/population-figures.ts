@@ -53,7 +53,7 @@ const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000
  * The figure a share rests on: the one on the rule's date; where that is missing, the one closest in time, the earlier
  * of two as close (31 December 2018 stands in for 30 November 2018, not 31 December 2017, eleven months away). A
  * substitute is only ever used visibly (populationBasis), never relabelled as the rule's date. The SQL of
- * queries/uptake.ts orders by the same distance; test/population-basis.test.ts proves they agree.
+ * queries/uptake.ts orders by the same distance; test/seed-figures.test.ts proves they agree.
  */
 export function closestFigure<F extends { reference_date: string }>(
   figures: readonly F[],

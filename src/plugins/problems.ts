@@ -254,7 +254,8 @@ export default fp(
       }
       const status =
         error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
-      if (error.headers !== undefined) reply.headers(error.headers)
+      // A refusal's own headers (Retry-After on a 503 the service chose to give); never a failure's.
+      if (error.headers !== undefined && (status < 500 || status === 503)) reply.headers(error.headers)
       if (status >= 500) {
         request.log.error({ err: error }, 'request failed')
         return sendProblem(

@@ -27,3 +27,14 @@ export async function upsert(db: Db, periodId: number, rows: CostWeightRow[], ap
     .executeTakeFirst()
   return Number(result.numInsertedOrUpdatedRows ?? 0)
 }
+
+/** The municipalities, in code order, that these codes leave out. */
+export async function municipalitiesBesides(db: Db, codes: string[]): Promise<string[]> {
+  const rows = await db
+    .selectFrom('municipalities')
+    .select('code')
+    .where(sql<boolean>`code <> ALL(${codes}::text[])`)
+    .orderBy('code')
+    .execute()
+  return rows.map(row => row.code)
+}

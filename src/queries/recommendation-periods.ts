@@ -167,6 +167,11 @@ export async function replace(
     .updateTable('recommendation_periods')
     .set({
       ...periodColumns(input),
+      // Left out, a weighted total keeps the basis it has: an update from a client that predates the field must not
+      // drop computed weights. One that was per inhabitant imports its weights.
+      ...(input.cost_model === 'weighted_total' && input.weight_basis === undefined
+        ? { weight_basis: sql<'membership_fee' | 'imported'>`coalesce(weight_basis, 'imported')` }
+        : {}),
       version: sql<number>`version + 1`,
       updated_at: sql<Date>`now()`,
       updated_by_api_key_id: apiKeyId
@@ -179,7 +184,12 @@ export async function replace(
   return true
 }
 
-/** Switches a weighted-total period to its imported weights, as a change of the period (a new version). */
+/** Holds the period still until the transaction ends: a write that depends on how it stands now. */
+export async function lock(db: Db, id: number) {
+  await db.selectFrom('recommendation_periods').select('id').where('id', '=', id).forUpdate().execute()
+}
+
+/** Switches a membership-fee period to its imported weights, as a change of the period (a new version). */
 export async function useImportedWeights(db: Db, id: number, apiKeyId: number) {
   await db
     .updateTable('recommendation_periods')
@@ -190,6 +200,7 @@ export async function useImportedWeights(db: Db, id: number, apiKeyId: number) {
       updated_by_api_key_id: apiKeyId
     })
     .where('id', '=', id)
+    .where('weight_basis', '=', 'membership_fee')
     .execute()
 }
 

@@ -76,7 +76,7 @@ export async function municipalitiesWithDecisions(db: Db, asked: DecisionsAsked)
     FROM municipalities m
     JOIN counties c ON c.code = m.county_code
     LEFT JOIN LATERAL (
-      SELECT c.population, c.reference_date FROM (
+      SELECT nearest.population, nearest.reference_date FROM (
         (SELECT f.population, f.reference_date FROM population_figures f
           WHERE f.municipality_code = m.code AND f.reference_date <= ${populationDate}::date
           ORDER BY f.reference_date DESC LIMIT 1)
@@ -84,8 +84,8 @@ export async function municipalitiesWithDecisions(db: Db, asked: DecisionsAsked)
         (SELECT f.population, f.reference_date FROM population_figures f
           WHERE f.municipality_code = m.code AND f.reference_date > ${populationDate}::date
           ORDER BY f.reference_date LIMIT 1)
-      ) c
-      ORDER BY abs(c.reference_date - ${populationDate}::date), c.reference_date LIMIT 1
+      ) nearest
+      ORDER BY abs(nearest.reference_date - ${populationDate}::date), nearest.reference_date LIMIT 1
     ) f ON true
     ${history ? sql`` : sql`LEFT JOIN latest_decisions k ON k.period_id = ${periodId} AND k.municipality_code = m.code`}
     ${county === undefined ? sql`` : sql`WHERE m.county_code = ${county}`}

@@ -194,7 +194,9 @@ export const YearTotals = Type.Object(
     }),
     population_figures_used: Type.Array(ref(PopulationFiguresUsed), {
       maxItems: MAX_MUNICIPALITIES,
-      description: 'The dates of the population figures the shares rest on, newest first; empty for imported weights.'
+      description:
+        "The dates of the population figures of every share listed (participants' or not), newest first; empty for " +
+        'imported weights.'
     })
   },
   { $id: 'YearTotals', additionalProperties: false, description: "A financing year's totals." }

@@ -41,7 +41,7 @@ export const SubstitutePopulation = Type.Object(
     description:
       "Finance's decision to invoice a year although some shares rest on substitute population figures (the " +
       "closest in time to the rule's date, which is not held; see `population_basis` in the cost shares). Required " +
-      'then, and recorded with the invoiced year.'
+      'then, and recorded with the invoiced year (not where no share the year rests on is a substitute).'
   }
 )
 
@@ -137,14 +137,21 @@ export const Invoice = Type.Object(
     amount: { ...Money, description: 'The amount invoiced, rounded as the period says.', example: '93618.00' },
     exact_amount: { ...ExactAmount, description: 'The share before rounding.' },
     population: Nullable(
-      Int32({ minimum: 0, description: 'Per inhabitant: the population it was computed from.', example: 48009 })
+      Int32({
+        minimum: 0,
+        description:
+          'The population it was computed from: per inhabitant, or weighed by the membership fee (`weight` then ' +
+          'holds the weight); `null` for imported weights.',
+        example: 48009
+      })
     ),
     population_date: Nullable({ ...IsoDate, description: 'The date of that figure.', example: '2018-11-30' }),
     population_basis: Nullable(
       StringEnum(['reference_date', 'substitute'], {
         description:
           "Whether that figure is the rule's date's (`reference_date`) or a substitute, invoiced by the decision " +
-          'recorded with the invoiced year; `null` for weights and for invoices issued before this was recorded.',
+          'recorded with the invoiced year; `null` for imported weights and for invoices issued before this was ' +
+          'recorded.',
         example: 'reference_date'
       })
     ),

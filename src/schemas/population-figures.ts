@@ -59,8 +59,9 @@ export const PopulationImportResult = Type.Object(
     warnings: Type.Array(ref(PopulationImportWarning), {
       maxItems: MAX_IMPORT_ROWS,
       description:
-        "For each date written that has Sweden's total (each 30 November, SCB): a warning once every municipality " +
-        'has a figure of that date and they do not sum to it. The figures are written either way.'
+        "For each date written that has Sweden's total (each 30 November of 2017–2022, SCB, as shipped in " +
+        '`data/population-sweden-30-november.csv`): a warning once every municipality has a figure of that date ' +
+        'and they do not sum to it. The figures are written either way.'
     })
   },
   { $id: 'PopulationImportResult', additionalProperties: false, description: 'What an import wrote.' }

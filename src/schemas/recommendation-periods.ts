@@ -158,8 +158,9 @@ const periodFields = {
         'Weighted total only (`null` otherwise): where the weights come from. `membership_fee` computes them as SKL ' +
         "computes its membership fee: each municipality's population on `population_reference_date`, × 0.9 above " +
         '200,000 inhabitants (the national factors of the fee cancel when a fixed sum is split). `imported`: the ' +
-        "period's cost weights (`POST …/cost-weights`; importing them switches the period to `imported`). Default " +
-        'for a weighted total: `imported`.',
+        "period's cost weights (`POST …/cost-weights`: an import of every municipality's weight switches a " +
+        '`membership_fee` period to `imported`). Left out, a new weighted total imports its weights and an update ' +
+        'keeps the basis the period has.',
       example: null
     })
   ),

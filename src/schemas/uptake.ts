@@ -162,7 +162,7 @@ export const PopulationFiguresUsed = Type.Object(
     substitute: Type.Boolean({
       description:
         'Whether these figures stand in for figures of the population date that are not held: each is the figure ' +
-        'closest in time to it (the earlier of two as close).',
+        'closest in time to it (the earlier of two as close). `false` for the `null` entry: no figure at all.',
       example: true
     })
   },

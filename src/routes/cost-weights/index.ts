@@ -33,8 +33,9 @@ const routes: FastifyPluginAsyncTypebox = async app => {
           "each municipality's weight, " +
           'replacing one already held. Invoiced years keep the weights they were computed from; a change shows as a ' +
           'difference to settle. ' +
-          'A period that computed its weights by the membership-fee principle (`weight_basis`) uses the imported ' +
-          'weights from then on: the import switches it to `imported`, raising its version. ' +
+          'A period that computes its weights by the membership-fee principle (`weight_basis`) takes imported ' +
+          'weights only as a whole (every municipality weighed, else 422); the import then switches it to ' +
+          '`imported`, raising its version. ' +
           'Every bad row is reported at once; if any row is bad nothing is written.',
         tags: ['cost shares'],
         ...requireScope('admin'),
@@ -54,7 +55,9 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     },
     async (request, reply) =>
       importRows(request, reply, 200, 'weights', async (trx, rows: Array<Partial<CostWeightRow>>, key) => {
-        // Read here, once the request is known to be well-formed, and in the write's own transaction.
+        // Read here, once the request is known to be well-formed, and in the write's own transaction, held still so
+        // that a concurrent update of the period cannot change its basis under the import.
+        await periods.lock(trx, request.params.id)
         const period = await periods.findOrFail(trx, request.params.id)
         if (period.cost_model !== 'weighted_total')
           throw problem(
@@ -62,6 +65,24 @@ const routes: FastifyPluginAsyncTypebox = async app => {
             `${period.case_number} splits its cost per inhabitant; weights apply only to weighted-total periods.`
           )
         const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
+        if (period.weight_basis === 'membership_fee') {
+          // Imported weights replace computed ones as a whole: weights on two scales would split nothing fairly.
+          const left = await weights.municipalitiesBesides(trx, codes)
+          if (left.length > 0)
+            throw problem(
+              422,
+              `${period.case_number} computes its weights by the membership fee's principle; imported weights ` +
+                'replace them all at once, so this import must weigh every municipality. Nothing was written.',
+              {
+                errors: [
+                  {
+                    pointer: '',
+                    detail: `${left.length} municipalities have no weight in it (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''})`
+                  }
+                ]
+              }
+            )
+        }
         return {
           errors: importErrors(rows, await knownMunicipalityCodes(trx, codes), 'municipality'),
           write: async () => {

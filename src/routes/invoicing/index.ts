@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as periods from '../../queries/recommendation-periods.ts'
 import { notAFinancingYear } from '../../domain/recommendation-periods.ts'
 import { todayInSweden } from '../../clock.ts'
-import { invoicingErrors, paidBeforeInvoiced } from '../../domain/invoicing.ts'
+import { invoicedOn, invoicingErrors, paidBeforeInvoiced } from '../../domain/invoicing.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
@@ -113,16 +113,18 @@ const routes: FastifyPluginAsyncTypebox = async app => {
 
         const shares = (await costSharesOf(trx, period, today)).find(y => y.year === year)!
         const participants = shares.shares.filter(s => s.participating)
+        const participantCodes = new Set(participants.map(s => s.municipality_code))
+        const substitutes = shares.shares.filter(s => s.population_basis === 'substitute').map(s => s.municipality_code)
         const errors = invoicingErrors(
           period.cost_model,
           periodYear,
           today,
           {
             missing: shares.totals.missing_basis,
-            substitutes: shares.shares.filter(s => s.population_basis === 'substitute').map(s => s.municipality_code),
+            substitutes,
             substitutesAccepted: substitute_population !== undefined
           },
-          new Set(participants.map(s => s.municipality_code))
+          participantCodes
         )
         if (errors.length > 0) throw problem(422, `${year} cannot be invoiced now; nothing was written.`, { errors })
         await invoicing.lockYear(
@@ -134,16 +136,20 @@ const routes: FastifyPluginAsyncTypebox = async app => {
             invoice_date,
             as_of: today,
             apiKeyId: key.id,
-            substitute_population: substitute_population ?? null
+            // Finance's decision is recorded where it was needed: not on a year without substitutes.
+            substitute_population:
+              invoicedOn(period.cost_model, substitutes, participantCodes).length > 0
+                ? (substitute_population ?? null)
+                : null
           },
           participants.map(s => ({
             municipality_code: s.municipality_code,
             amount: s.amount,
             exact_amount: s.exact_amount,
-            // An invoice rests on a population or on a weight: membership-fee weights are invoiced as weights.
-            ...(period.cost_model === 'per_inhabitant'
-              ? { population: s.population, population_date: s.population_date, population_basis: s.population_basis }
-              : { population: null, population_date: null, population_basis: null }),
+            // Membership-fee weights record the population they weigh too; imported weights have none.
+            population: s.population,
+            population_date: s.population_date,
+            population_basis: s.population_basis,
             weight: s.weight,
             rate_per_inhabitant: period.cost_model === 'per_inhabitant' ? period.rate_per_inhabitant : null,
             index_adjustment: shares.index_adjustment,

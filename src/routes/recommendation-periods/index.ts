@@ -27,6 +27,7 @@ const CSV_COLUMNS = [
   'cost_model',
   'rate_per_inhabitant',
   'population_reference_date',
+  'weight_basis',
   'rounding_unit',
   'rounding_mode',
   'notes',

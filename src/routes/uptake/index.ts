@@ -7,6 +7,7 @@ import { jsonOrCsv, problemResponses } from '../../schemas/common.ts'
 import { PeriodParams } from '../../schemas/recommendation-periods.ts'
 import map from './map.ts'
 import { populationDateOf, reportFor } from '../../reports/participation.ts'
+import { populationBasis } from '../../domain/population-figures.ts'
 import { Participation, ReportQuery, Uptake, UptakeTimeline } from '../../schemas/uptake.ts'
 
 const STATUS_COLUMNS = [
@@ -114,8 +115,23 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       })
       const populationDate = populationDateOf(period, asOf)
       const body = { ...heading, population_date: populationDate, ...uptakeFigures(municipalities, populationDate) }
+      // A CSV row says what its population counts rest on: the date asked for, and how many substitutes stand in.
+      const substitutesIn = (county?: string) =>
+        municipalities.filter(
+          m =>
+            (county === undefined || m.county_code === county) &&
+            populationBasis(populationDate, m.population_date) === 'substitute'
+        ).length
       return sendJsonOrCsv(request, reply, body, {
-        columns: ['scope', 'county_code', 'county_name', ...prefixed('municipalities'), ...prefixed('population')],
+        columns: [
+          'scope',
+          'county_code',
+          'county_name',
+          ...prefixed('municipalities'),
+          ...prefixed('population'),
+          'population_date',
+          'population_substitutes'
+        ],
         rows: () =>
           [
             {
@@ -123,14 +139,18 @@ const routes: FastifyPluginAsyncTypebox = async app => {
               county_code: '',
               county_name: '',
               ...flatten('municipalities', body.municipalities),
-              ...flatten('population', body.population)
+              ...flatten('population', body.population),
+              population_date: populationDate,
+              population_substitutes: substitutesIn()
             },
             ...body.by_county.map(c => ({
               scope: 'county',
               county_code: c.county_code,
               county_name: c.county_name,
               ...flatten('municipalities', c.municipalities),
-              ...flatten('population', c.population)
+              ...flatten('population', c.population),
+              population_date: populationDate,
+              population_substitutes: substitutesIn(c.county_code)
             }))
           ] as Array<Record<string, unknown>>
       })
