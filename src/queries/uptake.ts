@@ -35,9 +35,9 @@ export interface DecisionsAsked {
 }
 
 /**
- * Every municipality (of a county, if given) with its population figure closest to the population date (the nearest
- * on either side: two probes of the primary key, however many figures it has) and the decisions a report on the
- * period reads, in one statement of one row per municipality.
+ * Every municipality (of a county, if given) with its population figure closest to the population date (the closer
+ * of the nearest on either side: two probes of the primary key, however many figures it has) and the decisions a
+ * report on the period reads, in one statement of one row per municipality.
  *
  * The decision in force on a date is the latest one received by then that was not withdrawn. The latest standing
  * decision of every municipality is kept by triggers (latest_decisions, migrations/0008), and it is the one in force
@@ -57,6 +57,12 @@ export async function municipalitiesWithDecisions(db: Db, asked: DecisionsAsked)
     FROM decisions d
     WHERE d.period_id = ${periodId} AND d.municipality_code = m.code AND d.received_on <= ${cutoff}
       AND NOT EXISTS (SELECT 1 FROM decision_withdrawals w WHERE w.decision_id = d.id)`
+  // Of the nearest figures before (or on) and after the population date, the closer; the earlier of two as close.
+  const closer = (prior: RawBuilder<unknown>, later: RawBuilder<unknown>) => sql`
+    CASE WHEN later.reference_date IS NULL
+      OR (prior.reference_date IS NOT NULL
+        AND ${populationDate}::date - prior.reference_date <= later.reference_date - ${populationDate}::date)
+    THEN ${prior} ELSE ${later} END`
   const dates = [asOf, ...earlier]
   const decisions = history
     ? sql`NULL::bigint AS id, NULL AS outcome, NULL::date AS received_on, NULL::int AS first_year,
@@ -71,22 +77,22 @@ export async function municipalitiesWithDecisions(db: Db, asked: DecisionsAsked)
           WHERE u.cutoff < k.received_on
         ) END AS probed`
   const { rows } = await sql<Row>`
-    SELECT m.code, m.name, m.county_code, c.name AS county_name, f.population, f.reference_date AS population_date,
+    SELECT m.code, m.name, m.county_code, c.name AS county_name,
+      ${closer(sql.ref('prior.population'), sql.ref('later.population'))} AS population,
+      ${closer(sql.ref('prior.reference_date'), sql.ref('later.reference_date'))} AS population_date,
       ${decisions}
     FROM municipalities m
     JOIN counties c ON c.code = m.county_code
     LEFT JOIN LATERAL (
-      SELECT nearest.population, nearest.reference_date FROM (
-        (SELECT f.population, f.reference_date FROM population_figures f
-          WHERE f.municipality_code = m.code AND f.reference_date <= ${populationDate}::date
-          ORDER BY f.reference_date DESC LIMIT 1)
-        UNION ALL
-        (SELECT f.population, f.reference_date FROM population_figures f
-          WHERE f.municipality_code = m.code AND f.reference_date > ${populationDate}::date
-          ORDER BY f.reference_date LIMIT 1)
-      ) nearest
-      ORDER BY abs(nearest.reference_date - ${populationDate}::date), nearest.reference_date LIMIT 1
-    ) f ON true
+      SELECT f.population, f.reference_date FROM population_figures f
+      WHERE f.municipality_code = m.code AND f.reference_date <= ${populationDate}::date
+      ORDER BY f.reference_date DESC LIMIT 1
+    ) prior ON true
+    LEFT JOIN LATERAL (
+      SELECT f.population, f.reference_date FROM population_figures f
+      WHERE f.municipality_code = m.code AND f.reference_date > ${populationDate}::date
+      ORDER BY f.reference_date LIMIT 1
+    ) later ON true
     ${history ? sql`` : sql`LEFT JOIN latest_decisions k ON k.period_id = ${periodId} AND k.municipality_code = m.code`}
     ${county === undefined ? sql`` : sql`WHERE m.county_code = ${county}`}
     ORDER BY m.code`.execute(db)
