@@ -23,12 +23,10 @@ export const PUBLISHED = {
   july2019: { as_of: '2019-07-01', adopted: 232, declined: 17, no_answer: 41 },
   /** SKL's blog of 27 November 2019 (seed 004): 260 adopted, 21 declined, 9 not answered. */
   november2019: { as_of: '2019-11-27', adopted: 260, declined: 21, no_answer: 9 },
-  /** SKR, 10 September 2020 (seed 003): 280 take part in 2020 and were invoiced. */
-  participants2020: 280,
-  /** Not published: the late adoptions by 15 June 2020. */
-  participants2021: 285,
-  /** SKR, January 2022 and September 2023: "288 av 290 kommuner". */
-  participants2022: 288,
+  /**
+   * By then 288 of 290 take part (SKR, January 2022 and September 2023: "288 av 290 kommuner"), after 280 in 2020 (SKR,
+   * 10 September 2020, seed 003: taking part and invoiced) and 285 in 2021 (not published: the adoptions by 15 June).
+   */
   january2022: '2022-01-31'
 } as const
 
