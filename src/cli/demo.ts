@@ -40,7 +40,7 @@ export const SUBSTITUTE_POPULATION_ACCEPTANCE = {
     'Demonstrationsdata: SCB:s folkmängd per 30 november 2018 finns bara för Tyresö i tjänstens data; övriga ' +
     'kommuners andelar 2020 bygger på den siffra som ligger närmast i tid, synligt markerad som ersättning.'
 }
-export const INVOICE_2020 = { year: 2020, invoice_date: '2020-02-14' }
+const INVOICE_2020 = { year: 2020, invoice_date: '2020-02-14' }
 
 export interface DemoDecision {
   municipality_code: string

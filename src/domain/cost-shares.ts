@@ -53,7 +53,7 @@ export const yearAmount = (annualAmount: string, indexAdjustment: string): bigin
   scaled(annualAmount, 2) * scaled(indexAdjustment, 6) * 100n
 
 /** Municipalities above this many inhabitants get SKL's membership-fee discount. */
-export const MEMBERSHIP_FEE_DISCOUNT_ABOVE = 200_000
+const MEMBERSHIP_FEE_DISCOUNT_ABOVE = 200_000
 
 /**
  * A municipality's weight by the principle of SKL's membership fee (förbundsavgift): a rate × the national average tax
