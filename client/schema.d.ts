@@ -1468,6 +1468,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the event feed
+         * @description Every write made through the API as an event, in the order the writes committed: its kind, when, the URL of the resource and its new state as the write answered it. Read on with the id of the last event you have as `after`; a cursor never skips an event, even one whose write began before and committed after the events you have read (an event appears once every write begun before it has ended). Events are kept 30 days at least; an older cursor (or any id the feed did not give) is 410 Gone: start again without `after` and reconcile from the lists. Kinds: `population_figures.imported`, `period.created`, `period.updated`, `decision.recorded`, `decision.withdrawn`, `decisions.imported`, `cost_weights.imported`, `year.invoiced`, `invoice.paid`, `cost_allocation.recorded`, `quality_register.created`, `quality_register.updated`, `register_allocation.recorded`, `payout.planned`, `payout.status_changed`. The same events are delivered by webhooks (`/v1/webhook-endpoints`).
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the event feed (CSV)
+         * @description Answers only CSV; otherwise the same as `listEvents`, for clients generated from this contract, which then type it as text.
+         *
+         *     Every write made through the API as an event, in the order the writes committed: its kind, when, the URL of the resource and its new state as the write answered it. Read on with the id of the last event you have as `after`; a cursor never skips an event, even one whose write began before and committed after the events you have read (an event appears once every write begun before it has ended). Events are kept 30 days at least; an older cursor (or any id the feed did not give) is 410 Gone: start again without `after` and reconcile from the lists. Kinds: `population_figures.imported`, `period.created`, `period.updated`, `decision.recorded`, `decision.withdrawn`, `decisions.imported`, `cost_weights.imported`, `year.invoiced`, `invoice.paid`, `cost_allocation.recorded`, `quality_register.created`, `quality_register.updated`, `register_allocation.recorded`, `payout.planned`, `payout.status_changed`. The same events are delivered by webhooks (`/v1/webhook-endpoints`).
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listEventsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your webhook endpoints
+         * @description For admins: the endpoints your client made (those of other clients are not shown), with their state.
+         *
+         *     Needs an API key with the scope `admin`.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Subscribe to events by webhook
+         * @description For admins: an endpoint that is sent the events of the kinds it names, from now on. Each delivery is a POST of one event (the same JSON as in `GET /v1/events`), signed as Standard Webhooks specifies: `webhook-id` (`evt_` and the event id, the same on every retry), `webhook-timestamp` and `webhook-signature` (HMAC-SHA256 with the secret). Events go out in the order of the feed, at least once: answer 2xx within 10 seconds, and drop repeats by `webhook-id`. A failed delivery is retried with exponential backoff (2 seconds, doubling, at most an hour apart) and holds back the later events; after three days of failures the endpoint is disabled with the reason. The secret is in this answer only.
+         *
+         *     Needs an API key with the scope `admin`.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one of your webhook endpoints
+         * @description Get one of your webhook endpoints
+         *
+         *     Needs an API key with the scope `admin`.
+         */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of your webhook endpoints
+         * @description Nothing more is sent to it; an attempt under way finishes. Its delivery log stays readable.
+         *
+         *     Needs an API key with the scope `admin`.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an endpoint's delivery log
+         * @description For admins: every attempt to deliver an event to one of your endpoints, newest first, with what the receiver answered. Kept as long as the feed keeps its events.
+         *
+         *     Needs an API key with the scope `admin`.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4265,7 +4389,7 @@ export interface components {
              * @example POST
              * @enum {string}
              */
-            method: "POST" | "PUT";
+            method: "POST" | "PUT" | "DELETE";
             /**
              * @description The path and query of the request.
              * @example /v1/register-payouts
@@ -4287,6 +4411,656 @@ export interface components {
         AuditEventPage: {
             /** @description This page's items. */
             items: components["schemas"]["AuditEvent"][];
+            /**
+             * Format: int32
+             * @description This page, from 1.
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int32
+             * @description The page size asked for.
+             * @example 20
+             */
+            limit: number;
+            /**
+             * Format: int32
+             * @description Items in the whole list, all pages.
+             * @example 26
+             */
+            total_items: number;
+            /**
+             * Format: int32
+             * @description Pages in the whole list at this limit.
+             * @example 2
+             */
+            total_pages: number;
+        };
+        /** @description A `population_figures.imported` event, in the feed and as a webhook's body: `data` is the PopulationImportResult as the write answered it. */
+        PopulationFiguresImportedEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "population_figures.imported";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["PopulationImportResult"];
+        };
+        /** @description A `period.created` event, in the feed and as a webhook's body: `data` is the RecommendationPeriod as the write answered it. */
+        PeriodCreatedEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "period.created";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["RecommendationPeriod"];
+        };
+        /** @description A `period.updated` event, in the feed and as a webhook's body: `data` is the RecommendationPeriod as the write answered it. */
+        PeriodUpdatedEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "period.updated";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["RecommendationPeriod"];
+        };
+        /** @description A `decision.recorded` event, in the feed and as a webhook's body: `data` is the Decision as the write answered it. */
+        DecisionRecordedEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "decision.recorded";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["Decision"];
+        };
+        /** @description A `decision.withdrawn` event, in the feed and as a webhook's body: `data` is the Decision as the write answered it. */
+        DecisionWithdrawnEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "decision.withdrawn";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["Decision"];
+        };
+        /** @description A `decisions.imported` event, in the feed and as a webhook's body: `data` is the DecisionImportResult as the write answered it. */
+        DecisionsImportedEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "decisions.imported";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["DecisionImportResult"];
+        };
+        /** @description A `cost_weights.imported` event, in the feed and as a webhook's body: `data` is the CostWeightImportResult as the write answered it. */
+        CostWeightsImportedEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "cost_weights.imported";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["CostWeightImportResult"];
+        };
+        /** @description A `year.invoiced` event, in the feed and as a webhook's body: `data` is the InvoicedYear as the write answered it. */
+        YearInvoicedEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "year.invoiced";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["InvoicedYear"];
+        };
+        /** @description A `invoice.paid` event, in the feed and as a webhook's body: `data` is the Invoice as the write answered it. */
+        InvoicePaidEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "invoice.paid";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["Invoice"];
+        };
+        /** @description A `cost_allocation.recorded` event, in the feed and as a webhook's body: `data` is the CostAllocation as the write answered it. */
+        CostAllocationRecordedEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "cost_allocation.recorded";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["CostAllocation"];
+        };
+        /** @description A `quality_register.created` event, in the feed and as a webhook's body: `data` is the QualityRegister as the write answered it. */
+        QualityRegisterCreatedEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "quality_register.created";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["QualityRegister"];
+        };
+        /** @description A `quality_register.updated` event, in the feed and as a webhook's body: `data` is the QualityRegister as the write answered it. */
+        QualityRegisterUpdatedEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "quality_register.updated";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["QualityRegister"];
+        };
+        /** @description A `register_allocation.recorded` event, in the feed and as a webhook's body: `data` is the AllocationPlan as the write answered it. */
+        RegisterAllocationRecordedEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "register_allocation.recorded";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["AllocationPlan"];
+        };
+        /** @description A `payout.planned` event, in the feed and as a webhook's body: `data` is the Payout as the write answered it. */
+        PayoutPlannedEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "payout.planned";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["Payout"];
+        };
+        /** @description A `payout.status_changed` event, in the feed and as a webhook's body: `data` is the Payout as the write answered it. */
+        PayoutStatusChangedEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "payout.status_changed";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["Payout"];
+        };
+        /** @description A committed change: its kind, when it was made, the URL of the resource and its new state. */
+        Event: components["schemas"]["PopulationFiguresImportedEvent"] | components["schemas"]["PeriodCreatedEvent"] | components["schemas"]["PeriodUpdatedEvent"] | components["schemas"]["DecisionRecordedEvent"] | components["schemas"]["DecisionWithdrawnEvent"] | components["schemas"]["DecisionsImportedEvent"] | components["schemas"]["CostWeightsImportedEvent"] | components["schemas"]["YearInvoicedEvent"] | components["schemas"]["InvoicePaidEvent"] | components["schemas"]["CostAllocationRecordedEvent"] | components["schemas"]["QualityRegisterCreatedEvent"] | components["schemas"]["QualityRegisterUpdatedEvent"] | components["schemas"]["RegisterAllocationRecordedEvent"] | components["schemas"]["PayoutPlannedEvent"] | components["schemas"]["PayoutStatusChangedEvent"];
+        /** @description A stretch of the event feed. */
+        EventFeed: {
+            /** @description Events in the order their writes committed. */
+            items: components["schemas"]["Event"][];
+            /**
+             * @description Whether more events follow at once: read on with the last id as `after`. When false, poll again later.
+             * @example false
+             */
+            has_more: boolean;
+        };
+        /**
+         * @description A webhook endpoint to create.
+         * @example {
+         *       "url": "https://ekonomi.example.se/hooks/joint-financing",
+         *       "event_types": [
+         *         "year.invoiced",
+         *         "invoice.paid"
+         *       ],
+         *       "description": "Invoicing in the finance system"
+         *     }
+         */
+        WebhookEndpointInput: {
+            /**
+             * Format: uri
+             * @description Where to POST the events: an http or https URL (https in production) on a public address. Loopback and private addresses are refused unless the service is configured to allow them (WEBHOOK_ALLOW_PRIVATE_URLS).
+             * @example https://ekonomi.example.se/hooks/joint-financing
+             */
+            url: string;
+            /** @description The kinds of event to deliver; `*` delivers every kind, including kinds added later. */
+            event_types: ("population_figures.imported" | "period.created" | "period.updated" | "decision.recorded" | "decision.withdrawn" | "decisions.imported" | "cost_weights.imported" | "year.invoiced" | "invoice.paid" | "cost_allocation.recorded" | "quality_register.created" | "quality_register.updated" | "register_allocation.recorded" | "payout.planned" | "payout.status_changed" | "*")[];
+            /**
+             * @description What the endpoint is for.
+             * @example Invoicing in the finance system
+             */
+            description?: string;
+        };
+        /** @description Where events are delivered, signed as Standard Webhooks specifies, at least once and in the order of the feed. */
+        WebhookEndpoint: {
+            /**
+             * Format: int64
+             * @description The endpoint's id.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * Format: uri
+             * @description Where to POST the events: an http or https URL (https in production) on a public address. Loopback and private addresses are refused unless the service is configured to allow them (WEBHOOK_ALLOW_PRIVATE_URLS).
+             * @example https://ekonomi.example.se/hooks/joint-financing
+             */
+            url: string;
+            /** @description The kinds of event to deliver; `*` delivers every kind, including kinds added later. */
+            event_types: ("population_figures.imported" | "period.created" | "period.updated" | "decision.recorded" | "decision.withdrawn" | "decisions.imported" | "cost_weights.imported" | "year.invoiced" | "invoice.paid" | "cost_allocation.recorded" | "quality_register.created" | "quality_register.updated" | "register_allocation.recorded" | "payout.planned" | "payout.status_changed" | "*")[];
+            /**
+             * @description What the endpoint is for.
+             * @example Invoicing in the finance system
+             */
+            description: string | null;
+            /**
+             * Format: date-time
+             * @description When it was created: it hears of the events committed from then on.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            created_at: string;
+            /**
+             * @description Disabled after its deliveries have failed for three days without a break; then nothing is sent.
+             * @example enabled
+             * @enum {string}
+             */
+            status: "enabled" | "disabled";
+            /**
+             * Format: date-time
+             * @description When it was disabled.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            disabled_at: string | null;
+            /**
+             * @description Why it was disabled.
+             * @example Every delivery has failed since 2026-11-28T08:00:00.000Z; the last: answered 503
+             */
+            disabled_reason: string | null;
+            /**
+             * Format: date-time
+             * @description Since when the next event has failed to be delivered (it is being retried); null when all is well.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            failing_since: string | null;
+            /**
+             * Format: int64
+             * @description The id of the last event delivered, if any.
+             * @example 4711
+             */
+            delivered_through: number | null;
+        };
+        /** @description A new webhook endpoint, with its secret. */
+        CreatedWebhookEndpoint: {
+            /**
+             * Format: int64
+             * @description The endpoint's id.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * Format: uri
+             * @description Where to POST the events: an http or https URL (https in production) on a public address. Loopback and private addresses are refused unless the service is configured to allow them (WEBHOOK_ALLOW_PRIVATE_URLS).
+             * @example https://ekonomi.example.se/hooks/joint-financing
+             */
+            url: string;
+            /** @description The kinds of event to deliver; `*` delivers every kind, including kinds added later. */
+            event_types: ("population_figures.imported" | "period.created" | "period.updated" | "decision.recorded" | "decision.withdrawn" | "decisions.imported" | "cost_weights.imported" | "year.invoiced" | "invoice.paid" | "cost_allocation.recorded" | "quality_register.created" | "quality_register.updated" | "register_allocation.recorded" | "payout.planned" | "payout.status_changed" | "*")[];
+            /**
+             * @description What the endpoint is for.
+             * @example Invoicing in the finance system
+             */
+            description: string | null;
+            /**
+             * Format: date-time
+             * @description When it was created: it hears of the events committed from then on.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            created_at: string;
+            /**
+             * @description Disabled after its deliveries have failed for three days without a break; then nothing is sent.
+             * @example enabled
+             * @enum {string}
+             */
+            status: "enabled" | "disabled";
+            /**
+             * Format: date-time
+             * @description When it was disabled.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            disabled_at: string | null;
+            /**
+             * @description Why it was disabled.
+             * @example Every delivery has failed since 2026-11-28T08:00:00.000Z; the last: answered 503
+             */
+            disabled_reason: string | null;
+            /**
+             * Format: date-time
+             * @description Since when the next event has failed to be delivered (it is being retried); null when all is well.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            failing_since: string | null;
+            /**
+             * Format: int64
+             * @description The id of the last event delivered, if any.
+             * @example 4711
+             */
+            delivered_through: number | null;
+            /**
+             * @description The endpoint's signing secret, shown this once: verify each delivery's `webhook-signature` with it (any Standard Webhooks library does, or `verifyWebhook` in the client).
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        /** @description The client's webhook endpoints. */
+        WebhookEndpointList: {
+            /** @description Your endpoints. */
+            items: components["schemas"]["WebhookEndpoint"][];
+        };
+        /** @description One attempt to deliver an event. */
+        WebhookDelivery: {
+            /**
+             * Format: int64
+             * @description The attempt's id.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description The event sent (its `webhook-id` is `evt_` and this id).
+             * @example 4711
+             */
+            event_id: number;
+            /**
+             * @description Its kind.
+             * @example decision.recorded
+             */
+            event_type: string;
+            /**
+             * Format: int32
+             * @description Which attempt of this event this was, from 1.
+             * @example 1
+             */
+            attempt: number;
+            /**
+             * Format: date-time
+             * @description When it was sent.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            attempted_at: string;
+            /**
+             * Format: int32
+             * @description How long the receiver took, in milliseconds.
+             * @example 42
+             */
+            duration_ms: number;
+            /**
+             * Format: int32
+             * @description The receiver's HTTP status; null when it did not answer.
+             * @example 200
+             */
+            response_status: number | null;
+            /**
+             * @description What went wrong, when it did.
+             * @example answered 503
+             */
+            error: string | null;
+            /**
+             * @description Whether the receiver took it (a 2xx answer).
+             * @example true
+             */
+            delivered: boolean;
+        };
+        /** @description One page of a list. */
+        WebhookDeliveryPage: {
+            /** @description This page's items. */
+            items: components["schemas"]["WebhookDelivery"][];
             /**
              * Format: int32
              * @description This page, from 1.
@@ -4548,7 +5322,7 @@ export interface operations {
                         api_name: string;
                         /**
                          * @description Semantic version of the contract.
-                         * @example 1.1.0
+                         * @example 1.2.0
                          */
                         api_version: string;
                         /**
@@ -18581,6 +19355,1360 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description The id of the last event you have: the feed goes on after it. Without it, the feed starts at its oldest event (it keeps 30 days). An id older than that is 410 Gone. */
+                after?: number;
+                /** @description At most this many events, 1 to 1,000 (default 20). */
+                limit?: number;
+                /** @description Response format. Overrides the Accept header; `csv` gives RFC 4180 CSV with a header row. */
+                format?: "json" | "csv";
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events after the cursor, as JSON or CSV (`data` as JSON text). */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventFeed"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description What the request asks for is no longer kept (an event feed cursor older than its retention). */
+            410: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEventsCsv: {
+        parameters: {
+            query?: {
+                /** @description The id of the last event you have: the feed goes on after it. Without it, the feed starts at its oldest event (it keeps 30 days). An id older than that is 410 Gone. */
+                after?: number;
+                /** @description At most this many events, 1 to 1,000 (default 20). */
+                limit?: number;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events after the cursor, as JSON or CSV (`data` as JSON text). */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description What the request asks for is no longer kept (an event feed cursor older than its retention). */
+            410: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your endpoints. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointInput"];
+            };
+        };
+        responses: {
+            /** @description The endpoint was created; keep its secret, which is not shown again. */
+            201: {
+                headers: {
+                    /** @description The endpoint's URL. */
+                    location?: string;
+                    /** @description Present on a replay: this is the stored response to an earlier request with the same `Idempotency-Key`; nothing was written now. */
+                    "idempotent-replayed"?: "true";
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookEndpoint"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the stored state (for example a record that exists already); nothing was written. */
+            409: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the service accepts. */
+            413: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body has a media type this operation does not accept. */
+            415: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but breaks a rule of the domain; `errors` lists every failing field. */
+            422: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The endpoint's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint was deleted. */
+            204: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the service accepts. */
+            413: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body has a media type this operation does not accept. */
+            415: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (at most 1,000,000). */
+                page?: number;
+                /** @description Items per page, 1 to 500 (default 20). */
+                limit?: number;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The endpoint's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of attempts. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;

@@ -16,6 +16,7 @@ import problems, { clientErrorHandler, sendProblem } from './plugins/problems.ts
 import protection from './plugins/protection.ts'
 import rateLimit from './plugins/rate-limit.ts'
 import readCache from './plugins/read-cache.ts'
+import webhooks from './plugins/webhooks.ts'
 import { buildSerializer } from './plugins/serialization.ts'
 import { buildValidator } from './plugins/validation.ts'
 import apiInfo from './routes/api-info.ts'
@@ -26,6 +27,7 @@ import costWeights from './routes/cost-weights/index.ts'
 import counties from './routes/counties/index.ts'
 import decisionImports from './routes/decisions/imports.ts'
 import decisions from './routes/decisions/index.ts'
+import events from './routes/events/index.ts'
 import health from './routes/health.ts'
 import invoicing from './routes/invoicing/index.ts'
 import municipalities from './routes/municipalities/index.ts'
@@ -35,19 +37,34 @@ import recommendationPeriods from './routes/recommendation-periods/index.ts'
 import registerAllocations from './routes/register-allocations/index.ts'
 import registerPayouts from './routes/register-payouts/index.ts'
 import uptake from './routes/uptake/index.ts'
+import webhookEndpoints from './routes/webhook-endpoints/index.ts'
 import { release } from './release.ts'
 import { namedSchemas } from './schemas/index.ts'
 
 /** The settings the service is built with: those `npm start` ships (config.ts) unless a caller names others. */
 export type Settings = Pick<
   Config,
-  'publicRead' | 'rateLimitPerMinute' | 'metricsToken' | 'corsOrigins' | 'maxEventLoopDelayMs' | 'trustProxy'
+  | 'publicRead'
+  | 'rateLimitPerMinute'
+  | 'metricsToken'
+  | 'corsOrigins'
+  | 'maxEventLoopDelayMs'
+  | 'trustProxy'
+  | 'allowPrivateWebhookUrls'
 > & {
   /** Heap in bytes above which requests are shed with 503; 0: never (no environment variable sets it: tests do). */
   maxHeapUsedBytes: number
 }
 
-const { publicRead, rateLimitPerMinute, metricsToken, corsOrigins, maxEventLoopDelayMs, trustProxy } = loadConfig({})
+const {
+  publicRead,
+  rateLimitPerMinute,
+  metricsToken,
+  corsOrigins,
+  maxEventLoopDelayMs,
+  trustProxy,
+  allowPrivateWebhookUrls
+} = loadConfig({})
 /** What an unconfigured `npm start` runs with, so that the tests build the service as its users get it. */
 export const SHIPPED_SETTINGS: Readonly<Settings> = Object.freeze({
   publicRead,
@@ -56,6 +73,7 @@ export const SHIPPED_SETTINGS: Readonly<Settings> = Object.freeze({
   corsOrigins,
   maxEventLoopDelayMs,
   trustProxy,
+  allowPrivateWebhookUrls,
   maxHeapUsedBytes: 0
 })
 
@@ -145,6 +163,7 @@ export async function build({ db, reportDb, listenTo, settings: given = {}, logg
   await app.register(jsonBody)
   await app.register(csv)
   await app.register(deprecation)
+  await app.register(webhooks, { allowPrivateUrls: settings.allowPrivateWebhookUrls })
 
   await app.register(health)
   await app.register(
@@ -165,6 +184,8 @@ export async function build({ db, reportDb, listenTo, settings: given = {}, logg
       await v1.register(registerAllocations)
       await v1.register(registerPayouts)
       await v1.register(auditEvents)
+      await v1.register(events)
+      await v1.register(webhookEndpoints)
     },
     { prefix: '/v1' }
   )

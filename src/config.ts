@@ -34,6 +34,11 @@ export interface Config {
    * (any), a number of hops, or addresses and CIDR ranges.
    */
   readonly trustProxy: boolean | number | readonly string[]
+  /**
+   * Whether webhook endpoints may be on loopback and private addresses: off by default, so that an admin's URL cannot
+   * reach inside the service's own network (SSRF); on for a receiver on the same private network, or a test's.
+   */
+  readonly allowPrivateWebhookUrls: boolean
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -67,6 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const shutdownDrainMs = Number(env.SHUTDOWN_DRAIN_MS ?? 5000)
   if (!Number.isInteger(shutdownDrainMs) || shutdownDrainMs < 0)
     problems.push(`SHUTDOWN_DRAIN_MS must be a whole number of milliseconds, got "${env.SHUTDOWN_DRAIN_MS}"`)
+  const allowPrivateWebhookUrls = env.WEBHOOK_ALLOW_PRIVATE_URLS ?? 'false'
+  if (!['true', 'false'].includes(allowPrivateWebhookUrls))
+    problems.push(`WEBHOOK_ALLOW_PRIVATE_URLS must be true or false, got "${allowPrivateWebhookUrls}"`)
   const trustProxy = parseTrustProxy(env.TRUST_PROXY ?? 'false')
   if (trustProxy === undefined)
     problems.push(
@@ -88,7 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxEventLoopDelayMs,
     shutdownDrainMs,
     metricsToken: env.METRICS_TOKEN || undefined,
-    trustProxy: trustProxy ?? false
+    trustProxy: trustProxy ?? false,
+    allowPrivateWebhookUrls: allowPrivateWebhookUrls === 'true'
   })
 }
 

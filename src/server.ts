@@ -6,6 +6,8 @@ import { createLogger } from './logger.ts'
 import { prepareDatabase } from './db/prepare.ts'
 import { openDatabase, type OpenDatabase } from './db/open.ts'
 import { purgeExpiredIdempotencyKeys } from './http/write.ts'
+import * as events from './queries/events.ts'
+import * as webhookEndpoints from './queries/webhook-endpoints.ts'
 
 const config = configOrExit()
 const logger = createLogger(config.logLevel)
@@ -71,15 +73,18 @@ app = await build({
 app.server.keepAliveTimeout = 72_000
 app.server.requestTimeout = 30_000
 
-// Replays are promised for 24 hours only; older outcomes just take space. Expired keys are ignored anyway, so a missed
-// purge is harmless.
+// Replays are promised for 24 hours only, events and their delivery attempts for 30 days: older rows just take space.
+// Each purge only forgets what nobody may still ask for, so a missed one is harmless.
 const { db } = database
-await purgeExpiredIdempotencyKeys(db)
+const purgeExpired = async () => {
+  await purgeExpiredIdempotencyKeys(db)
+  await events.prune(db)
+  await webhookEndpoints.pruneDeliveries(db, events.KEPT_DAYS)
+}
+await purgeExpired()
 purge = setInterval(
   () => {
-    purgeExpiredIdempotencyKeys(db).catch((err: unknown) =>
-      logger.warn({ err }, 'could not purge expired idempotency keys')
-    )
+    purgeExpired().catch((err: unknown) => logger.warn({ err }, 'could not purge expired records'))
   },
   60 * 60 * 1000
 ).unref()

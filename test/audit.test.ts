@@ -89,7 +89,8 @@ t.test('the trail is append-only, and only admins read it', async t => {
 t.test(
   'every mutating operation of the contract leaves one audit event per successful write and none for a refused one',
   async t => {
-    const context = await testApp(t)
+    // The endpoint this test makes is on loopback (where nothing listens), which the shipped settings refuse.
+    const context = await testApp(t, { settings: { allowPrivateWebhookUrls: true } })
     const { app, db, bearer } = context
     await importNovember2019(context)
     const period = await db
@@ -105,6 +106,8 @@ t.test(
     const invoiceId = async () =>
       (await db.selectFrom('invoices').select('id').where('municipality_code', '=', '0115').executeTakeFirstOrThrow())
         .id
+    const endpointId = async () =>
+      (await db.selectFrom('webhook_endpoints').select('id').orderBy('id').executeTakeFirstOrThrow()).id
     const payoutId = async () =>
       (await db.selectFrom('register_payouts').select('id').orderBy('id').executeTakeFirstOrThrow()).id
     const periodInput = async () => {
@@ -308,6 +311,20 @@ t.test(
           payload: { period_id: period.id, year: 2020, register_code: 'bpsd', amount: '100000.00' }
         })
       },
+      createWebhookEndpoint: {
+        ok: async () => ({
+          url: '/v1/webhook-endpoints',
+          payload: { url: 'http://127.0.0.1:9/hooks', event_types: ['*'] }
+        }),
+        refused: async () => ({
+          url: '/v1/webhook-endpoints',
+          payload: { url: 'http://127.0.0.1:9/hooks', event_types: ['no.such'] }
+        })
+      },
+      deleteWebhookEndpoint: {
+        ok: async () => ({ url: `/v1/webhook-endpoints/${await endpointId()}` }),
+        refused: async () => ({ url: `/v1/webhook-endpoints/${await endpointId()}` })
+      },
       changePayoutStatus: {
         ok: async () => ({
           url: `/v1/register-payouts/${await payoutId()}/status-changes`,
@@ -328,10 +345,21 @@ t.test(
           .where('operation_id', '=', operationId)
           .executeTakeFirstOrThrow()
       ).n
+    // Configuration is audited but is no event of the feed: an endpoint's answer holds its secret.
+    const configuration = ['createWebhookEndpoint', 'deleteWebhookEndpoint']
+    const announced = async (operationId: string) =>
+      (
+        await db
+          .selectFrom('events as e')
+          .innerJoin('audit_events as a', 'a.id', 'e.audit_event_id')
+          .select(eb => eb.fn.countAll<number>().as('n'))
+          .where('a.operation_id', '=', operationId)
+          .executeTakeFirstOrThrow()
+      ).n
     const writing = Object.values(contract.paths as Record<string, Record<string, any>>).flatMap(methods =>
       Object.entries(methods)
         .filter(([method]) => method !== 'get')
-        .map(([method, operation]) => ({ method: method.toUpperCase() as 'POST' | 'PUT', operation }))
+        .map(([method, operation]) => ({ method: method.toUpperCase() as 'POST' | 'PUT' | 'DELETE', operation }))
     )
     t.ok(writing.length >= 17, `${writing.length} operations write`)
     for (const { method, operation } of writing) {
@@ -343,6 +371,7 @@ t.test(
       }
       const headers = bearer(operation['x-required-scopes'][0])
       const before = await count(id)
+      const eventsBefore = Number(await announced(id))
       const ok = await entry.ok()
       const written = await app.inject({
         method,
@@ -355,6 +384,8 @@ t.test(
         `${id} writes (${written.statusCode} ${written.body.slice(0, 300)})`
       )
       t.equal(await count(id), before + 1, `${id}: one audit event for the write`)
+      const expected = eventsBefore + (configuration.includes(id) ? 0 : 1)
+      t.equal(Number(await announced(id)), expected, `${id}: ${expected - eventsBefore} event(s) in the feed`)
       const replay = await app.inject({
         method,
         url: ok.url,
@@ -365,7 +396,9 @@ t.test(
       if (method === 'POST') {
         t.equal(replay.headers['idempotent-replayed'], 'true', `${id}: the same request again is a replay`)
         t.equal(replay.body, written.body, `${id}: with the same answer`)
-      } else t.equal(replay.statusCode, 412, `${id}: the same update again is refused (${replay.statusCode})`)
+      } else if (method === 'PUT')
+        t.equal(replay.statusCode, 412, `${id}: the same update again is refused (${replay.statusCode})`)
+      else t.equal(replay.statusCode, 404, `${id}: what is deleted cannot be deleted again (${replay.statusCode})`)
       t.equal(await count(id), before + 1, `${id}: none for the repetition`)
       const no = await entry.refused()
       const refused = await app.inject({
@@ -379,6 +412,7 @@ t.test(
         `${id} refuses (${refused.statusCode} ${refused.body.slice(0, 200)})`
       )
       t.equal(await count(id), before + 1, `${id}: none for a refused write`)
+      t.equal(Number(await announced(id)), expected, `${id}: and no event for it`)
     }
   }
 )

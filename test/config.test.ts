@@ -21,7 +21,8 @@ t.test('configuration has safe defaults and rejects bad values together', async 
       maxEventLoopDelayMs: 1000,
       shutdownDrainMs: 5000,
       metricsToken: undefined,
-      trustProxy: false
+      trustProxy: false,
+      allowPrivateWebhookUrls: false
     }
   )
   t.ok(Object.isFrozen(config))

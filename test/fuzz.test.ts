@@ -423,13 +423,23 @@ const refusedUnread = (request: Request, bodyLimit: number, error: Error) =>
   Buffer.byteLength(request.body ?? '') > bodyLimit &&
   /EPIPE|ECONNRESET|other side closed/.test(String((error as { cause?: unknown }).cause))
 
+// A key's first request counts with its address's unknown tokens (plugins/rate-limit.ts), as the made-up tokens among
+// the requests do: every operation's key is introduced before those arrive, so that none is refused for their count.
+for (const { requests } of planned) {
+  const [first] = requests
+  if (first !== undefined)
+    await fetch(`${base}${first.url}`, { method: first.method, headers: first.headers, body: first.body }).then(
+      response => response.text(),
+      () => undefined
+    )
+}
+
 for (const { operation, requests, bodyLimit } of planned) {
   t.test(
     `${operation}: no 5xx, only documented statuses, every answer as the contract says, problems bounded`,
     async t => {
       const failures: string[] = []
       const queue = [...requests]
-      // One request first, alone, so that the operation's key is known (and counted as its own) before the rest arrive.
       const worker = async (count = Infinity) => {
         for (let request = queue.shift(); request !== undefined; request = --count > 0 ? queue.shift() : undefined) {
           const response = await fetch(`${base}${request.url}`, {
@@ -457,7 +467,6 @@ for (const { operation, requests, bodyLimit } of planned) {
             )
         }
       }
-      await worker(1)
       await Promise.all(Array.from({ length: 6 }, () => worker()))
       t.same(failures.slice(0, 10), [], `${requests.length} requests, ${failures.length} failed`)
     }

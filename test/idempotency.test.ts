@@ -27,7 +27,7 @@ app.post(
     }
   },
   async (request, reply) =>
-    write(request, reply, { status: 201 }, async trx => {
+    write(request, reply, { status: 201, event: null }, async trx => {
       const name = `race-${randomUUID()}`
       await sql`SELECT pg_sleep(0.05)`.execute(trx)
       await apiKeys.create(trx, name, ['read'])

@@ -282,6 +282,7 @@ t.test(
       if (schema.$ref !== undefined) return exampleOf(at(schema.$ref))
       if (schema.example !== undefined) return schema.example
       if (schema.anyOf !== undefined) return exampleOf(schema.anyOf[0])
+      if (schema.oneOf !== undefined) return exampleOf(schema.oneOf[0])
       if (schema.type === 'array') return [exampleOf(schema.items)]
       if (schema.type === 'object')
         return Object.fromEntries(

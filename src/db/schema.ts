@@ -25,6 +25,9 @@ export interface Database {
   register_payouts: RegisterPayoutsTable
   register_payout_events: RegisterPayoutEventsTable
   audit_events: AuditEventsTable
+  events: EventsTable
+  webhook_endpoints: WebhookEndpointsTable
+  webhook_deliveries: WebhookDeliveriesTable
 }
 
 /** `numeric` columns are read as decimal strings, exact; money is never a float. */
@@ -268,8 +271,56 @@ export interface AuditEventsTable {
   api_key_id: number
   request_id: string
   operation_id: string
-  method: 'POST' | 'PUT'
+  method: 'POST' | 'PUT' | 'DELETE'
   path: string
   status: number
   request_sha256: Buffer
+}
+
+/** xid8 columns are read as decimal strings: transaction ids pass 2^53 in a long-lived cluster. */
+type TransactionId = string
+
+export interface EventsTable {
+  id: ColumnType<number, never, never>
+  transaction_id: ColumnType<TransactionId, never, never>
+  occurred_at: ColumnType<Date, never, never>
+  type: string
+  resource_url: string
+  /** The resource as its write answered it, JSON text. */
+  data: ColumnType<unknown, string, never>
+  audit_event_id: number
+}
+
+export interface WebhookEndpointsTable {
+  id: ColumnType<number, never, never>
+  client: string
+  url: string
+  event_types: string[]
+  description: string | null
+  secret: string
+  created_at: ColumnType<Date, never, never>
+  created_by: number
+  deleted_at: Date | null
+  after_transaction_id: TransactionId
+  after_event_id: ColumnType<number, number | undefined>
+  failed_attempts: ColumnType<number, never, number>
+  failing_since: Date | null
+  next_attempt_at: ColumnType<Date, never, Date>
+  lease_owner: string | null
+  leased_until: Date | null
+  disabled_at: Date | null
+  disabled_reason: string | null
+}
+
+export interface WebhookDeliveriesTable {
+  id: ColumnType<number, never, never>
+  endpoint_id: number
+  event_id: number
+  event_type: string
+  attempt: number
+  attempted_at: Date
+  duration_ms: number
+  response_status: number | null
+  error: string | null
+  delivered: boolean
 }

@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely'
 import type { ActiveKey } from '../db/api-keys.ts'
 import type { Database } from '../db/schema.ts'
 import { type FieldError, problem, validationErrors } from '../plugins/problems.ts'
+import type { EventType } from '../schemas/events.ts'
 import { write } from './write.ts'
 
 /** How many rows a list body may hold on this route (its body schema's `maxItems`), if the body is a list. */
@@ -36,7 +37,7 @@ export interface CheckedRows<Body> {
 export async function importRows<Row, Body>(
   request: FastifyRequest,
   reply: FastifyReply,
-  status: number,
+  options: { status: number; event: EventType },
   noun: string,
   check: (trx: Transaction<Database>, rows: Row[], key: ActiveKey) => Promise<CheckedRows<Body>>
 ): Promise<FastifyReply> {
@@ -60,7 +61,7 @@ export async function importRows<Row, Body>(
     }
   }
 
-  return write(request, reply, { status }, async (trx, key) => {
+  return write(request, reply, options, async (trx, key) => {
     const checked = await check(
       trx,
       indexes.map(index => body[index] as Row),

@@ -6,6 +6,7 @@ import type { ActiveKey } from '../db/api-keys.ts'
 import type { Db } from '../db/connection.ts'
 import type { Database } from '../db/schema.ts'
 import { problem } from '../plugins/problems.ts'
+import type { EventType } from '../schemas/events.ts'
 
 const HEADER = 'idempotency-key'
 const KEY_PATTERN = '^[\\x21-\\x7E]{1,255}$'
@@ -51,11 +52,19 @@ export interface Outcome<T> {
   body: T
   headers?: Record<string, string>
   status?: number
+  event?: EventType
 }
 
 export interface WriteOptions {
-  /** The status of success (the route documents it as application/json); an outcome may name another. */
+  /**
+   * The status of success (documented as application/json, or 204 for no content); an outcome may name another.
+   */
   status: number
+  /**
+   * The kind of event the feed announces the write as, with its answer as the event's data; null for a write that is
+   * configuration, not data (a webhook endpoint, whose answer holds its secret). An outcome may name another kind.
+   */
+  event: EventType | null
   /**
    * For an update of a versioned resource: the entity tag of its current version, or undefined when there is none
    * yet (the write creates it). If-Match must then name that version (412 otherwise), and is required (428) once
@@ -102,11 +111,9 @@ export async function write<T>(
   try {
     const answer = await db.transaction().execute(async (trx): Promise<Stored> => {
       if (options.currentVersion !== undefined) checkIfMatch(request, await options.currentVersion(trx))
-      const { body, headers = {}, status = options.status } = await work(trx, apiKey)
-      const serialize = reply.getSerializationFunction(String(status), 'application/json')
-      if (serialize === undefined) throw new Error(`${request.routeOptions.url} must document ${status} as JSON`)
-      const answer = { status, headers, payload: serialize(body as Record<string, unknown>) }
-      if (!(await finish(trx, request, apiKey, digest, answer, key))) throw new DoneBefore()
+      const { body, headers = {}, status = options.status, event = options.event } = await work(trx, apiKey)
+      const answer = { status, headers, payload: status === 204 ? '' : serialize(request, reply, status, body) }
+      if (!(await finish(trx, request, apiKey, digest, answer, key, event))) throw new DoneBefore()
       return answer
     })
     request.server.changes.madeHere()
@@ -145,15 +152,24 @@ export async function write<T>(
   }
 }
 
+function serialize(request: FastifyRequest, reply: FastifyReply, status: number, body: unknown) {
+  const serializer = reply.getSerializationFunction(String(status), 'application/json')
+  if (serializer === undefined) throw new Error(`${request.routeOptions.url} must document ${status} as JSON`)
+  return serializer(body as Record<string, unknown>)
+}
+
 function send(reply: FastifyReply, answer: Stored, replayed: boolean) {
   if (replayed) reply.header('idempotent-replayed', 'true')
-  return reply.code(answer.status).headers(answer.headers).type('application/json; charset=utf-8').send(answer.payload)
+  reply.code(answer.status).headers(answer.headers)
+  if (answer.status === 204) return reply.send()
+  return reply.type('application/json; charset=utf-8').send(answer.payload)
 }
 
 /**
- * The audit event (who, when, what, and the request id that finds it in the logs) and, with an Idempotency-Key, the
- * key's claim with its outcome, in one statement: the event is recorded only if the claim is this request's. An
- * expired claim of the key is taken over. False when the key's first request committed before this one.
+ * The audit event (who, when, what, and the request id that finds it in the logs), the feed's event (the answer as the
+ * resource's new state) and, with an Idempotency-Key, the key's claim with its outcome, in one statement: the events
+ * are recorded only if the claim is this request's. An expired claim of the key is taken over. False when the key's
+ * first request committed before this one.
  */
 async function finish(
   trx: Transaction<Database>,
@@ -161,67 +177,84 @@ async function finish(
   apiKey: ActiveKey,
   digest: Buffer,
   answer: Stored,
-  key: string | undefined
+  key: string | undefined,
+  eventType: EventType | null
 ): Promise<boolean> {
-  const event = {
+  const audit = {
     api_key_id: apiKey.id,
     request_id: request.id,
     operation_id: String((request.routeOptions.schema as { operationId?: string } | undefined)?.operationId),
-    method: request.method as 'POST' | 'PUT',
+    method: request.method as 'POST' | 'PUT' | 'DELETE',
     path: request.url,
     status: answer.status,
     request_sha256: digest
   }
-  if (key === undefined) {
-    await trx.insertInto('audit_events').values(event).execute()
-    return true
-  }
-  const recorded = await trx
+  const recorded = trx
     .with('claimed', db =>
-      db
-        .insertInto('idempotency_keys')
-        .values({
-          client: apiKey.client,
-          api_key_id: apiKey.id,
-          key,
-          request_hash: digest,
-          response_status: answer.status,
-          response_headers: JSON.stringify(answer.headers),
-          response_body: answer.payload
-        })
-        .onConflict(oc =>
-          oc
-            .columns(['client', 'key'])
-            .doUpdateSet(eb => ({
-              api_key_id: eb.ref('excluded.api_key_id'),
-              request_hash: eb.ref('excluded.request_hash'),
-              response_status: eb.ref('excluded.response_status'),
-              response_headers: eb.ref('excluded.response_headers'),
-              response_body: eb.ref('excluded.response_body'),
-              created_at: sql`now()`
-            }))
-            .where('idempotency_keys.created_at', '<', keptSince)
-        )
-        .returning('key')
+      key === undefined
+        ? db.selectNoFrom(sql<string>`null`.as('key'))
+        : db
+            .insertInto('idempotency_keys')
+            .values({
+              client: apiKey.client,
+              api_key_id: apiKey.id,
+              key,
+              request_hash: digest,
+              response_status: answer.status,
+              response_headers: JSON.stringify(answer.headers),
+              response_body: answer.payload
+            })
+            .onConflict(oc =>
+              oc
+                .columns(['client', 'key'])
+                .doUpdateSet(eb => ({
+                  api_key_id: eb.ref('excluded.api_key_id'),
+                  request_hash: eb.ref('excluded.request_hash'),
+                  response_status: eb.ref('excluded.response_status'),
+                  response_headers: eb.ref('excluded.response_headers'),
+                  response_body: eb.ref('excluded.response_body'),
+                  created_at: sql`now()`
+                }))
+                .where('idempotency_keys.created_at', '<', keptSince)
+            )
+            .returning('key')
     )
-    .insertInto('audit_events')
-    .columns(['api_key_id', 'request_id', 'operation_id', 'method', 'path', 'status', 'request_sha256'])
+    .with('audit', db =>
+      db
+        .insertInto('audit_events')
+        .columns(['api_key_id', 'request_id', 'operation_id', 'method', 'path', 'status', 'request_sha256'])
+        .expression(eb =>
+          eb
+            .selectFrom('claimed')
+            .select([
+              eb.val(audit.api_key_id).as('api_key_id'),
+              eb.val(audit.request_id).as('request_id'),
+              eb.val(audit.operation_id).as('operation_id'),
+              eb.val(audit.method).as('method'),
+              eb.val(audit.path).as('path'),
+              eb.val(audit.status).as('status'),
+              eb.val(audit.request_sha256).as('request_sha256')
+            ])
+        )
+        .returning('id')
+    )
+  if (eventType === null) return (await recorded.selectFrom('audit').select('id').executeTakeFirst()) !== undefined
+  const announced = await recorded
+    .insertInto('events')
+    .columns(['type', 'resource_url', 'data', 'audit_event_id'])
     .expression(eb =>
       eb
-        .selectFrom('claimed')
+        .selectFrom('audit')
         .select([
-          eb.val(event.api_key_id).as('api_key_id'),
-          eb.val(event.request_id).as('request_id'),
-          eb.val(event.operation_id).as('operation_id'),
-          eb.val(event.method).as('method'),
-          eb.val(event.path).as('path'),
-          eb.val(event.status).as('status'),
-          eb.val(event.request_sha256).as('request_sha256')
+          eb.val(eventType).as('type'),
+          eb.val(answer.headers.location ?? request.url.split('?')[0]!).as('resource_url'),
+          sql<string>`${answer.payload}::json`.as('data'),
+          'audit.id as audit_event_id'
         ])
     )
     .returning('id')
     .executeTakeFirst()
-  return recorded !== undefined
+  return announced !== undefined
 }
 
 /** Does an If-Match header name this version? Strong comparison, as RFC 9110 asks; `*` matches any current version. */

@@ -55,6 +55,12 @@ const codesIn = (found: unknown): string[] => [found].flat().filter((code): code
 /** The token of an `Authorization: Bearer <token>` header (the scheme is case-insensitive, RFC 9110 §11.1). */
 export const bearerToken = (header: string | undefined) => /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1]
 
+/** The key of a request to an operation that needs a scope other than read, which no request reaches without one. */
+export function keyOf(request: FastifyRequest): ActiveKey {
+  if (request.apiKey === null) throw new Error(`${request.routeOptions.url} must require a scope beyond read`)
+  return request.apiKey
+}
+
 /** The scope an operation declares with requireScope, if any. */
 export const requiredScopeOf = (request: FastifyRequest) =>
   ((request.routeOptions.schema as Record<string, unknown> | undefined)?.[SCOPES_KEY] as Scope[] | undefined)?.[0]

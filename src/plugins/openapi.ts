@@ -70,6 +70,33 @@ export default fp(
               "Each year's register money allocated to the quality registers, paid out to them (utbetalning) and " +
               'reported against what was collected.'
           },
+          {
+            name: 'events',
+            description:
+              'Every write as an event, in commit order, for partners who follow changes instead of polling each ' +
+              'list: read the feed with a cursor (`GET /v1/events?after=`), or have the events sent (webhooks).'
+          },
+          {
+            name: 'webhooks',
+            description: [
+              'An admin creates an endpoint with a URL and the kinds of event it wants, and keeps the secret shown ' +
+                'once. Each event is then POSTed to it as JSON: the same object the feed gives, documented by the ' +
+                '`…Event` schemas (`id`, `type`, `timestamp`, `resource_url`, and `data`, the resource as its write ' +
+                'answered it). The headers are those of the Standard Webhooks specification:',
+              '- `webhook-id`: `evt_` and the event id, the same on every retry: drop repeats by it.',
+              '- `webhook-timestamp`: when this attempt was sent, in seconds since 1970: refuse one far from now.',
+              '- `webhook-signature`: `v1,` and the base64 HMAC-SHA256, keyed with the secret (the base64 after ' +
+                '`whsec_`), of `<webhook-id>.<webhook-timestamp>.<body>`.',
+              '',
+              'Verify with any Standard Webhooks library (`new Webhook(secret).verify(body, headers)`) or with ' +
+                '`verifyWebhook` of the client in `client/`. Answer 2xx within 10 seconds and do the work later. ' +
+                'Delivery is at least once and in feed order per endpoint: a failed event is retried with ' +
+                'exponential backoff (about 2, 4, 8 seconds and on, at most an hour apart) and holds back the later ' +
+                'ones, so a receiver that is down gets everything, in order, when it is back. After three days of ' +
+                'failures the endpoint is disabled with the reason. Every attempt is in the delivery log. URLs must ' +
+                'be http or https on a public address.'
+            ].join('\n')
+          },
           { name: 'operations', description: 'Probes for the deployment.' }
         ],
         components: {

@@ -7,6 +7,10 @@ import { requiredScopeOf } from './auth.ts'
 import { entityTagOf, matches, NOT_IN_304 } from './etag.ts'
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** False for a read whose answer changes without a data change (the event feed's horizon): never kept. */
+    fromMemory?: boolean
+  }
   interface FastifyInstance {
     readCache: {
       /**
@@ -69,7 +73,8 @@ export default fp(
       request.method === 'GET' &&
       request.url.length <= MAX_CACHED_URL &&
       (request.headers.accept?.length ?? 0) <= MAX_CACHED_ACCEPT &&
-      requiredScopeOf(request) === 'read'
+      requiredScopeOf(request) === 'read' &&
+      request.routeOptions.config.fromMemory !== false
 
     // A replica may lag: what it answers is kept only once it has replayed the last change this instance heard of.
     let replicaCaughtUpWith = -1

@@ -32,7 +32,7 @@ export const AuditEvent = Type.Object(
       description: "The contract's operationId of the write.",
       example: 'planPayout'
     }),
-    method: StringEnum(['POST', 'PUT'], { description: 'The HTTP method.', example: 'POST' }),
+    method: StringEnum(['POST', 'PUT', 'DELETE'], { description: 'The HTTP method.', example: 'POST' }),
     path: FreeText({
       maxLength: 2048,
       description: 'The path and query of the request.',

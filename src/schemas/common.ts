@@ -314,6 +314,7 @@ export const STATUS_DESCRIPTIONS = {
   412:
     'The `If-Match` entity tag is not the current one: someone changed the resource since you read it. Read it ' +
     'again.',
+  410: 'What the request asks for is no longer kept (an event feed cursor older than its retention).',
   413: 'The request body is larger than the service accepts.',
   414: 'A path parameter is longer than the service accepts (100 characters).',
   415: 'The request body has a media type this operation does not accept.',

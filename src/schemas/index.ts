@@ -87,6 +87,15 @@ import {
   YearPayoutReport
 } from './register-payouts.ts'
 import { FieldError, Problem } from './common.ts'
+import { EVENT_SCHEMAS, Event, EventFeed } from './events.ts'
+import {
+  CreatedWebhookEndpoint,
+  WebhookDelivery,
+  WebhookDeliveryPage,
+  WebhookEndpoint,
+  WebhookEndpointInput,
+  WebhookEndpointList
+} from './webhook-endpoints.ts'
 
 /** Every named schema: registered once by $id, referenced with ref(), shown as a component in the contract. */
 export const namedSchemas = [
@@ -171,5 +180,14 @@ export const namedSchemas = [
   StatusChangeInput,
   YearPayoutReport,
   AuditEvent,
-  AuditEventPage
+  AuditEventPage,
+  ...EVENT_SCHEMAS,
+  Event,
+  EventFeed,
+  WebhookEndpointInput,
+  WebhookEndpoint,
+  CreatedWebhookEndpoint,
+  WebhookEndpointList,
+  WebhookDelivery,
+  WebhookDeliveryPage
 ]

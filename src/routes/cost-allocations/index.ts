@@ -40,7 +40,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      write(request, reply, { status: 201 }, async (trx, key) => {
+      write(request, reply, { status: 201, event: 'cost_allocation.recorded' }, async (trx, key) => {
         const municipality = await municipalities.findOrFail(trx, request.params.code)
         await periods.findOrFail(trx, request.body.period_id)
         const errors = allocationErrors(request.body.areas.map(a => ({ ...a, committee: a.committee ?? null })))

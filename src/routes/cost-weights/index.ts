@@ -54,46 +54,52 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      importRows(request, reply, 200, 'weights', async (trx, rows: Array<Partial<CostWeightRow>>, key) => {
-        // Read here, once the request is known to be well-formed, and in the write's own transaction, held still so
-        // that a concurrent update of the period cannot change its basis under the import.
-        await periods.lock(trx, request.params.id)
-        const period = await periods.findOrFail(trx, request.params.id)
-        if (period.cost_model !== 'weighted_total')
-          throw problem(
-            422,
-            `${period.case_number} splits its cost per inhabitant; weights apply only to weighted-total periods.`
-          )
-        const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
-        if (period.weight_basis === 'membership_fee') {
-          // Imported weights replace computed ones as a whole: weights on two scales would split nothing fairly.
-          const left = await weights.municipalitiesBesides(trx, codes)
-          if (left.length > 0)
+      importRows(
+        request,
+        reply,
+        { status: 200, event: 'cost_weights.imported' },
+        'weights',
+        async (trx, rows: Array<Partial<CostWeightRow>>, key) => {
+          // Read here, once the request is known to be well-formed, and in the write's own transaction, held still so
+          // that a concurrent update of the period cannot change its basis under the import.
+          await periods.lock(trx, request.params.id)
+          const period = await periods.findOrFail(trx, request.params.id)
+          if (period.cost_model !== 'weighted_total')
             throw problem(
               422,
-              `${period.case_number} computes its weights by the membership fee's principle; imported weights ` +
-                'replace them all at once, so this import must weigh every municipality. Nothing was written.',
-              {
-                errors: [
-                  {
-                    pointer: '',
-                    detail: `${left.length} municipalities have no weight in it (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''})`
-                  }
-                ]
-              }
+              `${period.case_number} splits its cost per inhabitant; weights apply only to weighted-total periods.`
             )
-        }
-        return {
-          errors: importErrors(rows, await knownMunicipalityCodes(trx, codes), 'municipality'),
-          write: async () => {
-            if (period.weight_basis === 'membership_fee') await periods.useImportedWeights(trx, period.id, key.id)
-            return {
-              received: rows.length,
-              written: await weights.upsert(trx, period.id, rows as CostWeightRow[], key.id)
+          const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]
+          if (period.weight_basis === 'membership_fee') {
+            // Imported weights replace computed ones as a whole: weights on two scales would split nothing fairly.
+            const left = await weights.municipalitiesBesides(trx, codes)
+            if (left.length > 0)
+              throw problem(
+                422,
+                `${period.case_number} computes its weights by the membership fee's principle; imported weights ` +
+                  'replace them all at once, so this import must weigh every municipality. Nothing was written.',
+                {
+                  errors: [
+                    {
+                      pointer: '',
+                      detail: `${left.length} municipalities have no weight in it (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''})`
+                    }
+                  ]
+                }
+              )
+          }
+          return {
+            errors: importErrors(rows, await knownMunicipalityCodes(trx, codes), 'municipality'),
+            write: async () => {
+              if (period.weight_basis === 'membership_fee') await periods.useImportedWeights(trx, period.id, key.id)
+              return {
+                received: rows.length,
+                written: await weights.upsert(trx, period.id, rows as CostWeightRow[], key.id)
+              }
             }
           }
         }
-      })
+      )
   )
 
   app.get(

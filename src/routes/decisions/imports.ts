@@ -43,16 +43,22 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      importRows(request, reply, 201, 'decisions', async (trx, rows: Array<Partial<DecisionInput>>, key) => {
-        const { errors, accepted } = await checkDecisions(trx, rows, true)
-        return {
-          errors,
-          write: async () => {
-            const ids = await decisions.insert(trx, accepted, key.id)
-            return { received: rows.length, created: ids.length, decision_ids: ids }
+      importRows(
+        request,
+        reply,
+        { status: 201, event: 'decisions.imported' },
+        'decisions',
+        async (trx, rows: Array<Partial<DecisionInput>>, key) => {
+          const { errors, accepted } = await checkDecisions(trx, rows, true)
+          return {
+            errors,
+            write: async () => {
+              const ids = await decisions.insert(trx, accepted, key.id)
+              return { received: rows.length, created: ids.length, decision_ids: ids }
+            }
           }
         }
-      })
+      )
   )
 }
 

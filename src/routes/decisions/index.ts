@@ -74,7 +74,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      write(request, reply, { status: 201 }, async (trx, key) => {
+      write(request, reply, { status: 201, event: 'decision.recorded' }, async (trx, key) => {
         const { errors, accepted } = await checkDecisions(trx, [request.body], false)
         if (errors.length > 0)
           throw problem(422, `The decision breaks ${errors.length} rule(s); nothing was recorded.`, { errors })
@@ -164,7 +164,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      write(request, reply, { status: 201 }, async (trx, key) => {
+      write(request, reply, { status: 201, event: 'decision.withdrawn' }, async (trx, key) => {
         const { id } = request.params
         if ((await decisions.find(trx, id)) === undefined) throw problem(404, `No decision has id ${id}.`)
         if (!(await decisions.withdraw(trx, id, request.body.reason, key.id)))

@@ -96,7 +96,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      write(request, reply, { status: 201 }, async (trx, key) => {
+      write(request, reply, { status: 201, event: 'year.invoiced' }, async (trx, key) => {
         const period = await periods.findOrFail(trx, request.params.id)
         const { year, invoice_date, substitute_population } = request.body
         const today = todayInSweden()
@@ -303,7 +303,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      write(request, reply, { status: 201 }, async (trx, key) => {
+      write(request, reply, { status: 201, event: 'invoice.paid' }, async (trx, key) => {
         const { id } = request.params
         const invoice = await invoicing.find(trx, id)
         if (invoice === undefined) throw problem(404, `No invoice has id ${id}.`)

@@ -43,7 +43,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       importRows(
         request,
         reply,
-        200,
+        { status: 200, event: 'population_figures.imported' },
         'population figures',
         async (trx, rows: Array<Partial<PopulationFigureRow>>, key) => {
           const codes = [...new Set(rows.map(r => r.municipality_code).filter(c => typeof c === 'string'))]

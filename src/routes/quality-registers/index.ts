@@ -147,18 +147,28 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         const current = await registers.find(trx, code)
         return current && etagOf(current)
       }
-      return write(request, reply, { status: 200, currentVersion }, async (trx, key) => {
-        if (await registers.shortNameTaken(trx, input.short_name, code))
-          throw problem(409, `Another register has the short name ${input.short_name}.`)
-        const current = await registers.find(trx, code)
-        if (current === undefined) await registers.insert(trx, code, input, key.id)
-        else if (!(await registers.replace(trx, code, current.version, input, key.id)))
-          throw problem(412, 'The register changed while this update was made; read it again.')
-        const register = (await registers.find(trx, code))!
-        const headers: Record<string, string> = { etag: etagOf(register) }
-        if (current !== undefined) return { body: register, headers }
-        return { status: 201, body: register, headers: { ...headers, location: `/v1/quality-registers/${code}` } }
-      })
+      return write(
+        request,
+        reply,
+        { status: 200, event: 'quality_register.updated', currentVersion },
+        async (trx, key) => {
+          if (await registers.shortNameTaken(trx, input.short_name, code))
+            throw problem(409, `Another register has the short name ${input.short_name}.`)
+          const current = await registers.find(trx, code)
+          if (current === undefined) await registers.insert(trx, code, input, key.id)
+          else if (!(await registers.replace(trx, code, current.version, input, key.id)))
+            throw problem(412, 'The register changed while this update was made; read it again.')
+          const register = (await registers.find(trx, code))!
+          const headers: Record<string, string> = { etag: etagOf(register) }
+          if (current !== undefined) return { body: register, headers }
+          return {
+            status: 201,
+            event: 'quality_register.created',
+            body: register,
+            headers: { ...headers, location: `/v1/quality-registers/${code}` }
+          }
+        }
+      )
     }
   )
 }

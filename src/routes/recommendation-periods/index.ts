@@ -135,7 +135,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     },
     async (request, reply) => {
       failOnRuleErrors(request.body)
-      return write(request, reply, { status: 201 }, async (trx, key) => {
+      return write(request, reply, { status: 201, event: 'period.created' }, async (trx, key) => {
         const id = await periods.insert(trx, request.body, key.id)
         if (id === undefined)
           throw problem(409, `A recommendation period with case number ${request.body.case_number} exists already.`)
@@ -176,7 +176,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       const input = request.body
       failOnRuleErrors(input)
       const currentVersion = async (trx: Db) => etagOf(await periods.findOrFail(trx, id))
-      return write(request, reply, { status: 200, currentVersion }, async (trx, key) => {
+      return write(request, reply, { status: 200, event: 'period.updated', currentVersion }, async (trx, key) => {
         const current = await periods.findOrFail(trx, id)
         const lost = await periods.firstYearsOutside(trx, id, input.first_year, input.last_year)
         if (lost.length > 0)

@@ -71,7 +71,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      write(request, reply, { status: 201 }, async (trx, key) => {
+      write(request, reply, { status: 201, event: 'register_allocation.recorded' }, async (trx, key) => {
         const input = request.body
         await plans.lockFinancingYear(trx, request.params.id, input.year)
         const period = await periods.findOrFail(trx, request.params.id)

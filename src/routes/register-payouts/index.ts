@@ -95,7 +95,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      write(request, reply, { status: 201 }, async (trx, key) => {
+      write(request, reply, { status: 201, event: 'payout.planned' }, async (trx, key) => {
         const input = request.body
         await plans.lockFinancingYear(trx, input.period_id, input.year)
         const period = await periods.findOrFail(trx, input.period_id)
@@ -149,7 +149,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      write(request, reply, { status: 201 }, async (trx, key) => {
+      write(request, reply, { status: 201, event: 'payout.status_changed' }, async (trx, key) => {
         const { id } = request.params
         const where = await payouts.yearOf(trx, id)
         if (where === undefined) throw problem(404, `No register payout has id ${id}.`)

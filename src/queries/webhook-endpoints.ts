@@ -1,0 +1,236 @@
+import { sql, type Selectable } from 'kysely'
+import type { Db } from '../db/connection.ts'
+import type { WebhookEndpointsTable } from '../db/schema.ts'
+import { problem } from '../plugins/problems.ts'
+import type { WebhookDelivery, WebhookEndpoint } from '../schemas/webhook-endpoints.ts'
+import type { Attempt } from '../webhooks/send.ts'
+import type { FeedEvent, Position } from './events.ts'
+
+/** An instance holds an endpoint this long per lease: well past a delivery's timeout, short after a crash. */
+const LEASE = sql`interval '60 seconds'`
+
+type Row = Selectable<WebhookEndpointsTable>
+
+const toEndpoint = (row: Row): WebhookEndpoint => ({
+  id: row.id,
+  url: row.url,
+  event_types: row.event_types as WebhookEndpoint['event_types'],
+  description: row.description,
+  created_at: row.created_at.toISOString(),
+  status: row.disabled_at === null ? 'enabled' : 'disabled',
+  disabled_at: row.disabled_at?.toISOString() ?? null,
+  disabled_reason: row.disabled_reason,
+  failing_since: row.failing_since?.toISOString() ?? null,
+  delivered_through: row.after_event_id === 0 ? null : row.after_event_id
+})
+
+/** A new endpoint, placed in the feed where it stands now: it hears of the events committed from then on. */
+export async function insert(
+  db: Db,
+  input: { url: string; event_types: string[]; description?: string },
+  secret: string,
+  key: { id: number; client: string }
+) {
+  const row = await db
+    .insertInto('webhook_endpoints')
+    .values({
+      client: key.client,
+      url: input.url,
+      event_types: input.event_types,
+      description: input.description ?? null,
+      secret,
+      created_by: key.id,
+      after_transaction_id: sql<string>`pg_snapshot_xmin(pg_current_snapshot())`
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  return toEndpoint(row)
+}
+
+const ofClient = (db: Db, client: string) =>
+  db.selectFrom('webhook_endpoints').selectAll().where('client', '=', client).where('deleted_at', 'is', null)
+
+export async function countOf(db: Db, client: string): Promise<number> {
+  const { n } = await db
+    .selectFrom('webhook_endpoints')
+    .select(eb => eb.fn.countAll<number>().as('n'))
+    .where('client', '=', client)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirstOrThrow()
+  return Number(n)
+}
+
+export async function all(db: Db, client: string) {
+  return (await ofClient(db, client).orderBy('id').execute()).map(toEndpoint)
+}
+
+/** The client's endpoint, or a 404: another client's endpoints do not exist for it. */
+export async function findOrFail(db: Db, client: string, id: number) {
+  const row = await ofClient(db, client).where('id', '=', id).executeTakeFirst()
+  if (row === undefined) throw problem(404, `You have no webhook endpoint with id ${id}.`)
+  return toEndpoint(row)
+}
+
+export async function remove(db: Db, client: string, id: number) {
+  const { numUpdatedRows } = await db
+    .updateTable('webhook_endpoints')
+    .set({ deleted_at: sql`now()` })
+    .where('client', '=', client)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
+  if (numUpdatedRows === 0n) throw problem(404, `You have no webhook endpoint with id ${id}.`)
+}
+
+export async function deliveries(db: Db, endpointId: number, page: { limit: number; offset: number }) {
+  const query = db.selectFrom('webhook_deliveries').where('endpoint_id', '=', endpointId)
+  const [rows, count] = await Promise.all([
+    query
+      .select([
+        'id',
+        'event_id',
+        'event_type',
+        'attempt',
+        'attempted_at',
+        'duration_ms',
+        'response_status',
+        'error',
+        'delivered'
+      ])
+      .orderBy('id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  ])
+  const items: WebhookDelivery[] = rows.map(row => ({ ...row, attempted_at: row.attempted_at.toISOString() }))
+  return { items, total: Number(count.n) }
+}
+
+/** What the delivery worker holds of an endpoint it leased. */
+export interface Leased {
+  id: number
+  url: string
+  secret: string
+  event_types: string[]
+  position: Position
+  failed_attempts: number
+  failing_since: Date | null
+}
+
+/**
+ * Leases up to `limit` endpoints that are due, for this instance alone: SKIP LOCKED passes over those another instance
+ * is leasing at this moment, and a held lease (unexpired) over those it is delivering to. A short transaction of its
+ * own, so no transaction stays open while a receiver is waited for (it would hold back the feed's horizon).
+ */
+export async function lease(db: Db, owner: string, limit: number): Promise<Leased[]> {
+  const rows = await db
+    .updateTable('webhook_endpoints')
+    .set({ lease_owner: owner, leased_until: sql`now() + ${LEASE}` })
+    .where('id', 'in', qb =>
+      qb
+        .selectFrom('webhook_endpoints')
+        .select('id')
+        .where('deleted_at', 'is', null)
+        .where('disabled_at', 'is', null)
+        .where('next_attempt_at', '<=', sql<Date>`now()`)
+        .where(eb => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<', sql<Date>`now()`)]))
+        .orderBy('next_attempt_at')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked()
+    )
+    .returning([
+      'id',
+      'url',
+      'secret',
+      'event_types',
+      'after_transaction_id',
+      'after_event_id',
+      'failed_attempts',
+      'failing_since'
+    ])
+    .execute()
+  return rows.map(({ after_transaction_id, after_event_id, ...row }) => ({
+    ...row,
+    position: { transaction_id: after_transaction_id, id: after_event_id }
+  }))
+}
+
+/** Gives the lease back; the endpoint is due again at `nextAttemptAt` (now, unless it waits for a retry). */
+export async function release(db: Db, endpoint: Leased, owner: string) {
+  await db
+    .updateTable('webhook_endpoints')
+    .set({ lease_owner: null, leased_until: null })
+    .where('id', '=', endpoint.id)
+    .where('lease_owner', '=', owner)
+    .execute()
+}
+
+const logged = (endpoint: Leased, event: FeedEvent, attempt: Attempt) => ({
+  endpoint_id: endpoint.id,
+  event_id: event.id,
+  event_type: event.type,
+  attempt: endpoint.failed_attempts + 1,
+  attempted_at: new Date(Date.now() - attempt.durationMs),
+  duration_ms: attempt.durationMs,
+  response_status: attempt.status,
+  error: attempt.error,
+  delivered: attempt.delivered
+})
+
+/**
+ * Records an attempt in the delivery log together with what it means for the endpoint, in one statement: delivered,
+ * the cursor moves past the event and the failures are forgotten; failed, the endpoint waits until `retryAt` (or is
+ * disabled, with `disabledReason`) and is released. Only while this instance holds the lease.
+ */
+export async function recordAttempt(
+  db: Db,
+  owner: string,
+  endpoint: Leased,
+  event: FeedEvent,
+  attempt: Attempt,
+  failure?: { retryAt: Date; disabledReason: string | null }
+) {
+  const changes =
+    failure === undefined
+      ? {
+          after_transaction_id: event.transaction_id,
+          after_event_id: event.id,
+          failed_attempts: 0,
+          failing_since: null,
+          leased_until: sql<Date>`now() + ${LEASE}`
+        }
+      : {
+          failed_attempts: endpoint.failed_attempts + 1,
+          failing_since: sql<Date>`coalesce(failing_since, now())`,
+          next_attempt_at: failure.retryAt,
+          lease_owner: null,
+          leased_until: null,
+          ...(failure.disabledReason !== null && {
+            disabled_at: sql<Date>`now()`,
+            disabled_reason: failure.disabledReason
+          })
+        }
+  await db
+    .with('attempt', db =>
+      db
+        .insertInto('webhook_deliveries')
+        .values(logged(endpoint, event, attempt))
+        .returning('id')
+    )
+    .updateTable('webhook_endpoints')
+    .set(changes)
+    .where('id', '=', endpoint.id)
+    .where('lease_owner', '=', owner)
+    .execute()
+}
+
+/** Forgets delivery attempts older than the feed keeps its events. */
+export async function pruneDeliveries(db: Db, keptDays: number): Promise<number> {
+  const { numDeletedRows } = await db
+    .deleteFrom('webhook_deliveries')
+    .where('attempted_at', '<', sql<Date>`now() - make_interval(days => ${keptDays})`)
+    .executeTakeFirst()
+  return Number(numDeletedRows)
+}
