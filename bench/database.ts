@@ -56,7 +56,7 @@ export async function freshDatabase(): Promise<BenchDatabase> {
   }
 }
 
-export type BenchKeys = Record<'read' | 'registrar' | 'finance', string>
+export type BenchKeys = Record<'read' | 'registrar' | 'finance' | 'admin', string>
 
 /**
  * What users find in a working year, recorded through the API as they would: the 290 municipalities and both
@@ -69,9 +69,10 @@ export async function seed(url: string): Promise<{ periodId: number; keys: Bench
   const keys: BenchKeys = {
     read: await apiKeys.create(db, 'bench-bi-tool', ['read']),
     registrar: await apiKeys.create(db, 'bench-registrar', ['decisions:write']),
-    finance: await apiKeys.create(db, 'bench-finance', ['read', 'finance:write'])
+    finance: await apiKeys.create(db, 'bench-finance', ['read', 'finance:write']),
+    admin: await apiKeys.create(db, 'bench-admin', ['admin'])
   }
-  const admin = await apiKeys.create(db, 'bench-admin', ['admin'])
+  const { admin } = keys
   const app = await build({ db })
   const call = async (
     method: 'GET' | 'POST' | 'PUT',

@@ -4,6 +4,7 @@ import type { MixedFigures } from './mixed.ts'
 import { SCALE } from './scale.ts'
 import { UNCACHED } from './scenarios.ts'
 import type { PgbenchFigures } from './sql.ts'
+import type { WebhookFigures } from './webhooks.ts'
 
 export interface Row {
   scenario: string
@@ -172,4 +173,17 @@ export function scaleTable(base: Row[], scaled: Row[], shape: Shape): string {
     )
   }
   return lines.join('\n')
+}
+
+/** Issue 23's line: ingest with three webhook endpoints against without, and how the deliveries kept up. */
+export function webhooksTable(w: WebhookFigures): string {
+  const without = (w.without.requestsPerSecond + w.withoutAgain.requestsPerSecond) / 2
+  const ratioWith = w.with.requestsPerSecond / without
+  return [
+    '| decisions/s without | with 3 endpoints | without, after | × without (target ≥ 0.9) | p99 ms without / with | events written with | received by each receiver | caught up after the writes |',
+    '|--:|--:|--:|--:|--:|--:|--:|--:|',
+    `| ${fixed(w.without.requestsPerSecond)} | ${fixed(w.with.requestsPerSecond)} | ${fixed(w.withoutAgain.requestsPerSecond)} | ` +
+      `**${fixed(ratioWith, 2)}** ${ratioWith >= 0.9 ? 'met' : '**missed**'} | ${w.without.p99} / ${w.with.p99} | ${w.events} | ` +
+      `${w.received.join(', ')} | ${w.caughtUpSeconds === null ? '**not within 2 min**' : `${fixed(w.caughtUpSeconds, 1)} s`} |`
+  ].join('\n')
 }

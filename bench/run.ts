@@ -17,10 +17,19 @@ import type { CeilingBody } from './ceiling.ts'
 import { freshDatabase, seed } from './database.ts'
 import { measure, STANDARD, startServer, watchRss, type Measured, type Server, type Shape } from './measure.ts'
 import { mixed, type MixedFigures } from './mixed.ts'
-import { describeMachine, figuresTable, mixedTable, scaleTable, targetsTable, type Row } from './report.ts'
+import {
+  describeMachine,
+  figuresTable,
+  mixedTable,
+  scaleTable,
+  targetsTable,
+  webhooksTable,
+  type Row
+} from './report.ts'
 import { grow, SCALE } from './scale.ts'
 import { scenarios, UNCACHED, UNCACHED_FROM, type Scenario } from './scenarios.ts'
 import { pgbench, plans, statementsOf, type PgbenchFigures } from './sql.ts'
+import { webhookIngest } from './webhooks.ts'
 
 const here = import.meta.dirname
 const started = Date.now()
@@ -33,7 +42,7 @@ const machine = describeMachine(database.serverVersion)
 /** The service as it runs in production, minus the rate limit (the load comes from one key) and the shutdown drain. */
 // The protections are off: the bench measures capacity, and a rate limit or load shedding (503 once the event loop lags
 // a second, as a 10,000-municipality report under 10 connections makes it) would only cut the runs short.
-const startService = (url: string) =>
+const startService = (url: string, env: NodeJS.ProcessEnv = {}) =>
   startServer(['--max-semi-space-size=8', join(here, '../src/server.ts')], {
     base: 'http://127.0.0.1:3901',
     readyPath: '/health/ready',
@@ -44,7 +53,8 @@ const startService = (url: string) =>
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '0',
       MAX_EVENT_LOOP_DELAY_MS: '0',
-      SHUTDOWN_DRAIN_MS: '0'
+      SHUTDOWN_DRAIN_MS: '0',
+      ...env
     }
   })
 
@@ -198,6 +208,16 @@ try {
   const { periodId, keys, codes } = await seed(database.url)
   const all = scenarios(periodId, keys, codes)
   const service = await measureService(database.url, all, STANDARD, { periodId, keys, codes })
+  // Webhooks to receivers on loopback, which the shipped settings refuse (SSRF): allowed for this pass only.
+  log('service: decision ingest without, with and again without three webhook endpoints')
+  const hooked = await startService(database.url, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' })
+  const webhooks = await webhookIngest(
+    hooked,
+    database.url,
+    all.find(s => s.name === 'decision ingest, new keys')!,
+    keys.admin,
+    STANDARD
+  ).finally(() => hooked.stop())
   const ceiling = await measureCeiling(all, service.bodies)
   const sql = await measureDatabase(database.url, all, periodId)
   const peer = await measurePeer(database.url, all)
@@ -280,6 +300,15 @@ try {
       "answer (a 200's body, or the body a 304 confirms) reflects an earlier state. First read after a write: a " +
       "client's 200s.",
     '',
+    '## Webhooks: ingest with three endpoints subscribed',
+    '',
+    webhooksTable(webhooks),
+    '',
+    'Single decisions as in "decision ingest, new keys", without endpoints, then with three subscribed to every event ' +
+      '(receivers in a process of their own that answer 204 at once), then without again after deleting them; the ' +
+      'ratio is the middle run against the mean of the other two. Each instance delivers in order, one event at a ' +
+      'time per endpoint, so the deliveries may trail the writes; the last column says by how much.',
+    '',
     '## Targets',
     '',
     targets.table,
@@ -300,7 +329,11 @@ try {
   if (scaled !== undefined) await writeFile(join(here, 'results', `${stamp}-plans.txt`), planText.join('\n'))
   await writeFile(
     join(here, 'results', `${stamp}.json`),
-    JSON.stringify({ machine, base, scaled, mixed: service.mixed, rssMb: service.rssMb, scaledRssMb }, null, 2)
+    JSON.stringify(
+      { machine, base, scaled, mixed: service.mixed, webhooks, rssMb: service.rssMb, scaledRssMb },
+      null,
+      2
+    )
   )
   console.log(report)
   log(`done; written to bench/results/${stamp}.md`)

@@ -3,7 +3,8 @@
  * openapi/openapi.json at compile time, through the types `npm run client` generates into schema.d.ts.
  */
 import createClient from 'openapi-fetch'
-import type { paths } from './schema.d.ts'
+import { Webhook } from 'standardwebhooks'
+import type { components, paths } from './schema.d.ts'
 
 export type { components, operations, paths } from './schema.d.ts'
 
@@ -34,4 +35,26 @@ export function createApiClient(baseUrl: string, token?: string) {
 export function json<T>(data: T | undefined): Exclude<T, string> {
   if (data === undefined || typeof data === 'string') throw new TypeError('expected a JSON answer')
   return data as Exclude<T, string>
+}
+
+/** An event of the feed (`GET /v1/events`) and of a webhook delivery: one of its kinds, told apart by `type`. */
+export type Event = components['schemas']['Event']
+
+/**
+ * A webhook delivery's event, once its `webhook-signature` is the endpoint secret's HMAC over its `webhook-id`,
+ * `webhook-timestamp` and body, and the timestamp within five minutes of now, as Standard Webhooks specifies (its
+ * reference library checks); throws otherwise. Pass the body exactly as it arrived, before any JSON parsing.
+ */
+export function verifyWebhook(
+  secret: string,
+  body: string,
+  headers: Headers | Record<string, string | string[] | undefined>
+): Event {
+  const received =
+    headers instanceof Headers
+      ? Object.fromEntries(headers)
+      : Object.fromEntries(
+          Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+        )
+  return new Webhook(secret).verify(body, received) as Event
 }

@@ -1560,7 +1560,7 @@ export interface paths {
         post?: never;
         /**
          * Delete one of your webhook endpoints
-         * @description Nothing more is sent to it; an attempt under way finishes. Its delivery log stays readable.
+         * @description Nothing more is sent to it; an attempt under way finishes. It and its delivery log are no longer shown (the log is kept 30 days, as for every endpoint, for support).
          *
          *     Needs an API key with the scope `admin`.
          */

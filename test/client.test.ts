@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { Middleware } from 'openapi-fetch'
 import t from 'tap'
-import { createApiClient, json, type components } from '../client/index.ts'
+import { createApiClient, json, verifyWebhook, type components } from '../client/index.ts'
 import { todayInSweden } from '../src/clock.ts'
 import * as apiKeys from '../src/db/api-keys.ts'
 import type { Scope } from '../src/db/api-keys.ts'
@@ -227,6 +230,69 @@ void ([true, true, true, true] satisfies [
   Same<Schemas['QualityRegister']['payee'], Schemas['Payee'] | null>,
   Same<Schemas['CostShare']['invoice'], Schemas['InvoiceSummary'] | null>
 ])
+
+t.test(
+  'a finance system subscribes to invoicing by webhook, verifies each delivery with the client, and reads the feed',
+  async t => {
+    // Its own service, whose webhooks may go to this test's receiver on loopback (WEBHOOK_ALLOW_PRIVATE_URLS).
+    const own = await testApp(t, { settings: { allowPrivateWebhookUrls: true } })
+    const ownUrl = await own.app.listen({ port: 0, host: '127.0.0.1' })
+    const client = async (name: string, scopes: Scope[]) => {
+      const made = createApiClient(ownUrl, await apiKeys.create(own.db, name, scopes))
+      made.use(keepsTheContract)
+      return made
+    }
+    const ownAdmin = await client('admin-console', ['admin'])
+    const ownFinance = await client('finance-system', ['read', 'finance:write'])
+    const ownBi = await client('bi-tool', ['read'])
+    const deliveries: Array<{ body: string; headers: Record<string, string | string[] | undefined> }> = []
+    const receiver = createServer((request, response) => {
+      let body = ''
+      request.on('data', chunk => {
+        body += chunk
+      })
+      request.on('end', () => {
+        deliveries.push({ body, headers: request.headers })
+        response.writeHead(204).end()
+      })
+    })
+    await new Promise<void>(resolve => receiver.listen(0, '127.0.0.1', resolve))
+    t.teardown(() => new Promise(resolve => receiver.close(resolve)))
+    const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/invoicing`
+
+    const endpoint = await ownAdmin.POST('/v1/webhook-endpoints', {
+      body: { url: hookUrl, event_types: ['year.invoiced', 'invoice.paid'], description: 'Ekonomisystemet' }
+    })
+    t.equal(endpoint.response.status, 201)
+    const { secret } = endpoint.data!
+    const ownPeriods = await ownBi.GET('/v1/recommendation-periods', { params: { query: { case_number: '18/00295' } } })
+    const ownPeriod = json(ownPeriods.data).items[0]!.id
+    const invoiced = await ownFinance.POST('/v1/recommendation-periods/{id}/invoiced-years', {
+      params: { path: { id: ownPeriod } },
+      body: { year: 2020, invoice_date: '2020-02-15', substitute_population: SUBSTITUTES_ACCEPTED }
+    })
+    t.equal(invoiced.response.status, 201)
+    for (let waited = 0; deliveries.length === 0 && waited < 200; waited++) await sleep(50)
+    const event = verifyWebhook(secret, deliveries[0]!.body, deliveries[0]!.headers)
+    t.equal(event.type, 'year.invoiced')
+    if (event.type === 'year.invoiced') t.equal(event.data.year, 2020, 'typed: the invoiced year')
+    t.throws(
+      () => verifyWebhook(secret, deliveries[0]!.body.replace('2020', '2021'), deliveries[0]!.headers),
+      'a changed body fails'
+    )
+
+    const feed = await ownBi.GET('/v1/events', { params: { query: { limit: 10 } } })
+    t.same(
+      json(feed.data).items.map(item => item.id),
+      [event.id],
+      'the feed holds the same event'
+    )
+    const log = await ownAdmin.GET('/v1/webhook-endpoints/{id}/deliveries', {
+      params: { path: { id: endpoint.data!.id } }
+    })
+    t.match(log.data!.items, [{ event_id: event.id, attempt: 1, response_status: 204, delivered: true }])
+  }
+)
 
 t.test('the committed client types are what `npm run client` generates from the committed contract', async t => {
   const root = join(import.meta.dirname, '..')

@@ -393,3 +393,37 @@ t.test('an endpoint that has failed for three days is disabled with the reason, 
   await sleep(2500)
   t.equal(hook.received.length, 2, 'nothing is sent to a disabled endpoint')
 })
+
+t.test('a deleted endpoint is sent nothing more, and is gone with its delivery log', async t => {
+  const context = await testApp(t, { settings: LOOPBACK })
+  const { app, bearer } = context
+  const hook = await receiver(t)
+  const endpoint = await subscribe(context, hook.url)
+  const record = (code: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/decisions',
+      payload: {
+        municipality_code: code,
+        period_case_number: '18/00295',
+        outcome: 'adopted',
+        decided_on: '2019-04-24',
+        decided_by: 'Kommunfullmäktige',
+        received_on: '2019-05-02'
+      },
+      headers: bearer('decisions:write')
+    })
+  await record('0114')
+  t.ok(await until(() => hook.received.length === 1))
+  const deleted = await app.inject({
+    method: 'DELETE',
+    url: `/v1/webhook-endpoints/${endpoint.id}`,
+    headers: bearer('admin')
+  })
+  t.equal(deleted.statusCode, 204)
+  await record('0115')
+  await sleep(2500)
+  t.equal(hook.received.length, 1, 'nothing after the deletion')
+  const log = await app.inject({ url: `/v1/webhook-endpoints/${endpoint.id}/deliveries`, headers: bearer('admin') })
+  t.equal(log.statusCode, 404, 'its log is gone for its owner too')
+})

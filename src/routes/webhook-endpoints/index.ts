@@ -117,7 +117,9 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       schema: {
         operationId: 'deleteWebhookEndpoint',
         summary: 'Delete one of your webhook endpoints',
-        description: 'Nothing more is sent to it; an attempt under way finishes. Its delivery log stays readable.',
+        description:
+          'Nothing more is sent to it; an attempt under way finishes. It and its delivery log are no longer shown (the ' +
+          'log is kept 30 days, as for every endpoint, for support).',
         tags: TAGS,
         ...requireScope('admin'),
         params: WebhookEndpointParams,
