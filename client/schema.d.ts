@@ -1477,7 +1477,7 @@ export interface paths {
         };
         /**
          * Read the event feed
-         * @description Every write made through the API as an event, in the order the writes committed: its kind, when, the URL of the resource and its new state as the write answered it. Read on with the id of the last event you have as `after`; a cursor never skips an event, even one whose write began before and committed after the events you have read (an event appears once every write begun before it has ended). Events are kept 30 days at least; an older cursor (or any id the feed did not give) is 410 Gone: start again without `after` and reconcile from the lists. Kinds: `population_figures.imported`, `period.created`, `period.updated`, `decision.recorded`, `decision.withdrawn`, `decisions.imported`, `cost_weights.imported`, `year.invoiced`, `invoice.paid`, `cost_allocation.recorded`, `quality_register.created`, `quality_register.updated`, `register_allocation.recorded`, `payout.planned`, `payout.status_changed`. The same events are delivered by webhooks (`/v1/webhook-endpoints`).
+         * @description Every write made through the API as an event: its kind, when, the URL of the resource and its new state as the write answered it. In the order of the writes' transactions (PostgreSQL numbers a transaction at its first change): an event appears once every transaction that began changing data before it has ended, so a cursor never skips one, even of a write that began before and committed after those you have read. That order is near the order of commits, not always the same: where two events of one resource must be told apart in time, GET its `resource_url` for its state now. Read on with the id of the last event you have as `after`. Events are kept 30 days at least; an older cursor (or an id that is no event of the feed) is 410 Gone: start again without `after` and reconcile from the lists. Kinds: `population_figures.imported`, `period.created`, `period.updated`, `decision.recorded`, `decision.withdrawn`, `decisions.imported`, `cost_weights.imported`, `year.invoiced`, `invoice.paid`, `cost_allocation.recorded`, `quality_register.created`, `quality_register.updated`, `register_allocation.recorded`, `payout.planned`, `payout.status_changed`. The same events are delivered by webhooks (`/v1/webhook-endpoints`).
          *
          *     Needs an API key with the scope `read`.
          */
@@ -1501,7 +1501,7 @@ export interface paths {
          * Read the event feed (CSV)
          * @description Answers only CSV; otherwise the same as `listEvents`, for clients generated from this contract, which then type it as text.
          *
-         *     Every write made through the API as an event, in the order the writes committed: its kind, when, the URL of the resource and its new state as the write answered it. Read on with the id of the last event you have as `after`; a cursor never skips an event, even one whose write began before and committed after the events you have read (an event appears once every write begun before it has ended). Events are kept 30 days at least; an older cursor (or any id the feed did not give) is 410 Gone: start again without `after` and reconcile from the lists. Kinds: `population_figures.imported`, `period.created`, `period.updated`, `decision.recorded`, `decision.withdrawn`, `decisions.imported`, `cost_weights.imported`, `year.invoiced`, `invoice.paid`, `cost_allocation.recorded`, `quality_register.created`, `quality_register.updated`, `register_allocation.recorded`, `payout.planned`, `payout.status_changed`. The same events are delivered by webhooks (`/v1/webhook-endpoints`).
+         *     Every write made through the API as an event: its kind, when, the URL of the resource and its new state as the write answered it. In the order of the writes' transactions (PostgreSQL numbers a transaction at its first change): an event appears once every transaction that began changing data before it has ended, so a cursor never skips one, even of a write that began before and committed after those you have read. That order is near the order of commits, not always the same: where two events of one resource must be told apart in time, GET its `resource_url` for its state now. Read on with the id of the last event you have as `after`. Events are kept 30 days at least; an older cursor (or an id that is no event of the feed) is 410 Gone: start again without `after` and reconcile from the lists. Kinds: `population_figures.imported`, `period.created`, `period.updated`, `decision.recorded`, `decision.withdrawn`, `decisions.imported`, `cost_weights.imported`, `year.invoiced`, `invoice.paid`, `cost_allocation.recorded`, `quality_register.created`, `quality_register.updated`, `register_allocation.recorded`, `payout.planned`, `payout.status_changed`. The same events are delivered by webhooks (`/v1/webhook-endpoints`).
          *
          *     Needs an API key with the scope `read`.
          */
@@ -4440,7 +4440,7 @@ export interface components {
         PopulationFiguresImportedEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4467,7 +4467,7 @@ export interface components {
         PeriodCreatedEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4494,7 +4494,7 @@ export interface components {
         PeriodUpdatedEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4521,7 +4521,7 @@ export interface components {
         DecisionRecordedEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4548,7 +4548,7 @@ export interface components {
         DecisionWithdrawnEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4575,7 +4575,7 @@ export interface components {
         DecisionsImportedEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4602,7 +4602,7 @@ export interface components {
         CostWeightsImportedEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4629,7 +4629,7 @@ export interface components {
         YearInvoicedEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4656,7 +4656,7 @@ export interface components {
         InvoicePaidEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4683,7 +4683,7 @@ export interface components {
         CostAllocationRecordedEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4710,7 +4710,7 @@ export interface components {
         QualityRegisterCreatedEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4737,7 +4737,7 @@ export interface components {
         QualityRegisterUpdatedEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4764,7 +4764,7 @@ export interface components {
         RegisterAllocationRecordedEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4791,7 +4791,7 @@ export interface components {
         PayoutPlannedEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4818,7 +4818,7 @@ export interface components {
         PayoutStatusChangedEvent: {
             /**
              * Format: int64
-             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is the order the writes committed in, which ids need not follow.
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
              * @example 4711
              */
             id: number;
@@ -4845,7 +4845,7 @@ export interface components {
         Event: components["schemas"]["PopulationFiguresImportedEvent"] | components["schemas"]["PeriodCreatedEvent"] | components["schemas"]["PeriodUpdatedEvent"] | components["schemas"]["DecisionRecordedEvent"] | components["schemas"]["DecisionWithdrawnEvent"] | components["schemas"]["DecisionsImportedEvent"] | components["schemas"]["CostWeightsImportedEvent"] | components["schemas"]["YearInvoicedEvent"] | components["schemas"]["InvoicePaidEvent"] | components["schemas"]["CostAllocationRecordedEvent"] | components["schemas"]["QualityRegisterCreatedEvent"] | components["schemas"]["QualityRegisterUpdatedEvent"] | components["schemas"]["RegisterAllocationRecordedEvent"] | components["schemas"]["PayoutPlannedEvent"] | components["schemas"]["PayoutStatusChangedEvent"];
         /** @description A stretch of the event feed. */
         EventFeed: {
-            /** @description Events in the order their writes committed. */
+            /** @description Events in the order of their writes' transactions. */
             items: components["schemas"]["Event"][];
             /**
              * @description Whether more events follow at once: read on with the last id as `after`. When false, poll again later.

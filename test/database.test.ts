@@ -24,7 +24,8 @@ t.test('migrations build the schema from an empty database, and a second run app
     '0006_idempotency_per_client',
     '0007_data_version',
     '0008_latest_decisions',
-    '0009_population_basis_and_membership_fee'
+    '0009_population_basis_and_membership_fee',
+    '0010_events_and_webhooks'
   ])
   t.same(await tables(db), [
     'api_keys',
@@ -35,6 +36,7 @@ t.test('migrations build the schema from an empty database, and a second run app
     'counties',
     'decision_withdrawals',
     'decisions',
+    'events',
     'idempotency_keys',
     'invoice_payments',
     'invoiced_years',
@@ -51,7 +53,9 @@ t.test('migrations build the schema from an empty database, and a second run app
     'register_allocation_plans',
     'register_allocations',
     'register_payout_events',
-    'register_payouts'
+    'register_payouts',
+    'webhook_deliveries',
+    'webhook_endpoints'
   ])
   t.same(await migrateToLatest(db), [])
 })
@@ -72,7 +76,8 @@ t.test('instances starting at once apply each migration exactly once', async t =
       '0006_idempotency_per_client',
       '0007_data_version',
       '0008_latest_decisions',
-      '0009_population_basis_and_membership_fee'
+      '0009_population_basis_and_membership_fee',
+      '0010_events_and_webhooks'
     ],
     'one instance applied it, the others found it done'
   )
@@ -80,7 +85,7 @@ t.test('instances starting at once apply each migration exactly once', async t =
     .selectFrom('kysely_migration' as never)
     .selectAll()
     .execute()
-  t.equal(rows.length, 9)
+  t.equal(rows.length, 10)
 })
 
 t.test(

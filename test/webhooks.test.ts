@@ -7,6 +7,7 @@ import { Webhook } from 'standardwebhooks'
 import t from 'tap'
 import { build } from '../src/app.ts'
 import * as apiKeys from '../src/db/api-keys.ts'
+import { connect } from '../src/db/connection.ts'
 import { validateEveryResponse } from './contract.ts'
 import { importNovember2019, SUBSTITUTES_ACCEPTED } from './fixtures.ts'
 import { testApp } from './helpers.ts'
@@ -426,4 +427,49 @@ t.test('a deleted endpoint is sent nothing more, and is gone with its delivery l
   t.equal(hook.received.length, 1, 'nothing after the deletion')
   const log = await app.inject({ url: `/v1/webhook-endpoints/${endpoint.id}/deliveries`, headers: bearer('admin') })
   t.equal(log.statusCode, 404, 'its log is gone for its owner too')
+})
+
+t.test('with more endpoints than are served at once, each gets every event; idle, the worker asks little', async t => {
+  const context = await testApp(t, { settings: LOOPBACK })
+  const { url, bearer } = context
+  // A second instance over a pool whose statements are counted: its worker's, once the first has delivered.
+  let asked = 0
+  const counted = connect(url, {
+    log: event => {
+      if (event.query.sql.includes('"webhook_endpoints"')) asked++
+    }
+  })
+  t.teardown(() => counted.destroy())
+  const second = await build({ db: counted, settings: LOOPBACK })
+  validateEveryResponse(second)
+  t.teardown(() => second.close())
+  const hooks = await Promise.all(Array.from({ length: 9 }, () => receiver(t)))
+  for (const hook of hooks) await subscribe(context, hook.url)
+  for (const code of ['0114', '0115'])
+    await context.app.inject({
+      method: 'POST',
+      url: '/v1/decisions',
+      payload: {
+        municipality_code: code,
+        period_case_number: '18/00295',
+        outcome: 'adopted',
+        decided_on: '2019-04-24',
+        decided_by: 'Kommunfullmäktige',
+        received_on: '2019-05-02'
+      },
+      headers: bearer('decisions:write')
+    })
+  await second.ready()
+  t.ok(await until(() => hooks.every(hook => hook.received.length === 2)), 'nine endpoints, two events each')
+  await sleep(500)
+  asked = 0
+  await sleep(3000)
+  // A round a second (four in three seconds at most): each endpoint leased and released, and each of the four lanes
+  // finding no more due. Without a pause between rounds it would be thousands.
+  t.ok(asked <= 4 * (2 * 9 + 4), `${asked} statements on webhook_endpoints in 3 idle seconds`)
+  t.same(
+    hooks.map(hook => hook.received.length),
+    Array(9).fill(2),
+    'still once each'
+  )
 })

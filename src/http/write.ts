@@ -112,6 +112,7 @@ export async function write<T>(
     const answer = await db.transaction().execute(async (trx): Promise<Stored> => {
       if (options.currentVersion !== undefined) checkIfMatch(request, await options.currentVersion(trx))
       const { body, headers = {}, status = options.status, event = options.event } = await work(trx, apiKey)
+      if (status === 204 && event !== null) throw new Error(`${request.routeOptions.url}: an event needs an answer`)
       const answer = { status, headers, payload: status === 204 ? '' : serialize(request, reply, status, body) }
       if (!(await finish(trx, request, apiKey, digest, answer, key, event))) throw new DoneBefore()
       return answer
@@ -243,14 +244,13 @@ async function finish(
     .insertInto('events')
     .columns(['type', 'resource_url', 'data', 'audit_event_id'])
     .expression(eb =>
-      eb
-        .selectFrom('audit')
-        .select([
-          eb.val(eventType).as('type'),
-          eb.val(answer.headers.location ?? request.url.split('?')[0]!).as('resource_url'),
-          sql<string>`${answer.payload}::json`.as('data'),
-          'audit.id as audit_event_id'
-        ])
+      eb.selectFrom('audit').select([
+        eb.val(eventType).as('type'),
+        // The resource's URL, or for an import the import's (the same for its CSV twin).
+        eb.val(answer.headers.location ?? request.url.split('?')[0]!.replace(/\.csv$/, '')).as('resource_url'),
+        sql<string>`${answer.payload}::json`.as('data'),
+        'audit.id as audit_event_id'
+      ])
     )
     .returning('id')
     .executeTakeFirst()

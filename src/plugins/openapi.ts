@@ -73,7 +73,7 @@ export default fp(
           {
             name: 'events',
             description:
-              'Every write as an event, in commit order, for partners who follow changes instead of polling each ' +
+              'Every write as an event, in the order of the writes, for partners who follow changes instead of polling each ' +
               'list: read the feed with a cursor (`GET /v1/events?after=`), or have the events sent (webhooks).'
           },
           {

@@ -29,15 +29,14 @@ export async function positionOf(db: Db, id: number): Promise<Position | undefin
 /**
  * The committed events after a position, in feed order: only those of transactions older than every transaction still
  * running, so that no event can commit later at a place a reader has passed (see migrations/0010). One statement, so
- * the horizon and the rows are of one snapshot. `types`, when given, keeps only those kinds.
+ * the horizon and the rows are of one snapshot.
  */
-export async function after(db: Db, position: Position, limit: number, types?: readonly string[]) {
+export async function after(db: Db, position: Position, limit: number) {
   return db
     .selectFrom('events')
     .select(['transaction_id', 'id', 'type', 'occurred_at', 'resource_url', sql<string>`data::text`.as('data')])
     .where(sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`)
     .where(sql<boolean>`(transaction_id, id) > (${position.transaction_id}::xid8, ${position.id}::bigint)`)
-    .$if(types !== undefined, qb => qb.where('type', '=', sql<string>`any(${types})`))
     .orderBy('transaction_id')
     .orderBy('id')
     .limit(limit)

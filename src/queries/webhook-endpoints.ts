@@ -119,24 +119,25 @@ export interface Leased {
 }
 
 /**
- * Leases up to `limit` endpoints that are due, for this instance alone: SKIP LOCKED passes over those another instance
- * is leasing at this moment, and a held lease (unexpired) over those it is delivering to. A short transaction of its
+ * Leases the endpoint due longest (but those `except`), for this instance alone: SKIP LOCKED passes over one another
+ * instance is leasing at this moment, and an unexpired lease over one it is delivering to. A short transaction of its
  * own, so no transaction stays open while a receiver is waited for (it would hold back the feed's horizon).
  */
-export async function lease(db: Db, owner: string, limit: number): Promise<Leased[]> {
-  const rows = await db
+export async function lease(db: Db, owner: string, except: readonly number[]): Promise<Leased | undefined> {
+  const row = await db
     .updateTable('webhook_endpoints')
     .set({ lease_owner: owner, leased_until: sql`now() + ${LEASE}` })
-    .where('id', 'in', qb =>
+    .where('id', '=', qb =>
       qb
         .selectFrom('webhook_endpoints')
         .select('id')
         .where('deleted_at', 'is', null)
         .where('disabled_at', 'is', null)
         .where('next_attempt_at', '<=', sql<Date>`now()`)
+        .$if(except.length > 0, qb => qb.where('id', 'not in', except))
         .where(eb => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<', sql<Date>`now()`)]))
         .orderBy('next_attempt_at')
-        .limit(limit)
+        .limit(1)
         .forUpdate()
         .skipLocked()
     )
@@ -150,39 +151,37 @@ export async function lease(db: Db, owner: string, limit: number): Promise<Lease
       'failed_attempts',
       'failing_since'
     ])
-    .execute()
-  return rows.map(({ after_transaction_id, after_event_id, ...row }) => ({
-    ...row,
-    position: { transaction_id: after_transaction_id, id: after_event_id }
-  }))
+    .executeTakeFirst()
+  if (row === undefined) return undefined
+  const { after_transaction_id, after_event_id, ...endpoint } = row
+  return { ...endpoint, position: { transaction_id: after_transaction_id, id: after_event_id } }
 }
 
-/** Gives the lease back; the endpoint is due again at `nextAttemptAt` (now, unless it waits for a retry). */
+/**
+ * Gives the lease back with nothing left to send, keeping the position (past events of kinds it does not want): due
+ * again from now, behind those that have waited longer.
+ */
 export async function release(db: Db, endpoint: Leased, owner: string) {
   await db
     .updateTable('webhook_endpoints')
-    .set({ lease_owner: null, leased_until: null })
+    .set({
+      lease_owner: null,
+      leased_until: null,
+      next_attempt_at: sql<Date>`now()`,
+      after_transaction_id: endpoint.position.transaction_id,
+      after_event_id: endpoint.position.id
+    })
     .where('id', '=', endpoint.id)
     .where('lease_owner', '=', owner)
     .execute()
 }
 
-const logged = (endpoint: Leased, event: FeedEvent, attempt: Attempt) => ({
-  endpoint_id: endpoint.id,
-  event_id: event.id,
-  event_type: event.type,
-  attempt: endpoint.failed_attempts + 1,
-  attempted_at: new Date(Date.now() - attempt.durationMs),
-  duration_ms: attempt.durationMs,
-  response_status: attempt.status,
-  error: attempt.error,
-  delivered: attempt.delivered
-})
-
 /**
  * Records an attempt in the delivery log together with what it means for the endpoint, in one statement: delivered,
  * the cursor moves past the event and the failures are forgotten; failed, the endpoint waits until `retryAt` (or is
- * disabled, with `disabledReason`) and is released. Only while this instance holds the lease.
+ * disabled, with `disabledReason`) and is released. Only while this instance's lease holds and the endpoint is neither
+ * deleted nor disabled: false otherwise, and then nothing more is to be sent in this turn (another instance may have
+ * taken it over after a stall, and records its own attempts).
  */
 export async function recordAttempt(
   db: Db,
@@ -191,7 +190,7 @@ export async function recordAttempt(
   event: FeedEvent,
   attempt: Attempt,
   failure?: { retryAt: Date; disabledReason: string | null }
-) {
+): Promise<boolean> {
   const changes =
     failure === undefined
       ? {
@@ -212,18 +211,49 @@ export async function recordAttempt(
             disabled_reason: failure.disabledReason
           })
         }
-  await db
-    .with('attempt', db =>
+  const recorded = await db
+    .with('held', db =>
       db
-        .insertInto('webhook_deliveries')
-        .values(logged(endpoint, event, attempt))
+        .updateTable('webhook_endpoints')
+        .set(changes)
+        .where('id', '=', endpoint.id)
+        .where('lease_owner', '=', owner)
+        .where('leased_until', '>', sql<Date>`now()`)
+        .where('deleted_at', 'is', null)
+        .where('disabled_at', 'is', null)
         .returning('id')
     )
-    .updateTable('webhook_endpoints')
-    .set(changes)
-    .where('id', '=', endpoint.id)
-    .where('lease_owner', '=', owner)
-    .execute()
+    .insertInto('webhook_deliveries')
+    .columns([
+      'endpoint_id',
+      'event_id',
+      'event_type',
+      'attempt',
+      'attempted_at',
+      'duration_ms',
+      'response_status',
+      'error',
+      'delivered'
+    ])
+    .expression(eb =>
+      eb
+        .selectFrom('held')
+        .select([
+          'held.id as endpoint_id',
+          eb.val(event.id).as('event_id'),
+          eb.val(event.type).as('event_type'),
+          eb.val(endpoint.failed_attempts + 1).as('attempt'),
+          eb.val(new Date(Date.now() - attempt.durationMs)).as('attempted_at'),
+          eb.val(attempt.durationMs).as('duration_ms'),
+          eb.val(attempt.status).as('response_status'),
+          eb.val(attempt.error).as('error'),
+          eb.val(attempt.delivered).as('delivered')
+        ])
+    )
+    .onConflict(oc => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst()
+  return recorded !== undefined
 }
 
 /** Forgets delivery attempts older than the feed keeps its events. */

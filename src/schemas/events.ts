@@ -47,7 +47,7 @@ const eventOfType = (type: EventType, data: TSchema & { $id?: string }) =>
         ...Id,
         description:
           "The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is " +
-          'the order the writes committed in, which ids need not follow.'
+          "that of the writes' transactions, which ids need not follow."
       },
       type: Type.Unsafe<typeof type>({ type: 'string', enum: [type], description: 'What happened.', example: type }),
       timestamp: { ...Timestamp, description: 'When the write was made.' },
@@ -89,7 +89,10 @@ export type Event = Static<typeof Event>
 
 export const EventFeed = Type.Object(
   {
-    items: Type.Array(ref(Event), { maxItems: 1000, description: 'Events in the order their writes committed.' }),
+    items: Type.Array(ref(Event), {
+      maxItems: 1000,
+      description: "Events in the order of their writes' transactions."
+    }),
     has_more: Type.Boolean({
       description:
         'Whether more events follow at once: read on with the last id as `after`. When false, poll again later.',

@@ -19,7 +19,11 @@ const MAX_ANSWER_BYTES = 64 * 1024
  * is judged as the IPv4 address.
  */
 function isPublicAddress(address: string): boolean {
-  return ipaddr.isValid(address) && ipaddr.process(address).range() === 'unicast'
+  if (!ipaddr.isValid(address)) return false
+  const parsed = ipaddr.process(address)
+  // IPv4-compatible IPv6 (::a.b.c.d, deprecated by RFC 4291), which ipaddr.js counts as unicast: routed as IPv4 by some.
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every(part => part === 0)) return false
+  return parsed.range() === 'unicast'
 }
 
 export interface Attempt {
@@ -109,7 +113,9 @@ export async function send(
       }
     )
     request.on('error', error =>
-      resolve(finish(null, error.name === 'AbortError' ? `no answer within ${TIMEOUT_MS / 1000} s` : error.message))
+      resolve(
+        finish(null, error.name === 'AbortError' ? `no complete answer within ${TIMEOUT_MS / 1000} s` : error.message)
+      )
     )
     request.end(event.body)
   })

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/connection.ts'
 import { disabledReason, retryDelayMs } from '../domain/webhooks.ts'
@@ -7,10 +8,11 @@ import * as endpoints from '../queries/webhook-endpoints.ts'
 import { send } from './send.ts'
 
 /** Endpoints one instance delivers to at once, and events per endpoint before it gives the others their turn. */
-const PARALLEL_ENDPOINTS = 4
+const LANES = 4
 const EVENTS_PER_TURN = 100
 /** How often due endpoints are looked for without a change to wake the worker: retries, and a feed horizon moving. */
 const POLL_MS = 1_000
+const ROUND_GAP_MS = 20
 
 /**
  * Delivers the feed to the webhook endpoints, in every instance: each takes due endpoints under a lease (so no two
@@ -24,16 +26,22 @@ export function webhookWorker(db: Db, log: FastifyBaseLogger, options: { allowPr
   let again = false
   let timer: NodeJS.Timeout | undefined
 
+  // One turn of one leased endpoint: its next events in feed order, each sent until one fails. Events of kinds it does
+  // not want are passed over, and its position with them, so that a rare kind is not looked for again from afar.
   const deliverTo = async (endpoint: endpoints.Leased) => {
-    const types = endpoint.event_types.includes('*') ? undefined : endpoint.event_types
-    const due = await events.after(db, endpoint.position, EVENTS_PER_TURN, types)
+    const wanted = endpoint.event_types.includes('*') ? undefined : new Set(endpoint.event_types)
+    const due = await events.after(db, endpoint.position, EVENTS_PER_TURN)
     for (const event of due) {
       if (stopped) break
+      if (wanted !== undefined && !wanted.has(event.type)) {
+        endpoint.position = event
+        continue
+      }
       const attempt = await send(endpoint, { id: event.id, body: events.eventJson(event) }, options.allowPrivate)
       if (attempt.delivered) {
-        await endpoints.recordAttempt(db, owner, endpoint, event, attempt)
-        endpoint.position = event
-        endpoint.failed_attempts = 0
+        // Deleted, disabled or no longer this instance's lease: nothing more is sent in this turn.
+        if (!(await endpoints.recordAttempt(db, owner, endpoint, event, attempt))) return
+        Object.assign(endpoint, { position: event, failed_attempts: 0, failing_since: null })
         continue
       }
       const now = new Date()
@@ -47,12 +55,28 @@ export function webhookWorker(db: Db, log: FastifyBaseLogger, options: { allowPr
     if (due.length === EVENTS_PER_TURN) again = true
   }
 
+  // A lane takes the endpoint due longest that this round has not served, serves it, and takes the next: a slow
+  // receiver holds up its own lane only.
+  const lane = async (served: number[]) => {
+    while (!stopped) {
+      const endpoint = await endpoints.lease(db, owner, served)
+      if (endpoint === undefined) return
+      served.push(endpoint.id)
+      await deliverTo(endpoint)
+    }
+  }
+
+  // A round serves every due endpoint once; another follows while there is more to send or a change arrived meanwhile,
+  // but not sooner than ROUND_GAP_MS after it: under a stream of writes, rounds gather the changes instead of asking
+  // for due endpoints once per write.
   const round = async () => {
     do {
       again = false
-      const leased = await endpoints.lease(db, owner, PARALLEL_ENDPOINTS)
-      await Promise.all(leased.map(deliverTo))
-      if (leased.length === PARALLEL_ENDPOINTS) again = true
+      const served: number[] = []
+      const lanes = await Promise.allSettled(Array.from({ length: LANES }, () => lane(served)))
+      for (const lane of lanes)
+        if (lane.status === 'rejected') log.warn({ err: lane.reason }, 'webhook deliveries failed; retrying')
+      if (again && !stopped) await sleep(ROUND_GAP_MS)
     } while (again && !stopped)
   }
 

@@ -18,12 +18,15 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         operationId: 'listEvents',
         summary: 'Read the event feed',
         description:
-          'Every write made through the API as an event, in the order the writes committed: its kind, when, the URL ' +
-          'of the resource and its new state as the write answered it. Read on with the id of the last event you ' +
-          'have as `after`; a cursor never skips an event, even one whose write began before and committed after ' +
-          'the events you have read (an event appears once every write begun before it has ended). Events are kept ' +
-          `${events.KEPT_DAYS} days at least; an older cursor (or any id the feed did not give) is 410 Gone: start ` +
-          'again without `after` and ' +
+          'Every write made through the API as an event: its kind, when, the URL of the resource and its new state ' +
+          "as the write answered it. In the order of the writes' transactions (PostgreSQL numbers a transaction at " +
+          'its first change): an event appears once every transaction that began changing data before it has ' +
+          'ended, so a cursor never skips one, even of a write that began before and committed after those you have ' +
+          'read. That order is near the order of commits, not always the same: where two events of one resource ' +
+          'must be told apart in time, GET its `resource_url` for its state now. Read on with the id ' +
+          'of the last event you have as `after`. Events are kept ' +
+          `${events.KEPT_DAYS} days at least; an older cursor (or an id that is no event of the feed) is 410 Gone: ` +
+          'start again without `after` and ' +
           'reconcile from the lists. Kinds: ' +
           EVENT_TYPES.map(type => `\`${type}\``).join(', ') +
           '. The same events are delivered by webhooks (`/v1/webhook-endpoints`).',
@@ -54,7 +57,11 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       const items = rows.slice(0, limit)
       const has_more = rows.length > limit
       const last = items.at(-1)
-      if (last !== undefined) reply.header('link', `</v1/events?after=${last.id}&limit=${limit}>; rel="next"`)
+      if (last !== undefined) {
+        const next = new URLSearchParams({ after: String(last.id), limit: String(limit) })
+        if (request.query.format !== undefined) next.set('format', request.query.format)
+        reply.header('link', `<${request.url.split('?')[0]}?${next}>; rel="next"`)
+      }
       reply.type('application/json; charset=utf-8')
       return sendJsonOrCsv(
         request,

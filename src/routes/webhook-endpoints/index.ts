@@ -55,13 +55,15 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     },
     async (request, reply) => {
       const input = request.body
-      const url = new URL(input.url)
-      const wrong = webhookUrlProblem(input.url) ?? (await hostProblem(hostOf(url), app.allowPrivateWebhookUrls))
-      if (wrong !== undefined)
-        throw problem(422, 'The webhook URL cannot be used; nothing was written.', {
-          errors: [{ pointer: '/url', detail: wrong }]
-        })
+      // Inside the write, so that a retry with the same Idempotency-Key replays its answer even if the host's
+      // addresses have changed since. Resolving takes no lock and no transaction id: it holds back nothing.
       return write(request, reply, { status: 201, event: null }, async (trx, key) => {
+        const wrong =
+          webhookUrlProblem(input.url) ?? (await hostProblem(hostOf(new URL(input.url)), app.allowPrivateWebhookUrls))
+        if (wrong !== undefined)
+          throw problem(422, 'The webhook URL cannot be used; nothing was written.', {
+            errors: [{ pointer: '/url', detail: wrong }]
+          })
         if ((await endpoints.countOf(trx, key.client)) >= MAX_ENDPOINTS)
           throw problem(409, `You have ${MAX_ENDPOINTS} webhook endpoints already: delete one first.`)
         const secret = newSecret()
