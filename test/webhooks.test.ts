@@ -49,6 +49,22 @@ async function until(done: () => boolean | Promise<boolean>, seconds = 20) {
   return false
 }
 
+/** A registrar's adoption by `code` of 18/00295, recorded through `app` (one instance or another). */
+const recordDecision = (app: Awaited<ReturnType<typeof build>>, headers: Record<string, string>, code: string) =>
+  app.inject({
+    method: 'POST',
+    url: '/v1/decisions',
+    payload: {
+      municipality_code: code,
+      period_case_number: '18/00295',
+      outcome: 'adopted',
+      decided_on: '2019-04-24',
+      decided_by: 'Kommunfullmäktige',
+      received_on: '2019-05-02'
+    },
+    headers
+  })
+
 // A test that sends webhooks to its own receiver on loopback names the setting that allows it.
 const LOOPBACK = { allowPrivateWebhookUrls: true }
 
@@ -251,24 +267,7 @@ t.test(
     hook.state.answer = () => (refusals++ < 2 ? 503 : 200)
     const endpoint = await subscribe(context, hook.url)
     for (const code of ['0114', '0115', '0117'])
-      t.equal(
-        (
-          await app.inject({
-            method: 'POST',
-            url: '/v1/decisions',
-            payload: {
-              municipality_code: code,
-              period_case_number: '18/00295',
-              outcome: 'adopted',
-              decided_on: '2019-04-24',
-              decided_by: 'Kommunfullmäktige',
-              received_on: '2019-05-02'
-            },
-            headers: bearer('decisions:write')
-          })
-        ).statusCode,
-        201
-      )
+      t.equal((await recordDecision(app, bearer('decisions:write'), code)).statusCode, 201)
     const failing = await app.inject({ url: `/v1/webhook-endpoints/${endpoint.id}`, headers: bearer('admin') })
     t.equal(failing.json().status, 'enabled')
     // Two refusals: retried after about 2 and then 4 seconds.
@@ -325,23 +324,7 @@ t.test('two instances never deliver the same event to an endpoint at once: each 
   const codes = (await db.selectFrom('municipalities').select('code').orderBy('code').limit(40).execute()).map(
     m => m.code
   )
-  await Promise.all(
-    codes.map((code, i) =>
-      (i % 2 === 0 ? app : second).inject({
-        method: 'POST',
-        url: '/v1/decisions',
-        payload: {
-          municipality_code: code,
-          period_case_number: '18/00295',
-          outcome: 'adopted',
-          decided_on: '2019-04-24',
-          decided_by: 'Kommunfullmäktige',
-          received_on: '2019-05-02'
-        },
-        headers: bearer('decisions:write')
-      })
-    )
-  )
+  await Promise.all(codes.map((code, i) => recordDecision(i % 2 === 0 ? app : second, bearer('decisions:write'), code)))
   for (const hook of hooks) t.ok(await until(() => hook.received.length >= 40), 'all 40 arrive')
   await sleep(1500)
   for (const hook of hooks) {
@@ -362,20 +345,7 @@ t.test('an endpoint that has failed for three days is disabled with the reason, 
   const hook = await receiver(t)
   hook.state.answer = () => 500
   const endpoint = await subscribe(context, hook.url)
-  const record = (code: string) =>
-    app.inject({
-      method: 'POST',
-      url: '/v1/decisions',
-      payload: {
-        municipality_code: code,
-        period_case_number: '18/00295',
-        outcome: 'adopted',
-        decided_on: '2019-04-24',
-        decided_by: 'Kommunfullmäktige',
-        received_on: '2019-05-02'
-      },
-      headers: bearer('decisions:write')
-    })
+  const record = (code: string) => recordDecision(app, bearer('decisions:write'), code)
   await record('0114')
   t.ok(await until(() => hook.received.length >= 1))
   // As if it had been failing since three days and a minute ago, and its retry were due now.
@@ -400,20 +370,7 @@ t.test('a deleted endpoint is sent nothing more, and is gone with its delivery l
   const { app, bearer } = context
   const hook = await receiver(t)
   const endpoint = await subscribe(context, hook.url)
-  const record = (code: string) =>
-    app.inject({
-      method: 'POST',
-      url: '/v1/decisions',
-      payload: {
-        municipality_code: code,
-        period_case_number: '18/00295',
-        outcome: 'adopted',
-        decided_on: '2019-04-24',
-        decided_by: 'Kommunfullmäktige',
-        received_on: '2019-05-02'
-      },
-      headers: bearer('decisions:write')
-    })
+  const record = (code: string) => recordDecision(app, bearer('decisions:write'), code)
   await record('0114')
   t.ok(await until(() => hook.received.length === 1))
   const deleted = await app.inject({
@@ -445,20 +402,7 @@ t.test('with more endpoints than are served at once, each gets every event; idle
   t.teardown(() => second.close())
   const hooks = await Promise.all(Array.from({ length: 9 }, () => receiver(t)))
   for (const hook of hooks) await subscribe(context, hook.url)
-  for (const code of ['0114', '0115'])
-    await context.app.inject({
-      method: 'POST',
-      url: '/v1/decisions',
-      payload: {
-        municipality_code: code,
-        period_case_number: '18/00295',
-        outcome: 'adopted',
-        decided_on: '2019-04-24',
-        decided_by: 'Kommunfullmäktige',
-        received_on: '2019-05-02'
-      },
-      headers: bearer('decisions:write')
-    })
+  for (const code of ['0114', '0115']) await recordDecision(context.app, bearer('decisions:write'), code)
   await second.ready()
   t.ok(await until(() => hooks.every(hook => hook.received.length === 2)), 'nine endpoints, two events each')
   await sleep(500)

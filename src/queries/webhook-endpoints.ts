@@ -11,6 +11,18 @@ const LEASE = sql`interval '60 seconds'`
 
 type Row = Selectable<WebhookEndpointsTable>
 
+/** What the delivery log says of an attempt, as recorded and as read. */
+const DELIVERY_FIELDS = [
+  'event_id',
+  'event_type',
+  'attempt',
+  'attempted_at',
+  'duration_ms',
+  'response_status',
+  'error',
+  'delivered'
+] as const
+
 const toEndpoint = (row: Row): WebhookEndpoint => ({
   id: row.id,
   url: row.url,
@@ -86,17 +98,7 @@ export async function deliveries(db: Db, endpointId: number, page: { limit: numb
   const query = db.selectFrom('webhook_deliveries').where('endpoint_id', '=', endpointId)
   const [rows, count] = await Promise.all([
     query
-      .select([
-        'id',
-        'event_id',
-        'event_type',
-        'attempt',
-        'attempted_at',
-        'duration_ms',
-        'response_status',
-        'error',
-        'delivered'
-      ])
+      .select(['id', ...DELIVERY_FIELDS])
       .orderBy('id', 'desc')
       .limit(page.limit)
       .offset(page.offset)
@@ -224,17 +226,7 @@ export async function recordAttempt(
         .returning('id')
     )
     .insertInto('webhook_deliveries')
-    .columns([
-      'endpoint_id',
-      'event_id',
-      'event_type',
-      'attempt',
-      'attempted_at',
-      'duration_ms',
-      'response_status',
-      'error',
-      'delivered'
-    ])
+    .columns(['endpoint_id', ...DELIVERY_FIELDS])
     .expression(eb =>
       eb
         .selectFrom('held')
