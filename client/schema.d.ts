@@ -1570,6 +1570,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook-endpoints/{id}/reactivation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable a disabled webhook endpoint again
+         * @description For admins, once the receiver works again: deliveries resume where they stopped, with the event that failed, and go on in order through everything since (the feed keeps 30 days). Only a disabled endpoint can be reactivated.
+         *
+         *     Needs an API key with the scope `admin`.
+         */
+        post: operations["reactivateWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints/{id}/deliveries": {
         parameters: {
             query?: never;
@@ -20498,6 +20520,243 @@ export interface operations {
             };
             /** @description The request body has a media type this operation does not accept. */
             415: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reactivateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The endpoint's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint, enabled. */
+            200: {
+                headers: {
+                    /** @description Present on a replay: this is the stored response to an earlier request with the same `Idempotency-Key`; nothing was written now. */
+                    "idempotent-replayed"?: "true";
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the stored state (for example a record that exists already); nothing was written. */
+            409: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the service accepts. */
+            413: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body has a media type this operation does not accept. */
+            415: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but breaks a rule of the domain; `errors` lists every failing field. */
+            422: {
                 headers: {
                     /** @description Requests this API key (or, without one, this address) may make per minute. */
                     "RateLimit-Limit"?: number;

@@ -106,6 +106,7 @@ t.test(
     const invoiceId = async () =>
       (await db.selectFrom('invoices').select('id').where('municipality_code', '=', '0115').executeTakeFirstOrThrow())
         .id
+    let reactivated = 0
     const endpointId = async () =>
       (await db.selectFrom('webhook_endpoints').select('id').orderBy('id').executeTakeFirstOrThrow()).id
     const payoutId = async () =>
@@ -321,6 +322,24 @@ t.test(
           payload: { url: 'http://127.0.0.1:9/hooks', event_types: ['no.such'] }
         })
       },
+      reactivateWebhookEndpoint: {
+        // After the deletion above (the contract lists it first): an endpoint of its own, disabled as the worker
+        // disables one that has failed for days.
+        ok: async () => {
+          const created = await app.inject({
+            method: 'POST',
+            url: '/v1/webhook-endpoints',
+            headers: bearer('admin'),
+            payload: { url: 'http://127.0.0.1:9/hooks', event_types: ['*'] }
+          })
+          reactivated = created.json().id
+          await sql`UPDATE webhook_endpoints SET disabled_at = now(), disabled_reason = 'failing' WHERE id = ${reactivated}`.execute(
+            db
+          )
+          return { url: `/v1/webhook-endpoints/${reactivated}/reactivation` }
+        },
+        refused: async () => ({ url: `/v1/webhook-endpoints/${reactivated}/reactivation` })
+      },
       deleteWebhookEndpoint: {
         ok: async () => ({ url: `/v1/webhook-endpoints/${await endpointId()}` }),
         refused: async () => ({ url: `/v1/webhook-endpoints/${await endpointId()}` })
@@ -346,7 +365,7 @@ t.test(
           .executeTakeFirstOrThrow()
       ).n
     // Configuration is audited but is no event of the feed: an endpoint's answer holds its secret.
-    const configuration = ['createWebhookEndpoint', 'deleteWebhookEndpoint']
+    const configuration = ['createWebhookEndpoint', 'reactivateWebhookEndpoint', 'deleteWebhookEndpoint']
     const announced = async (operationId: string) =>
       (
         await db

@@ -339,31 +339,48 @@ t.test('two instances never deliver the same event to an endpoint at once: each 
   t.equal(Number(attempts), 120, 'one attempt per event and endpoint in the log')
 })
 
-t.test('an endpoint that has failed for three days is disabled with the reason, and sent nothing more', async t => {
-  const context = await testApp(t, { settings: LOOPBACK })
-  const { app, db, bearer } = context
-  const hook = await receiver(t)
-  hook.state.answer = () => 500
-  const endpoint = await subscribe(context, hook.url)
-  const record = (code: string) => recordDecision(app, bearer('decisions:write'), code)
-  await record('0114')
-  t.ok(await until(() => hook.received.length >= 1))
-  // As if it had been failing since three days and a minute ago, and its retry were due now.
-  await sql`UPDATE webhook_endpoints SET failing_since = now() - interval '3 days 1 minute', next_attempt_at = now()`.execute(
-    db
-  )
-  t.ok(await until(() => hook.received.length >= 2))
-  const disabled = await until(async () => {
-    const read = await app.inject({ url: `/v1/webhook-endpoints/${endpoint.id}`, headers: bearer('admin') })
-    return read.json().status === 'disabled'
-  })
-  t.ok(disabled, 'disabled')
-  const read = (await app.inject({ url: `/v1/webhook-endpoints/${endpoint.id}`, headers: bearer('admin') })).json()
-  t.match(read.disabled_reason, /^Every delivery has failed since .*; the last: answered 500$/)
-  await record('0115')
-  await sleep(2500)
-  t.equal(hook.received.length, 2, 'nothing is sent to a disabled endpoint')
-})
+t.test(
+  'an endpoint that has failed for three days is disabled with the reason, sent nothing more, and resumes in order once reactivated',
+  async t => {
+    const context = await testApp(t, { settings: LOOPBACK })
+    const { app, db, bearer } = context
+    const hook = await receiver(t)
+    hook.state.answer = () => 500
+    const endpoint = await subscribe(context, hook.url)
+    const record = (code: string) => recordDecision(app, bearer('decisions:write'), code)
+    await record('0114')
+    t.ok(await until(() => hook.received.length >= 1))
+    // As if it had been failing since three days and a minute ago, and its retry were due now.
+    await sql`UPDATE webhook_endpoints SET failing_since = now() - interval '3 days 1 minute', next_attempt_at = now()`.execute(
+      db
+    )
+    t.ok(await until(() => hook.received.length >= 2))
+    const disabled = await until(async () => {
+      const read = await app.inject({ url: `/v1/webhook-endpoints/${endpoint.id}`, headers: bearer('admin') })
+      return read.json().status === 'disabled'
+    })
+    t.ok(disabled, 'disabled')
+    const read = (await app.inject({ url: `/v1/webhook-endpoints/${endpoint.id}`, headers: bearer('admin') })).json()
+    t.match(read.disabled_reason, /^Every delivery has failed since .*; the last: answered 500$/)
+    await record('0115')
+    await sleep(2500)
+    t.equal(hook.received.length, 2, 'nothing is sent to a disabled endpoint')
+
+    hook.state.answer = () => 200
+    const reactivation = `/v1/webhook-endpoints/${endpoint.id}/reactivation`
+    const enabled = await app.inject({ method: 'POST', url: reactivation, headers: bearer('admin') })
+    t.equal(enabled.statusCode, 200)
+    t.match(enabled.json(), { status: 'enabled', disabled_reason: null, failing_since: null })
+    t.ok(await until(() => hook.received.length >= 4), 'the held event, then the one since')
+    const feed = (await app.inject({ url: '/v1/events', headers: bearer('read') })).json().items
+    t.same(
+      hook.received.slice(2).map(got => JSON.parse(got.body).id),
+      feed.map((event: { id: number }) => event.id),
+      'in order, from where they stopped'
+    )
+    t.equal((await app.inject({ method: 'POST', url: reactivation, headers: bearer('admin') })).statusCode, 409)
+  }
+)
 
 t.test('a deleted endpoint is sent nothing more, and is gone with its delivery log', async t => {
   const context = await testApp(t, { settings: LOOPBACK })

@@ -93,7 +93,8 @@ export default fp(
                 'Delivery is at least once and in feed order per endpoint: a failed event is retried with ' +
                 'exponential backoff (about 2, 4, 8 seconds and on, at most an hour apart) and holds back the later ' +
                 'ones, so a receiver that is down gets everything, in order, when it is back. After three days of ' +
-                'failures the endpoint is disabled with the reason. Every attempt is in the delivery log. URLs must ' +
+                'failures the endpoint is disabled with the reason; reactivating it resumes where it stopped. Every ' +
+                'attempt is in the delivery log. URLs must ' +
                 'be http or https on a public address.'
             ].join('\n')
           },

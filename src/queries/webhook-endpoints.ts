@@ -94,6 +94,29 @@ export async function remove(db: Db, client: string, id: number) {
   if (numUpdatedRows === 0n) throw problem(404, `You have no webhook endpoint with id ${id}.`)
 }
 
+/**
+ * Enables a disabled endpoint again, from where its deliveries stopped (the feed keeps 30 days): its failures are
+ * forgotten and it is due at once. Undefined when the client has no such endpoint, or it is not disabled.
+ */
+export async function reactivate(db: Db, client: string, id: number) {
+  const row = await db
+    .updateTable('webhook_endpoints')
+    .set({
+      disabled_at: null,
+      disabled_reason: null,
+      failed_attempts: 0,
+      failing_since: null,
+      next_attempt_at: sql<Date>`now()`
+    })
+    .where('client', '=', client)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .where('disabled_at', 'is not', null)
+    .returningAll()
+    .executeTakeFirst()
+  return row && toEndpoint(row)
+}
+
 export async function deliveries(db: Db, endpointId: number, page: { limit: number; offset: number }) {
   const query = db.selectFrom('webhook_deliveries').where('endpoint_id', '=', endpointId)
   const [rows, count] = await Promise.all([
@@ -228,19 +251,23 @@ export async function recordAttempt(
     .insertInto('webhook_deliveries')
     .columns(['endpoint_id', ...DELIVERY_FIELDS])
     .expression(eb =>
-      eb
-        .selectFrom('held')
-        .select([
-          'held.id as endpoint_id',
-          eb.val(event.id).as('event_id'),
-          eb.val(event.type).as('event_type'),
-          eb.val(endpoint.failed_attempts + 1).as('attempt'),
-          eb.val(new Date(Date.now() - attempt.durationMs)).as('attempted_at'),
-          eb.val(attempt.durationMs).as('duration_ms'),
-          eb.val(attempt.status).as('response_status'),
-          eb.val(attempt.error).as('error'),
-          eb.val(attempt.delivered).as('delivered')
-        ])
+      eb.selectFrom('held').select([
+        'held.id as endpoint_id',
+        eb.val(event.id).as('event_id'),
+        eb.val(event.type).as('event_type'),
+        // Counted from the log, not from the failures: those start again at 0 when an endpoint is reactivated.
+        eb
+          .selectFrom('webhook_deliveries as d')
+          .select(sql<number>`count(*) + 1`.as('n'))
+          .where('d.endpoint_id', '=', endpoint.id)
+          .where('d.event_id', '=', event.id)
+          .as('attempt'),
+        eb.val(new Date(Date.now() - attempt.durationMs)).as('attempted_at'),
+        eb.val(attempt.durationMs).as('duration_ms'),
+        eb.val(attempt.status).as('response_status'),
+        eb.val(attempt.error).as('error'),
+        eb.val(attempt.delivered).as('delivered')
+      ])
     )
     .onConflict(oc => oc.doNothing())
     .returning('id')

@@ -139,6 +139,40 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       })
   )
 
+  app.post(
+    '/webhook-endpoints/:id/reactivation',
+    {
+      schema: {
+        operationId: 'reactivateWebhookEndpoint',
+        summary: 'Enable a disabled webhook endpoint again',
+        description:
+          'For admins, once the receiver works again: deliveries resume where they stopped, with the event that ' +
+          'failed, and go on in order through everything since (the feed keeps 30 days). Only a disabled endpoint ' +
+          'can be reactivated.',
+        tags: TAGS,
+        ...requireScope('admin'),
+        params: WebhookEndpointParams,
+        headers: IdempotencyHeaders,
+        response: {
+          200: {
+            description: 'The endpoint, enabled.',
+            headers: replayedHeader,
+            content: { 'application/json': { schema: ref(WebhookEndpoint) } }
+          },
+          ...problemResponses(400, 401, 403, 404, 409, 413, 415)
+        }
+      }
+    },
+    async (request, reply) =>
+      write(request, reply, { status: 200, event: null }, async (trx, key) => {
+        const { id } = request.params
+        const current = await endpoints.findOrFail(trx, key.client, id)
+        const enabled = await endpoints.reactivate(trx, key.client, id)
+        if (enabled === undefined) throw problem(409, `Webhook endpoint ${id} is ${current.status}, not disabled.`)
+        return { body: enabled }
+      })
+  )
+
   app.get(
     '/webhook-endpoints/:id/deliveries',
     {
