@@ -86,10 +86,10 @@ interface Stored {
 class DoneBefore extends Error {}
 
 /**
- * The one way to write: every POST and PUT runs its `work` through here, in one transaction with its audit event, its
- * If-Match check (`currentVersion`) and, when an Idempotency-Key is sent, the key's outcome. The work comes first and
- * the key is claimed last, in the one statement that also records the audit event, so a write costs its own
- * statements and one more. A duplicate sent while the first is in flight does its work too, then waits on the first's
+ * The one way to write: every POST, PUT and DELETE runs its `work` through here, in one transaction with its audit
+ * event, its event in the feed, its If-Match check (`currentVersion`) and, when an Idempotency-Key is sent, the key's
+ * outcome. The work comes first and the key is claimed last, in the one statement that also records both events, so a
+ * write costs its own statements and one more. A duplicate sent while the first is in flight does its work too, then waits on the first's
  * uncommitted claim; once that commits it finds the key taken, rolls its work back and replays the stored answer.
  * A request that fails while its key holds a stored outcome (a retry that now meets the effects of the first, say)
  * gets that outcome replayed, or a 422 if the key was used for another request. A failed write keeps nothing.
