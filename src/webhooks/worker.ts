@@ -73,9 +73,17 @@ export function webhookWorker(db: Db, log: FastifyBaseLogger, options: { allowPr
     do {
       again = false
       const served: number[] = []
-      const lanes = await Promise.allSettled(Array.from({ length: LANES }, () => lane(served)))
-      for (const lane of lanes)
-        if (lane.status === 'rejected') log.warn({ err: lane.reason }, 'webhook deliveries failed; retrying')
+      // One look first: with nothing due, as is usual, a round is one statement, and takes no more connections.
+      const first = await endpoints.lease(db, owner, served)
+      if (first !== undefined) {
+        served.push(first.id)
+        const lanes = await Promise.allSettled([
+          deliverTo(first).then(() => lane(served)),
+          ...Array.from({ length: LANES - 1 }, () => lane(served))
+        ])
+        for (const lane of lanes)
+          if (lane.status === 'rejected') log.warn({ err: lane.reason }, 'webhook deliveries failed; retrying')
+      }
       if (again && !stopped) await sleep(ROUND_GAP_MS)
     } while (again && !stopped)
   }
