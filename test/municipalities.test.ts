@@ -1,4 +1,5 @@
 import t from 'tap'
+import { isOrganisationNumber } from '../src/domain/organisation-numbers.ts'
 import { testApp } from './helpers.ts'
 
 const { app, bearer } = await testApp(t)
@@ -13,8 +14,38 @@ t.test('filtering by county lists exactly that county: Stockholms län has 26 mu
   t.ok(body.items.every((m: { county_code: string }) => m.county_code === '01'))
   t.same(
     body.items.find((m: { code: string }) => m.code === '0138'),
-    { code: '0138', name: 'Tyresö', county_code: '01', county_name: 'Stockholms län' }
+    {
+      code: '0138',
+      name: 'Tyresö',
+      county_code: '01',
+      county_name: 'Stockholms län',
+      organisation_number: '212000-0092'
+    }
   )
+})
+
+t.test('every municipality has its organisation number, check digit valid: the buyer of its e-invoices', async t => {
+  const response = await app.inject({ url: '/v1/municipalities?limit=500', headers: read })
+  const items: Array<{ code: string; organisation_number: string | null }> = response.json().items
+  t.equal(items.length, 290)
+  t.ok(items.every(m => m.organisation_number !== null && isOrganisationNumber(m.organisation_number)))
+  t.equal(new Set(items.map(m => m.organisation_number)).size, 290, 'no two share a number')
+  // Independent sources (data/PROVENANCE.md): Stockholm, Göteborg, Malmö, Kungsbacka.
+  const numberOf = new Map(items.map(m => [m.code, m.organisation_number]))
+  t.same(
+    ['0180', '1480', '1280', '1384'].map(code => numberOf.get(code)),
+    ['212000-0142', '212000-1355', '212000-1124', '212000-1256']
+  )
+  const csv = await app.inject({ url: '/v1/municipalities?county=01&limit=100&format=csv', headers: read })
+  t.match(csv.body, /\r\n0138,Tyresö,01,Stockholms län,212000-0092\r\n/)
+})
+
+t.test('the Luhn check digit of organisation numbers (SE-R-013)', async t => {
+  t.ok(isOrganisationNumber('222000-0315'), "SKR's")
+  t.ok(isOrganisationNumber('212000-0092'), "Tyresö's")
+  t.notOk(isOrganisationNumber('212000-0093'), 'a wrong check digit')
+  t.notOk(isOrganisationNumber('2120000092'), 'without the hyphen')
+  t.notOk(isOrganisationNumber('212000-009'), 'nine digits')
 })
 
 t.test('a municipality is found by its 4-digit code, with its population figures', async t => {
@@ -91,8 +122,8 @@ t.test('lists answer text/csv by Accept header or by format=csv', async t => {
   t.equal(byAccept.headers['content-type'], 'text/csv; charset=utf-8')
   t.equal(
     byAccept.body,
-    'code,name,county_code,county_name\r\n0114,Upplands Väsby,01,Stockholms län\r\n0115,Vallentuna,01,Stockholms ' +
-      'län\r\n'
+    'code,name,county_code,county_name,organisation_number\r\n0114,Upplands Väsby,01,Stockholms län,212000-0019\r\n' +
+      '0115,Vallentuna,01,Stockholms län,212000-0027\r\n'
   )
   const byFormat = await app.inject({
     url: '/v1/municipalities?county=01&limit=2&format=csv',

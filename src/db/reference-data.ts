@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { parse } from 'csv-parse/sync'
+import { isOrganisationNumber } from '../domain/organisation-numbers.ts'
 import * as periods from '../queries/recommendation-periods.ts'
 import type { RecommendationPeriodInput } from '../schemas/recommendation-periods.ts'
 import type { Db } from './connection.ts'
@@ -36,6 +37,14 @@ export async function loadReferenceData(db: Db): Promise<LoadedCounts> {
   const municipalities = await readCsv<{ municipality_code: string; municipality_name: string; county_code: string }>(
     'municipalities.csv'
   )
+  const organisationNumbers = new Map(
+    (
+      await readCsv<{ municipality_code: string; organisation_number: string }>('municipality-organisation-numbers.csv')
+    ).map(row => [row.municipality_code, row.organisation_number])
+  )
+  const wrong = [...organisationNumbers].filter(([, number]) => !isOrganisationNumber(number))
+  if (wrong.length > 0)
+    throw new Error(`municipality-organisation-numbers.csv: not organisation numbers: ${wrong.join('; ')}`)
   const population = (
     await Promise.all(
       POPULATION_FILES.map(file =>
@@ -56,9 +65,21 @@ export async function loadReferenceData(db: Db): Promise<LoadedCounts> {
     const insertedMunicipalities = await trx
       .insertInto('municipalities')
       .values(
-        municipalities.map(m => ({ code: m.municipality_code, name: m.municipality_name, county_code: m.county_code }))
+        municipalities.map(m => ({
+          code: m.municipality_code,
+          name: m.municipality_name,
+          county_code: m.county_code,
+          organisation_number: organisationNumbers.get(m.municipality_code) ?? null
+        }))
       )
-      .onConflict(oc => oc.doNothing())
+      // A database loaded before organisation numbers were shipped gets them; one an admin has set is kept.
+      .onConflict(oc =>
+        oc
+          .column('code')
+          .doUpdateSet(eb => ({ organisation_number: eb.ref('excluded.organisation_number') }))
+          .where('municipalities.organisation_number', 'is', null)
+          .where('excluded.organisation_number', 'is not', null)
+      )
       .executeTakeFirst()
     const insertedPopulation = await trx
       .insertInto('population_figures')

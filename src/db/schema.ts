@@ -17,6 +17,9 @@ export interface Database {
   invoiced_years: InvoicedYearsTable
   invoices: InvoicesTable
   invoice_payments: InvoicePaymentsTable
+  settlements: SettlementsTable
+  adjustments: AdjustmentsTable
+  adjustment_payments: AdjustmentPaymentsTable
   cost_allocations: CostAllocationsTable
   cost_allocation_areas: CostAllocationAreasTable
   quality_registers: QualityRegistersTable
@@ -45,6 +48,7 @@ export interface MunicipalitiesTable {
   code: string
   name: string
   county_code: string
+  organisation_number: string | null
 }
 
 export interface PopulationFiguresTable {
@@ -180,6 +184,52 @@ export interface InvoicesTable {
 
 export interface InvoicePaymentsTable {
   invoice_id: number
+  paid_on: IsoDate
+  payment_reference: string | null
+  recorded_at: ColumnType<Date, never, never>
+  recorded_by_api_key_id: number
+}
+
+export interface SettlementsTable {
+  id: Generated<number>
+  period_id: number
+  year: number
+  invoice_date: IsoDate
+  as_of: IsoDate
+  settled_at: ColumnType<Date, never, never>
+  settled_by_api_key_id: number
+  substitute_population_decided_by: string | null
+  substitute_population_reason: string | null
+}
+
+export interface AdjustmentsTable {
+  id: Generated<number>
+  settlement_id: number
+  period_id: number
+  year: number
+  municipality_code: string
+  invoice_id: number | null
+  sequence: number
+  reference: string
+  kind: 'credit_note' | 'supplementary_invoice'
+  invoice_date: IsoDate
+  amount: Decimal
+  exact_amount: Decimal
+  previously_invoiced: Decimal
+  previously_invoiced_exact: Decimal
+  share_amount: Decimal
+  share_exact_amount: Decimal
+  population: number | null
+  population_date: IsoDate | null
+  population_basis: 'reference_date' | 'substitute' | null
+  weight: Decimal | null
+  rate_per_inhabitant: Decimal | null
+  index_adjustment: Decimal
+  decision_id: number | null
+}
+
+export interface AdjustmentPaymentsTable {
+  adjustment_id: number
   paid_on: IsoDate
   payment_reference: string | null
   recorded_at: ColumnType<Date, never, never>

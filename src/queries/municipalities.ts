@@ -21,7 +21,7 @@ export async function list(
 ): Promise<{ items: Municipality[]; total: number }> {
   const [items, total] = await Promise.all([
     selectMunicipalities(db, filter)
-      .select(['m.code', 'm.name', 'm.county_code', 'c.name as county_name'])
+      .select(['m.code', 'm.name', 'm.county_code', 'c.name as county_name', 'm.organisation_number'])
       .orderBy('m.code')
       .limit(page.limit)
       .offset(page.offset)
@@ -35,7 +35,7 @@ export async function list(
 
 export async function find(db: Db, code: string): Promise<Municipality | undefined> {
   return selectMunicipalities(db, {})
-    .select(['m.code', 'm.name', 'm.county_code', 'c.name as county_name'])
+    .select(['m.code', 'm.name', 'm.county_code', 'c.name as county_name', 'm.organisation_number'])
     .where('m.code', '=', code)
     .executeTakeFirst()
 }
@@ -54,4 +54,15 @@ export async function populationFigures(db: Db, code: string): Promise<Populatio
     .where('municipality_code', '=', code)
     .orderBy('reference_date')
     .execute()
+}
+
+/** The organisation numbers of these municipalities (null where none is held): the buyers of their e-invoices. */
+export async function organisationNumbers(db: Db, codes: readonly string[]): Promise<Map<string, string | null>> {
+  if (codes.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('municipalities')
+    .select(['code', 'organisation_number'])
+    .where('code', 'in', [...new Set(codes)])
+    .execute()
+  return new Map(rows.map(row => [row.code, row.organisation_number]))
 }

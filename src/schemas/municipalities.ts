@@ -1,5 +1,16 @@
 import Type, { type Static } from 'typebox'
-import { CountyCode, FormatQuery, FreeText, Int32, IsoDate, MunicipalityCode, Page, PageQuery, ref } from './common.ts'
+import {
+  CountyCode,
+  FormatQuery,
+  FreeText,
+  Int32,
+  IsoDate,
+  MunicipalityCode,
+  Nullable,
+  Page,
+  PageQuery,
+  ref
+} from './common.ts'
 
 export const Municipality = Type.Object(
   {
@@ -10,7 +21,17 @@ export const Municipality = Type.Object(
       example: 'Tyresö'
     }),
     county_code: CountyCode,
-    county_name: FreeText({ maxLength: 100, description: "The county's name.", example: 'Stockholms län' })
+    county_name: FreeText({ maxLength: 100, description: "The county's name.", example: 'Stockholms län' }),
+    organisation_number: Nullable(
+      Type.String({
+        maxLength: 11,
+        pattern: '^[0-9]{6}-[0-9]{4}$',
+        description:
+          "The municipality's organisation number (organisationsnummer, Skatteverket's), check digit valid: its " +
+          'e-invoices go to Peppol participant `0007:` and its ten digits. `null` for one added without it.',
+        example: '212000-0092'
+      })
+    )
   },
   { $id: 'Municipality', additionalProperties: false, description: 'A Swedish municipality (kommun), as coded by SCB.' }
 )

@@ -41,7 +41,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       const { items, total } = await municipalities.list(app.db, { county, name }, offsetOf(pageOf(request.query)))
       const body = paginate(request, reply, pageOf(request.query), items, total)
       return sendJsonOrCsv(request, reply, body, {
-        columns: ['code', 'name', 'county_code', 'county_name'],
+        columns: ['code', 'name', 'county_code', 'county_name', 'organisation_number'],
         rows: () => items
       })
     }
