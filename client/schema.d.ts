@@ -1034,6 +1034,206 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/recommendation-periods/{id}/invoiced-years/{year}/settlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Settle an invoiced year's differences
+         * @description For finance systems: for every municipality whose share, computed from participation and population as they stand today, differs from what it has been invoiced for the year (its invoice and earlier adjustments), issues one adjustment: a credit note for a credit, a supplementary invoice for a debit, numbered after the municipality's invoice and recording what it was computed from. Afterwards every municipality's invoice and adjustments add up to its share; a later decision or correction opens a new difference, settled by the next settlement. 409 when there is nothing to settle; the same rules as invoicing apply to shares that cannot be computed or rest on substitute population figures.
+         *
+         *     Needs an API key with the scope `finance:write`.
+         */
+        post: operations["settleInvoicedYear"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one settlement
+         * @description Get one settlement
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["getSettlement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List adjustments (credit notes and supplementary invoices)
+         * @description For finance systems: the adjustments settlements issued, in the order issued; filter by period, year, municipality, kind and status.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listAdjustments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/adjustments.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List adjustments (credit notes and supplementary invoices) (CSV)
+         * @description Answers only CSV; otherwise the same as `listAdjustments`, for clients generated from this contract, which then type it as text.
+         *
+         *     For finance systems: the adjustments settlements issued, in the order issued; filter by period, year, municipality, kind and status.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listAdjustmentsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/adjustments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one adjustment
+         * @description Get one adjustment
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["getAdjustment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/adjustments/{id}/payment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark an adjustment paid or refunded
+         * @description Records, once (409 the second time), that the municipality paid a supplementary invoice, or that a credit note was refunded to it (or offset), in full. Never changed or deleted.
+         *
+         *     Needs an API key with the scope `finance:write`.
+         */
+        post: operations["recordAdjustmentPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/e-invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an invoice as an e-invoice
+         * @description The invoice as a UBL `Invoice` (type code 380). Peppol BIS Billing 3.0 (UBL 2.1): seller the invoicing party the service is configured with (`INVOICING_PARTY_*`), buyer endpoint `0007:` and the municipality's organisation number, buyer reference `{case number}-{year}-{code}`, one line with the exact amount to the öre and the rounding to the invoiced amount as the payable rounding amount. 409 when the municipality has no organisation number.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["getInvoiceEInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/adjustments/{id}/e-invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an adjustment as an e-invoice
+         * @description A credit note as a UBL `CreditNote` (381), a supplementary invoice as a UBL `Invoice` (380), each referencing the invoice it corrects (BG-3). Peppol BIS Billing 3.0 (UBL 2.1): seller the invoicing party the service is configured with (`INVOICING_PARTY_*`), buyer endpoint `0007:` and the municipality's organisation number, buyer reference `{case number}-{year}-{code}`, one line with the exact amount to the öre and the rounding to the invoiced amount as the payable rounding amount. 409 when the municipality has no organisation number.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["getAdjustmentEInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendation-periods/{id}/invoiced-years/{year}/e-invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an invoiced year's e-invoices in one batch
+         * @description Every e-invoice of the year: its invoices by id, then its adjustments in the order issued, each with the URL that serves it alone. Up to 500 a page (`limit=500`): for the 290 municipalities one page holds every invoice. Peppol BIS Billing 3.0 (UBL 2.1): seller the invoicing party the service is configured with (`INVOICING_PARTY_*`), buyer endpoint `0007:` and the municipality's organisation number, buyer reference `{case number}-{year}-{code}`, one line with the exact amount to the öre and the rounding to the invoiced amount as the payable rounding amount. 409 when the municipality has no organisation number.
+         *
+         *     Needs an API key with the scope `read`.
+         */
+        get: operations["listYearEInvoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/municipalities/{code}/cost-allocations": {
         parameters: {
             query?: never;
@@ -1477,7 +1677,7 @@ export interface paths {
         };
         /**
          * Read the event feed
-         * @description Every write made through the API as an event: its kind, when, the URL of the resource and its new state as the write answered it. In the order of the writes' transactions (PostgreSQL numbers a transaction at its first change): an event appears once every transaction that began changing data before it has ended, so a cursor never skips one, even of a write that began before and committed after those you have read. That order is near the order of commits, not always the same: where two events of one resource must be told apart in time, GET its `resource_url` for its state now. Read on with the id of the last event you have as `after`. Events are kept 30 days at least; an older cursor (or an id that is no event of the feed) is 410 Gone: start again without `after` and reconcile from the lists. Kinds: `population_figures.imported`, `period.created`, `period.updated`, `decision.recorded`, `decision.withdrawn`, `decisions.imported`, `cost_weights.imported`, `year.invoiced`, `invoice.paid`, `cost_allocation.recorded`, `quality_register.created`, `quality_register.updated`, `register_allocation.recorded`, `payout.planned`, `payout.status_changed`. The same events are delivered by webhooks (`/v1/webhook-endpoints`).
+         * @description Every write made through the API as an event: its kind, when, the URL of the resource and its new state as the write answered it. In the order of the writes' transactions (PostgreSQL numbers a transaction at its first change): an event appears once every transaction that began changing data before it has ended, so a cursor never skips one, even of a write that began before and committed after those you have read. That order is near the order of commits, not always the same: where two events of one resource must be told apart in time, GET its `resource_url` for its state now. Read on with the id of the last event you have as `after`. Events are kept 30 days at least; an older cursor (or an id that is no event of the feed) is 410 Gone: start again without `after` and reconcile from the lists. Kinds: `population_figures.imported`, `period.created`, `period.updated`, `decision.recorded`, `decision.withdrawn`, `decisions.imported`, `cost_weights.imported`, `year.invoiced`, `invoice.paid`, `settlement.issued`, `adjustment.paid`, `cost_allocation.recorded`, `quality_register.created`, `quality_register.updated`, `register_allocation.recorded`, `payout.planned`, `payout.status_changed`. The same events are delivered by webhooks (`/v1/webhook-endpoints`).
          *
          *     Needs an API key with the scope `read`.
          */
@@ -1501,7 +1701,7 @@ export interface paths {
          * Read the event feed (CSV)
          * @description Answers only CSV; otherwise the same as `listEvents`, for clients generated from this contract, which then type it as text.
          *
-         *     Every write made through the API as an event: its kind, when, the URL of the resource and its new state as the write answered it. In the order of the writes' transactions (PostgreSQL numbers a transaction at its first change): an event appears once every transaction that began changing data before it has ended, so a cursor never skips one, even of a write that began before and committed after those you have read. That order is near the order of commits, not always the same: where two events of one resource must be told apart in time, GET its `resource_url` for its state now. Read on with the id of the last event you have as `after`. Events are kept 30 days at least; an older cursor (or an id that is no event of the feed) is 410 Gone: start again without `after` and reconcile from the lists. Kinds: `population_figures.imported`, `period.created`, `period.updated`, `decision.recorded`, `decision.withdrawn`, `decisions.imported`, `cost_weights.imported`, `year.invoiced`, `invoice.paid`, `cost_allocation.recorded`, `quality_register.created`, `quality_register.updated`, `register_allocation.recorded`, `payout.planned`, `payout.status_changed`. The same events are delivered by webhooks (`/v1/webhook-endpoints`).
+         *     Every write made through the API as an event: its kind, when, the URL of the resource and its new state as the write answered it. In the order of the writes' transactions (PostgreSQL numbers a transaction at its first change): an event appears once every transaction that began changing data before it has ended, so a cursor never skips one, even of a write that began before and committed after those you have read. That order is near the order of commits, not always the same: where two events of one resource must be told apart in time, GET its `resource_url` for its state now. Read on with the id of the last event you have as `after`. Events are kept 30 days at least; an older cursor (or an id that is no event of the feed) is 410 Gone: start again without `after` and reconcile from the lists. Kinds: `population_figures.imported`, `period.created`, `period.updated`, `decision.recorded`, `decision.withdrawn`, `decisions.imported`, `cost_weights.imported`, `year.invoiced`, `invoice.paid`, `settlement.issued`, `adjustment.paid`, `cost_allocation.recorded`, `quality_register.created`, `quality_register.updated`, `register_allocation.recorded`, `payout.planned`, `payout.status_changed`. The same events are delivered by webhooks (`/v1/webhook-endpoints`).
          *
          *     Needs an API key with the scope `read`.
          */
@@ -1771,6 +1971,11 @@ export interface components {
              * @example Stockholms län
              */
             county_name: string;
+            /**
+             * @description The municipality's organisation number (organisationsnummer, Skatteverket's), check digit valid: its e-invoices go to Peppol participant `0007:` and its ten digits. `null` for one added without it.
+             * @example 212000-0092
+             */
+            organisation_number: string | null;
         };
         /** @description A municipality with its population figures. */
         MunicipalityDetail: {
@@ -1794,6 +1999,11 @@ export interface components {
              * @example Stockholms län
              */
             county_name: string;
+            /**
+             * @description The municipality's organisation number (organisationsnummer, Skatteverket's), check digit valid: its e-invoices go to Peppol participant `0007:` and its ten digits. `null` for one added without it.
+             * @example 212000-0092
+             */
+            organisation_number: string | null;
             /** @description Every population figure held, oldest first. */
             population_figures: components["schemas"]["PopulationFigure"][];
         };
@@ -2870,7 +3080,7 @@ export interface components {
              */
             version: number;
             /**
-             * @description The amount split: the invoiced amount once the year is invoiced, else `amount`.
+             * @description The amount split: once the year is invoiced, what has been invoiced in all (`invoiced_total`), else `amount`.
              * @example 93618.00
              */
             amount: string;
@@ -2970,13 +3180,20 @@ export interface components {
             share_amount: string | null;
             condition: components["schemas"]["Condition"] | (never | null);
             invoice: components["schemas"]["InvoiceSummary"] | (never | null);
+            /** @description The credit notes and supplementary invoices settlements have issued for the municipality's year. */
+            adjustments: components["schemas"]["AdjustmentSummary"][];
             /**
-             * @description Once the year is invoiced: `amount` − the invoiced amount (0 if none). A positive difference is owed (debit), a negative one is due back (credit).
+             * @description Once the year is invoiced: what the municipality has been invoiced for it in all, the invoice (0 if none) with its adjustments.
+             * @example 93618.00
+             */
+            invoiced_total: string | null;
+            /**
+             * @description Once the year is invoiced: `amount` − `invoiced_total`, the difference a settlement would settle. A positive difference is owed (debit), a negative one is due back (credit).
              * @example 0.00
              */
             difference: string | null;
             /**
-             * @description Once the year is invoiced: whether a difference is left to settle, and which way.
+             * @description Once the year is invoiced: whether a difference is open (left to settle), and which way.
              * @example none
              * @enum {string|null}
              */
@@ -3182,13 +3399,20 @@ export interface components {
             share_amount: string | null;
             condition: components["schemas"]["Condition"] | (never | null);
             invoice: components["schemas"]["InvoiceSummary"] | (never | null);
+            /** @description The credit notes and supplementary invoices settlements have issued for the municipality's year. */
+            adjustments: components["schemas"]["AdjustmentSummary"][];
             /**
-             * @description Once the year is invoiced: `amount` − the invoiced amount (0 if none). A positive difference is owed (debit), a negative one is due back (credit).
+             * @description Once the year is invoiced: what the municipality has been invoiced for it in all, the invoice (0 if none) with its adjustments.
+             * @example 93618.00
+             */
+            invoiced_total: string | null;
+            /**
+             * @description Once the year is invoiced: `amount` − `invoiced_total`, the difference a settlement would settle. A positive difference is owed (debit), a negative one is due back (credit).
              * @example 0.00
              */
             difference: string | null;
             /**
-             * @description Once the year is invoiced: whether a difference is left to settle, and which way.
+             * @description Once the year is invoiced: whether a difference is open (left to settle), and which way.
              * @example none
              * @enum {string|null}
              */
@@ -3258,10 +3482,37 @@ export interface components {
              */
             outstanding: string;
             /**
-             * @description The sum of every municipality's `difference`: what later decisions or corrections would change.
+             * Format: int32
+             * @description Adjustments the year's settlements issued.
+             * @example 0
+             */
+            adjustment_count: number;
+            /**
+             * @description The sum of its credit notes.
+             * @example 0.00
+             */
+            credited: string;
+            /**
+             * @description The sum of its supplementary invoices.
+             * @example 0.00
+             */
+            debited: string;
+            /**
+             * @description `invoiced` − `credited` + `debited`: what has been invoiced for the year in all.
+             * @example 18915630.00
+             */
+            invoiced_total: string;
+            /**
+             * @description The sum of every municipality's `difference`: what a settlement would now settle (later decisions and corrections since the last).
              * @example 0.00
              */
             difference_to_settle: string;
+            /**
+             * Format: int32
+             * @description Municipalities whose `difference` is not 0: the adjustments a settlement would now issue.
+             * @example 0
+             */
+            open_differences: number;
         };
         /** @description A financing year's totals. */
         YearTotals: {
@@ -3415,6 +3666,13 @@ export interface components {
              */
             status: "unpaid" | "paid";
             payment: components["schemas"]["Payment"] | (never | null);
+            /** @description The credit notes and supplementary invoices settlements have issued against it, in order. */
+            adjustments: components["schemas"]["AdjustmentSummary"][];
+            /**
+             * @description `amount` with its adjustments: what the municipality has now been invoiced for the year in all.
+             * @example 93618.00
+             */
+            invoiced_total: string;
         };
         /** @description A financing year that has been invoiced. */
         InvoicedYear: {
@@ -3574,6 +3832,361 @@ export interface components {
              * @example SCB's figures of 30 November 2018 are not held; 31 December 2018's are one month away.
              */
             reason: string;
+        };
+        /** @description An adjustment, in brief. */
+        AdjustmentSummary: {
+            /**
+             * Format: int64
+             * @description The adjustment's id.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description `credit_note` refunds a credit; `supplementary_invoice` charges a debit.
+             * @example credit_note
+             * @enum {string}
+             */
+            kind: "credit_note" | "supplementary_invoice";
+            /**
+             * @description The invoice's reference and the municipality's n-th adjustment of the year: unique.
+             * @example 18/00295-2020-0138-1
+             */
+            reference: string;
+            /**
+             * Format: date
+             * @description The date it carries.
+             * @example 2020-10-15
+             */
+            invoice_date: string;
+            /**
+             * @description What is refunded (credit note) or charged (supplementary invoice), rounded as the period says.
+             * @example 1950.00
+             */
+            amount: string;
+            /**
+             * @description `outstanding` until a payment is recorded: then `paid` for a supplementary invoice, `refunded` for a credit note.
+             * @example outstanding
+             * @enum {string}
+             */
+            status: "outstanding" | "paid" | "refunded";
+        };
+        /** @description A credit note or supplementary invoice that settles the difference between a municipality's share and what it had been invoiced for a year: never changed once issued. */
+        Adjustment: {
+            /**
+             * Format: int64
+             * @description The adjustment's id.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description The settlement that issued it.
+             * @example 4711
+             */
+            settlement_id: number;
+            /**
+             * Format: int64
+             * @description The recommendation period's id in this service.
+             * @example 2
+             */
+            period_id: number;
+            /**
+             * @description SKR's case number (diarienummer) of the recommendation, quoted by municipalities in their answers.
+             * @example 18/00295
+             */
+            period_case_number: string;
+            /**
+             * Format: int32
+             * @description A calendar (financing) year.
+             * @example 2020
+             */
+            year: number;
+            /**
+             * @description SCB municipality code (kommunkod): always four digits as a string, leading zero kept.
+             * @example 0138
+             */
+            municipality_code: string;
+            /**
+             * @description The municipality's name, as SCB writes it.
+             * @example Tyresö
+             */
+            municipality_name: string;
+            /**
+             * @description `credit_note` refunds a credit; `supplementary_invoice` charges a debit.
+             * @example credit_note
+             * @enum {string}
+             */
+            kind: "credit_note" | "supplementary_invoice";
+            /**
+             * @description The invoice's reference and the municipality's n-th adjustment of the year: unique.
+             * @example 18/00295-2020-0138-1
+             */
+            reference: string;
+            /**
+             * Format: int64
+             * @description The invoice it corrects; `null` for a municipality that joined after the year was invoiced.
+             * @example 4711
+             */
+            invoice_id: number | null;
+            /**
+             * @description The reference of the municipality's invoice for the year, which it is numbered after, and the buyer reference of its e-invoice.
+             * @example 18/00295-2020-0138
+             */
+            invoice_reference: string;
+            /**
+             * Format: int32
+             * @description The municipality's n-th adjustment of the year.
+             * @example 1
+             */
+            sequence: number;
+            /**
+             * Format: date
+             * @description The date it carries.
+             * @example 2020-10-15
+             */
+            invoice_date: string;
+            /**
+             * @description What is refunded (credit note) or charged (supplementary invoice), rounded as the period says.
+             * @example 1950.00
+             */
+            amount: string;
+            /**
+             * @description The exact difference it stands for.
+             * @example 1950.195
+             */
+            exact_amount: string;
+            /**
+             * @description What the municipality had been invoiced for the year before it: the invoice and earlier adjustments.
+             * @example 93618.00
+             */
+            previously_invoiced: string;
+            /**
+             * @description The same, exactly.
+             * @example 93617.55
+             */
+            previously_invoiced_exact: string;
+            /**
+             * @description The municipality's share as it stood on the settlement's `as_of`: what it has now been invoiced.
+             * @example 91668.00
+             */
+            share_amount: string;
+            /**
+             * @description The same, exactly.
+             * @example 93617.55
+             */
+            share_exact_amount: string;
+            /**
+             * Format: int32
+             * @description The population the share was computed from, as on invoices.
+             * @example 47009
+             */
+            population: number | null;
+            /**
+             * Format: date
+             * @description The date of that figure.
+             * @example 2018-11-30
+             */
+            population_date: string | null;
+            /**
+             * @description Whether that figure is the rule's date's or a substitute, as on invoices.
+             * @example reference_date
+             * @enum {string|null}
+             */
+            population_basis: "reference_date" | "substitute" | null;
+            /**
+             * @description Weighted total: the weight the share was computed from.
+             * @example null
+             */
+            weight: string | null;
+            /**
+             * @description Per inhabitant: the base rate; `null` otherwise.
+             * @example 1.95
+             */
+            rate_per_inhabitant: string | null;
+            /**
+             * @description Index adjustment (indexuppräkning) as a factor of more than 0 on the base cost, up to six decimals: `1` means none, `1.023` adds 2.3 %.
+             * @example 1
+             */
+            index_adjustment: string;
+            /**
+             * Format: int64
+             * @description The adoption the municipality takes part by now; `null` when it no longer takes part.
+             * @example 4711
+             */
+            decision_id: number | null;
+            /**
+             * @description `outstanding` until a payment is recorded: then `paid` for a supplementary invoice, `refunded` for a credit note.
+             * @example outstanding
+             * @enum {string}
+             */
+            status: "outstanding" | "paid" | "refunded";
+            payment: components["schemas"]["Payment"] | (never | null);
+        };
+        /** @description One page of a list. */
+        AdjustmentPage: {
+            /** @description This page's items. */
+            items: components["schemas"]["Adjustment"][];
+            /**
+             * Format: int32
+             * @description This page, from 1.
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int32
+             * @description The page size asked for.
+             * @example 20
+             */
+            limit: number;
+            /**
+             * Format: int32
+             * @description Items in the whole list, all pages.
+             * @example 26
+             */
+            total_items: number;
+            /**
+             * Format: int32
+             * @description Pages in the whole list at this limit.
+             * @example 2
+             */
+            total_pages: number;
+        };
+        /** @description One settlement of an invoiced year's differences: never changed once issued. */
+        Settlement: {
+            /**
+             * Format: int64
+             * @description The settlement's id.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description The recommendation period's id in this service.
+             * @example 2
+             */
+            period_id: number;
+            /**
+             * @description SKR's case number (diarienummer) of the recommendation, quoted by municipalities in their answers.
+             * @example 18/00295
+             */
+            period_case_number: string;
+            /**
+             * Format: int32
+             * @description A calendar (financing) year.
+             * @example 2020
+             */
+            year: number;
+            /**
+             * Format: date
+             * @description The date the adjustments carry.
+             * @example 2020-10-15
+             */
+            invoice_date: string;
+            /**
+             * Format: date
+             * @description The day whose participation and population the shares were computed from: the day of settling.
+             * @example 2020-10-14
+             */
+            as_of: string;
+            /**
+             * Format: date-time
+             * @description An RFC 3339 timestamp in UTC.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            settled_at: string;
+            substitute_population: components["schemas"]["SubstitutePopulation"] | (never | null);
+            /**
+             * @description The sum of its credit notes.
+             * @example 1950.00
+             */
+            credited: string;
+            /**
+             * @description The sum of its supplementary invoices.
+             * @example 94205.00
+             */
+            debited: string;
+            /** @description One per municipality whose share differed, by municipality code. */
+            adjustments: components["schemas"]["Adjustment"][];
+        };
+        /**
+         * @description Settles an invoiced year's open differences as they stand today.
+         * @example {
+         *       "invoice_date": "2020-10-15"
+         *     }
+         */
+        SettlementInput: {
+            /**
+             * Format: date
+             * @description The date the adjustments carry.
+             * @example 2020-10-15
+             */
+            invoice_date: string;
+            substitute_population?: components["schemas"]["SubstitutePopulation"];
+        };
+        /** @description One e-invoice of a batch. */
+        EInvoiceItem: {
+            /**
+             * @description An invoice or a supplementary invoice is a UBL `Invoice` (type code 380); a credit note is a UBL `CreditNote` (381).
+             * @example invoice
+             * @enum {string}
+             */
+            document_type: "invoice" | "credit_note" | "supplementary_invoice";
+            /**
+             * Format: int64
+             * @description The invoice's or adjustment's id.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description The document's number (BT-1): the invoice's or adjustment's reference.
+             * @example 18/00295-2020-0138
+             */
+            number: string;
+            /**
+             * @description SCB municipality code (kommunkod): always four digits as a string, leading zero kept.
+             * @example 0138
+             */
+            municipality_code: string;
+            /**
+             * Format: uri-reference
+             * @description Where this document alone is served.
+             * @example /v1/invoices/4711/e-invoice
+             */
+            url: string;
+            /**
+             * @description A Peppol BIS Billing 3.0 document (UBL 2.1 `Invoice`, or `CreditNote` for a credit note), UTF-8, with its XML declaration.
+             * @example <?xml version="1.0" encoding="UTF-8"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" …>…</Invoice>
+             */
+            document: string;
+        };
+        /** @description One page of a list. */
+        EInvoicePage: {
+            /** @description This page's items. */
+            items: components["schemas"]["EInvoiceItem"][];
+            /**
+             * Format: int32
+             * @description This page, from 1.
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int32
+             * @description The page size asked for.
+             * @example 20
+             */
+            limit: number;
+            /**
+             * Format: int32
+             * @description Items in the whole list, all pages.
+             * @example 26
+             */
+            total_items: number;
+            /**
+             * Format: int32
+             * @description Pages in the whole list at this limit.
+             * @example 2
+             */
+            total_pages: number;
         };
         /** @description One area of a cost allocation. */
         AllocationArea: {
@@ -4177,7 +4790,7 @@ export interface components {
              */
             year: number;
             /**
-             * @description What the year's participants pay: the invoices added up once the year is invoiced, until then the year's cost shares as of the day asked for.
+             * @description What the year's participants pay: once the year is invoiced, its invoices with the settlements' credit notes and supplementary invoices (the cost shares' `invoiced_total`); until then the year's cost shares as of the day asked for.
              * @example 19065321.00
              */
             collected: string;
@@ -4322,7 +4935,7 @@ export interface components {
              */
             year: number;
             /**
-             * @description What the year's participants pay: the invoices added up once the year is invoiced, until then the year's cost shares as of the day asked for.
+             * @description What the year's participants pay: once the year is invoiced, its invoices with the settlements' credit notes and supplementary invoices (the cost shares' `invoiced_total`); until then the year's cost shares as of the day asked for.
              * @example 19065321.00
              */
             collected: string;
@@ -4701,6 +5314,60 @@ export interface components {
             resource_url: string;
             data: components["schemas"]["Invoice"];
         };
+        /** @description A `settlement.issued` event, in the feed and as a webhook's body: `data` is the Settlement as the write answered it. */
+        SettlementIssuedEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "settlement.issued";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["Settlement"];
+        };
+        /** @description A `adjustment.paid` event, in the feed and as a webhook's body: `data` is the Adjustment as the write answered it. */
+        AdjustmentPaidEvent: {
+            /**
+             * Format: int64
+             * @description The event's id: pass the last one you have as `after` to read on. Ids are unique, but the feed's order is that of the writes' transactions, which ids need not follow.
+             * @example 4711
+             */
+            id: number;
+            /**
+             * @description What happened. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "adjustment.paid";
+            /**
+             * Format: date-time
+             * @description When the write was made.
+             * @example 2019-11-27T09:30:00.000Z
+             */
+            timestamp: string;
+            /**
+             * Format: uri-reference
+             * @description The URL of the resource the write changed (of the import, for an import): GET it for its state now.
+             * @example /v1/decisions/4711
+             */
+            resource_url: string;
+            data: components["schemas"]["Adjustment"];
+        };
         /** @description A `cost_allocation.recorded` event, in the feed and as a webhook's body: `data` is the CostAllocation as the write answered it. */
         CostAllocationRecordedEvent: {
             /**
@@ -4864,7 +5531,7 @@ export interface components {
             data: components["schemas"]["Payout"];
         };
         /** @description A committed change: its kind, when it was made, the URL of the resource and its new state. */
-        Event: components["schemas"]["PopulationFiguresImportedEvent"] | components["schemas"]["PeriodCreatedEvent"] | components["schemas"]["PeriodUpdatedEvent"] | components["schemas"]["DecisionRecordedEvent"] | components["schemas"]["DecisionWithdrawnEvent"] | components["schemas"]["DecisionsImportedEvent"] | components["schemas"]["CostWeightsImportedEvent"] | components["schemas"]["YearInvoicedEvent"] | components["schemas"]["InvoicePaidEvent"] | components["schemas"]["CostAllocationRecordedEvent"] | components["schemas"]["QualityRegisterCreatedEvent"] | components["schemas"]["QualityRegisterUpdatedEvent"] | components["schemas"]["RegisterAllocationRecordedEvent"] | components["schemas"]["PayoutPlannedEvent"] | components["schemas"]["PayoutStatusChangedEvent"];
+        Event: components["schemas"]["PopulationFiguresImportedEvent"] | components["schemas"]["PeriodCreatedEvent"] | components["schemas"]["PeriodUpdatedEvent"] | components["schemas"]["DecisionRecordedEvent"] | components["schemas"]["DecisionWithdrawnEvent"] | components["schemas"]["DecisionsImportedEvent"] | components["schemas"]["CostWeightsImportedEvent"] | components["schemas"]["YearInvoicedEvent"] | components["schemas"]["InvoicePaidEvent"] | components["schemas"]["SettlementIssuedEvent"] | components["schemas"]["AdjustmentPaidEvent"] | components["schemas"]["CostAllocationRecordedEvent"] | components["schemas"]["QualityRegisterCreatedEvent"] | components["schemas"]["QualityRegisterUpdatedEvent"] | components["schemas"]["RegisterAllocationRecordedEvent"] | components["schemas"]["PayoutPlannedEvent"] | components["schemas"]["PayoutStatusChangedEvent"];
         /** @description A stretch of the event feed. */
         EventFeed: {
             /** @description Events in the order of their writes' transactions. */
@@ -4894,7 +5561,7 @@ export interface components {
              */
             url: string;
             /** @description The kinds of event to deliver; `*` delivers every kind, including kinds added later. */
-            event_types: ("population_figures.imported" | "period.created" | "period.updated" | "decision.recorded" | "decision.withdrawn" | "decisions.imported" | "cost_weights.imported" | "year.invoiced" | "invoice.paid" | "cost_allocation.recorded" | "quality_register.created" | "quality_register.updated" | "register_allocation.recorded" | "payout.planned" | "payout.status_changed" | "*")[];
+            event_types: ("population_figures.imported" | "period.created" | "period.updated" | "decision.recorded" | "decision.withdrawn" | "decisions.imported" | "cost_weights.imported" | "year.invoiced" | "invoice.paid" | "settlement.issued" | "adjustment.paid" | "cost_allocation.recorded" | "quality_register.created" | "quality_register.updated" | "register_allocation.recorded" | "payout.planned" | "payout.status_changed" | "*")[];
             /**
              * @description What the endpoint is for.
              * @example Invoicing in the finance system
@@ -4916,7 +5583,7 @@ export interface components {
              */
             url: string;
             /** @description The kinds of event to deliver; `*` delivers every kind, including kinds added later. */
-            event_types: ("population_figures.imported" | "period.created" | "period.updated" | "decision.recorded" | "decision.withdrawn" | "decisions.imported" | "cost_weights.imported" | "year.invoiced" | "invoice.paid" | "cost_allocation.recorded" | "quality_register.created" | "quality_register.updated" | "register_allocation.recorded" | "payout.planned" | "payout.status_changed" | "*")[];
+            event_types: ("population_figures.imported" | "period.created" | "period.updated" | "decision.recorded" | "decision.withdrawn" | "decisions.imported" | "cost_weights.imported" | "year.invoiced" | "invoice.paid" | "settlement.issued" | "adjustment.paid" | "cost_allocation.recorded" | "quality_register.created" | "quality_register.updated" | "register_allocation.recorded" | "payout.planned" | "payout.status_changed" | "*")[];
             /**
              * @description What the endpoint is for.
              * @example Invoicing in the finance system
@@ -4973,7 +5640,7 @@ export interface components {
              */
             url: string;
             /** @description The kinds of event to deliver; `*` delivers every kind, including kinds added later. */
-            event_types: ("population_figures.imported" | "period.created" | "period.updated" | "decision.recorded" | "decision.withdrawn" | "decisions.imported" | "cost_weights.imported" | "year.invoiced" | "invoice.paid" | "cost_allocation.recorded" | "quality_register.created" | "quality_register.updated" | "register_allocation.recorded" | "payout.planned" | "payout.status_changed" | "*")[];
+            event_types: ("population_figures.imported" | "period.created" | "period.updated" | "decision.recorded" | "decision.withdrawn" | "decisions.imported" | "cost_weights.imported" | "year.invoiced" | "invoice.paid" | "settlement.issued" | "adjustment.paid" | "cost_allocation.recorded" | "quality_register.created" | "quality_register.updated" | "register_allocation.recorded" | "payout.planned" | "payout.status_changed" | "*")[];
             /**
              * @description What the endpoint is for.
              * @example Invoicing in the finance system
@@ -14872,6 +15539,1908 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the count starts over. */
                     "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    settleInvoicedYear: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The recommendation period's id in this service. */
+                id: number;
+                /** @description A calendar (financing) year. */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettlementInput"];
+            };
+        };
+        responses: {
+            /** @description The differences were settled (or, with `Idempotent-Replayed: true`, had been). */
+            201: {
+                headers: {
+                    /** @description The settlement's URL. */
+                    location?: string;
+                    /** @description Present on a replay: this is the stored response to an earlier request with the same `Idempotency-Key`; nothing was written now. */
+                    "idempotent-replayed"?: "true";
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settlement"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the stored state (for example a record that exists already); nothing was written. */
+            409: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the service accepts. */
+            413: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body has a media type this operation does not accept. */
+            415: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but breaks a rule of the domain; `errors` lists every failing field. */
+            422: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSettlement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The settlement's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settlement. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settlement"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAdjustments: {
+        parameters: {
+            query?: {
+                /** @description Only this period. */
+                period_id?: number;
+                /** @description Only this financing year. */
+                year?: number;
+                /** @description Only this municipality. */
+                municipality_code?: string;
+                /** @description Only credit notes or supplementary invoices. */
+                kind?: "credit_note" | "supplementary_invoice";
+                /** @description Only adjustments in this status. */
+                status?: "outstanding" | "paid" | "refunded";
+                /** @description Page number, from 1 (at most 1,000,000). */
+                page?: number;
+                /** @description Items per page, 1 to 500 (default 20). */
+                limit?: number;
+                /** @description Response format. Overrides the Accept header; `csv` gives RFC 4180 CSV with a header row. */
+                format?: "json" | "csv";
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of adjustments, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdjustmentPage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAdjustmentsCsv: {
+        parameters: {
+            query?: {
+                /** @description Only this period. */
+                period_id?: number;
+                /** @description Only this financing year. */
+                year?: number;
+                /** @description Only this municipality. */
+                municipality_code?: string;
+                /** @description Only credit notes or supplementary invoices. */
+                kind?: "credit_note" | "supplementary_invoice";
+                /** @description Only adjustments in this status. */
+                status?: "outstanding" | "paid" | "refunded";
+                /** @description Page number, from 1 (at most 1,000,000). */
+                page?: number;
+                /** @description Items per page, 1 to 500 (default 20). */
+                limit?: number;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of adjustments, as JSON or CSV. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdjustment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The adjustment's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The adjustment. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Adjustment"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordAdjustmentPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A value you choose once per operation (a UUID, say; 1 to 255 printable ASCII characters) so the request can be retried safely. For 24 hours the same key with the same body gets the original status and body again, marked `Idempotent-Replayed: true`, and nothing is written a second time, even when the duplicates arrive at once; the same key with a different body is a 422. Keys belong to the client the API key is issued to, so they hold across a rotation of its key. A request that failed keeps nothing, so its key may be used again. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The adjustment's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentInput"];
+            };
+        };
+        responses: {
+            /** @description The payment or refund was recorded; the body is the adjustment, now paid or refunded. */
+            201: {
+                headers: {
+                    /** @description The adjustment's URL. */
+                    location?: string;
+                    /** @description Present on a replay: this is the stored response to an earlier request with the same `Idempotency-Key`; nothing was written now. */
+                    "idempotent-replayed"?: "true";
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Adjustment"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the stored state (for example a record that exists already); nothing was written. */
+            409: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the service accepts. */
+            413: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body has a media type this operation does not accept. */
+            415: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but breaks a rule of the domain; `errors` lists every failing field. */
+            422: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInvoiceEInvoice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The invoice's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The e-invoice. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the stored state (for example a record that exists already); nothing was written. */
+            409: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdjustmentEInvoice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The adjustment's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The e-invoice. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the stored state (for example a record that exists already); nothing was written. */
+            409: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this API key (or, without a key, this address) this minute; wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request. */
+                    "Retry-After"?: number;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers are larger than the service accepts (16 KiB in all). */
+            431: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; details are in the service log under the request id. */
+            500: {
+                headers: {
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is temporarily unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listYearEInvoices: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (at most 1,000,000). */
+                page?: number;
+                /** @description Documents per page, 1 to 100 (default 100). */
+                limit?: number;
+            };
+            header?: {
+                /** @description An `ETag` from an earlier response: if the answer is unchanged, you get 304 with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The recommendation period's id in this service. */
+                id: number;
+                /** @description A calendar (financing) year. */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the year's e-invoices. */
+            200: {
+                headers: {
+                    /** @description A tag of this exact response: send it as `If-None-Match` to poll cheaply. */
+                    etag?: string;
+                    /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, keeping every other query parameter: `</v1/municipalities?county=01&page=2&limit=20>; rel="next"`. */
+                    Link: string;
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EInvoicePage"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The tag that matched: the answer is still this one. */
+                    etag: string;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or fails validation; `errors` lists every failing field. */
+            400: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key was sent, or it is unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope this operation needs. */
+            403: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource does not exist. */
+            404: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header allows none of the media types this operation answers with. */
+            406: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the stored state (for example a record that exists already); nothing was written. */
+            409: {
+                headers: {
+                    /** @description Requests this API key (or, without one, this address) may make per minute. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left this minute. Answers 304 do not count. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the count starts over. */
+                    "RateLimit-Reset"?: number;
+                    /** @description The version of the contract this answer was made under. */
+                    "API-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is longer than the service accepts (100 characters). */
+            414: {
+                headers: {
                     /** @description The version of the contract this answer was made under. */
                     "API-Version"?: string;
                     [name: string]: unknown;

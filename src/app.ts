@@ -30,6 +30,8 @@ import decisions from './routes/decisions/index.ts'
 import events from './routes/events/index.ts'
 import health from './routes/health.ts'
 import invoicing from './routes/invoicing/index.ts'
+import settlements from './routes/settlements/index.ts'
+import eInvoices from './routes/e-invoices/index.ts'
 import municipalities from './routes/municipalities/index.ts'
 import populationFigures from './routes/population-figures/index.ts'
 import qualityRegisters from './routes/quality-registers/index.ts'
@@ -39,6 +41,7 @@ import registerPayouts from './routes/register-payouts/index.ts'
 import uptake from './routes/uptake/index.ts'
 import webhookEndpoints from './routes/webhook-endpoints/index.ts'
 import { release } from './release.ts'
+import type { InvoicingParty } from './e-invoices/ubl.ts'
 import { namedSchemas } from './schemas/index.ts'
 
 /** The settings the service is built with: those `npm start` ships (config.ts) unless a caller names others. */
@@ -51,6 +54,7 @@ export type Settings = Pick<
   | 'maxEventLoopDelayMs'
   | 'trustProxy'
   | 'allowPrivateWebhookUrls'
+  | 'invoicingParty'
 > & {
   /** Heap in bytes above which requests are shed with 503; 0: never (no environment variable sets it: tests do). */
   maxHeapUsedBytes: number
@@ -63,7 +67,8 @@ const {
   corsOrigins,
   maxEventLoopDelayMs,
   trustProxy,
-  allowPrivateWebhookUrls
+  allowPrivateWebhookUrls,
+  invoicingParty
 } = loadConfig({})
 /** What an unconfigured `npm start` runs with, so that the tests build the service as its users get it. */
 export const SHIPPED_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -74,6 +79,7 @@ export const SHIPPED_SETTINGS: Readonly<Settings> = Object.freeze({
   maxEventLoopDelayMs,
   trustProxy,
   allowPrivateWebhookUrls,
+  invoicingParty,
   maxHeapUsedBytes: 0
 })
 
@@ -93,6 +99,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Set when the service is about to stop (server.ts): readiness turns 503 so the load balancer drains it. */
     draining: boolean
+    /** The seller of every e-invoice (config.ts). */
+    invoicingParty: InvoicingParty
   }
 }
 
@@ -135,6 +143,7 @@ export async function build({ db, reportDb, listenTo, settings: given = {}, logg
 
   // Every answer names the request (for support) and the contract version it was made under.
   app.decorate('draining', false)
+  app.decorate('invoicingParty', settings.invoicingParty)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id).header('api-version', release.version)
   })
@@ -179,6 +188,8 @@ export async function build({ db, reportDb, listenTo, settings: given = {}, logg
       await v1.register(costWeights)
       await v1.register(costShares)
       await v1.register(invoicing)
+      await v1.register(settlements)
+      await v1.register(eInvoices)
       await v1.register(costAllocations)
       await v1.register(qualityRegisters)
       await v1.register(registerAllocations)

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path'
+import { isOrganisationNumber, peppolIdOf } from './domain/organisation-numbers.ts'
+import type { InvoicingParty } from './e-invoices/ubl.ts'
 
 export interface Config {
   /** PostgreSQL connection string; when absent an embedded PostgreSQL is started under dataDir. */
@@ -39,7 +41,18 @@ export interface Config {
    * reach inside the service's own network (SSRF); on for a receiver on the same private network, or a test's.
    */
   readonly allowPrivateWebhookUrls: boolean
+  /** Who issues the invoices, where it is paid and how VAT is treated: what every e-invoice says of its seller. */
+  readonly invoicingParty: InvoicingParty
 }
+
+/**
+ * The exemption reason an e-invoice states for each VAT category we support. Whether SKR's recommendation invoices
+ * carry VAT is not established (DOMAIN.md); a contribution that pays for no particular supply is outside VAT's scope.
+ */
+const VAT_EXEMPTION_REASONS = {
+  O: 'Ej föremål för mervärdesskatt: gemensam finansiering enligt rekommendation',
+  E: 'Undantagen från skatteplikt'
+} as const
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
@@ -80,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(
       `TRUST_PROXY must be true, false, a number of hops or comma-separated addresses/CIDRs, got "${env.TRUST_PROXY}"`
     )
+  const invoicingParty = parseInvoicingParty(env, problems)
   if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`)
 
   return Object.freeze({
@@ -97,7 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownDrainMs,
     metricsToken: env.METRICS_TOKEN || undefined,
     trustProxy: trustProxy ?? false,
-    allowPrivateWebhookUrls: allowPrivateWebhookUrls === 'true'
+    allowPrivateWebhookUrls: allowPrivateWebhookUrls === 'true',
+    invoicingParty
   })
 }
 
@@ -118,4 +133,46 @@ function parseTrustProxy(text: string): Config['trustProxy'] | undefined {
   if (/^[0-9]{1,2}$/.test(text)) return Number(text)
   const ranges = text.split(',').map(range => range.trim())
   return ranges.every(range => /^[0-9a-fA-F.:]+(\/[0-9]{1,3})?$/.test(range)) ? Object.freeze(ranges) : undefined
+}
+
+/** SKR by default: the organisation whose Peppol ID skr.se gives for invoices (0007:2220000315). */
+function parseInvoicingParty(env: NodeJS.ProcessEnv, problems: string[]): InvoicingParty {
+  const text = (name: string, fallback: string) => {
+    const value = (env[name] ?? fallback).trim()
+    if (value === '' || value.length > 200 || /[\u0000-\u001f\u007f]/.test(value))
+      problems.push(`${name} must be 1-200 characters of text, got "${env[name]}"`)
+    return value
+  }
+  const organisation_number = text('INVOICING_PARTY_ORGANISATION_NUMBER', '222000-0315')
+  if (!isOrganisationNumber(organisation_number))
+    problems.push(
+      `INVOICING_PARTY_ORGANISATION_NUMBER must be an organisation number NNNNNN-NNNN with a valid check digit, got "${organisation_number}"`
+    )
+  const peppol_id = text('INVOICING_PARTY_PEPPOL_ID', peppolIdOf(organisation_number))
+  if (!/^0007:[0-9]{10}$/.test(peppol_id))
+    problems.push(`INVOICING_PARTY_PEPPOL_ID must be 0007: and ten digits, got "${peppol_id}"`)
+  const bankgiro = env.INVOICING_PARTY_BANKGIRO?.trim() || null
+  if (bankgiro !== null && !/^[0-9]{3,4}-?[0-9]{4}$/.test(bankgiro))
+    problems.push(`INVOICING_PARTY_BANKGIRO must be a Bankgiro number like 5050-1055, got "${bankgiro}"`)
+  const vat_category = env.INVOICE_VAT_CATEGORY ?? 'O'
+  if (vat_category !== 'O' && vat_category !== 'E')
+    problems.push(`INVOICE_VAT_CATEGORY must be O (not subject to VAT) or E (exempt), got "${vat_category}"`)
+  const category = vat_category === 'E' ? 'E' : 'O'
+  const payment_terms_days = Number(env.INVOICE_PAYMENT_TERMS_DAYS ?? 30)
+  if (!Number.isInteger(payment_terms_days) || payment_terms_days < 0 || payment_terms_days > 365)
+    problems.push(
+      `INVOICE_PAYMENT_TERMS_DAYS must be a whole number of days 0-365, got "${env.INVOICE_PAYMENT_TERMS_DAYS}"`
+    )
+  return Object.freeze({
+    name: text('INVOICING_PARTY_NAME', 'Sveriges Kommuner och Regioner'),
+    organisation_number,
+    peppol_id,
+    street: text('INVOICING_PARTY_STREET', 'Hornsgatan 20'),
+    postal_code: text('INVOICING_PARTY_POSTAL_CODE', '118 82'),
+    city: text('INVOICING_PARTY_CITY', 'Stockholm'),
+    bankgiro,
+    vat_category: category,
+    vat_exemption_reason: text('INVOICE_VAT_EXEMPTION_REASON', VAT_EXEMPTION_REASONS[category]),
+    payment_terms_days
+  })
 }

@@ -106,6 +106,8 @@ t.test(
     const invoiceId = async () =>
       (await db.selectFrom('invoices').select('id').where('municipality_code', '=', '0115').executeTakeFirstOrThrow())
         .id
+    const adjustmentId = async () =>
+      (await db.selectFrom('adjustments').select('id').orderBy('id').executeTakeFirstOrThrow()).id
     let reactivated = 0
     const endpointId = async () =>
       (await db.selectFrom('webhook_endpoints').select('id').orderBy('id').executeTakeFirstOrThrow()).id
@@ -259,6 +261,33 @@ t.test(
       recordInvoicePayment: {
         ok: async () => ({ url: `/v1/invoices/${await invoiceId()}/payment`, payload: { paid_on: '2020-03-01' } }),
         refused: async () => ({ url: `/v1/invoices/${await invoiceId()}/payment`, payload: { paid_on: '2020-03-02' } })
+      },
+      settleInvoicedYear: {
+        ok: async () => {
+          // A population correction by hand (no API write, so no audit event of its own) opens a difference.
+          await sql`UPDATE population_figures SET population = population + 100 WHERE municipality_code = '0115'`.execute(
+            db
+          )
+          return {
+            url: `/v1/recommendation-periods/${period.id}/invoiced-years/2020/settlements`,
+            payload: { invoice_date: '2020-10-15', substitute_population: SUBSTITUTES_ACCEPTED }
+          }
+        },
+        // Settled: nothing is left to settle.
+        refused: async () => ({
+          url: `/v1/recommendation-periods/${period.id}/invoiced-years/2020/settlements`,
+          payload: { invoice_date: '2020-10-15', substitute_population: SUBSTITUTES_ACCEPTED }
+        })
+      },
+      recordAdjustmentPayment: {
+        ok: async () => ({
+          url: `/v1/adjustments/${await adjustmentId()}/payment`,
+          payload: { paid_on: '2020-11-01' }
+        }),
+        refused: async () => ({
+          url: `/v1/adjustments/${await adjustmentId()}/payment`,
+          payload: { paid_on: '2020-11-02' }
+        })
       },
       recordCostAllocation: {
         ok: async () => ({

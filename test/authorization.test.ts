@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import * as apiKeys from '../src/db/api-keys.ts'
@@ -109,6 +110,20 @@ t.test(
       (await db.selectFrom('decisions').select('id').where('municipality_code', '=', code).executeTakeFirstOrThrow()).id
     const invoiceOf = async (code: string) =>
       (await db.selectFrom('invoices').select('id').where('municipality_code', '=', code).executeTakeFirstOrThrow()).id
+    // A correction of both municipalities' population after invoicing, settled: each gets an adjustment to pay.
+    await sql`UPDATE population_figures SET population = population + 100 WHERE municipality_code IN (${own}, ${other})`.execute(
+      db
+    )
+    const settled = await app.inject({
+      method: 'POST',
+      url: `/v1/recommendation-periods/${periodId}/invoiced-years/2020/settlements`,
+      headers: bearer('finance:write'),
+      payload: { invoice_date: '2020-10-15', substitute_population: SUBSTITUTES_ACCEPTED }
+    })
+    t.equal(settled.statusCode, 201, 'the fixture settles 2020')
+    const adjustmentOf = async (code: string) =>
+      (await db.selectFrom('adjustments').select('id').where('municipality_code', '=', code).executeTakeFirstOrThrow())
+        .id
     const bound = { authorization: `Bearer ${await apiKeys.create(db, 'tyreso-all-scopes', [...apiKeys.SCOPES], own)}` }
     const unbound = { authorization: `Bearer ${await apiKeys.create(db, 'skr-all-scopes', [...apiKeys.SCOPES])}` }
 
@@ -139,6 +154,10 @@ t.test(
       recordInvoicePayment: async code => ({
         url: `/v1/invoices/${await invoiceOf(code)}/payment`,
         payload: { paid_on: '2020-03-01' }
+      }),
+      recordAdjustmentPayment: async code => ({
+        url: `/v1/adjustments/${await adjustmentOf(code)}/payment`,
+        payload: { paid_on: '2020-11-01' }
       }),
       recordCostAllocation: async code => ({
         url: `/v1/municipalities/${code}/cost-allocations`,

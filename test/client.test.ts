@@ -157,6 +157,39 @@ t.test("a finance system reads a year's cost shares, invoices the year and recor
   t.equal(paid.data!.status, 'paid')
 })
 
+t.test('after a correction finance settles 2020 and fetches the supplementary e-invoice as Peppol UBL', async t => {
+  await admin.POST('/v1/population-figures', {
+    body: [{ municipality_code: '0138', reference_date: '2018-11-30', population: 48109 }]
+  })
+  const settled = await finance.POST('/v1/recommendation-periods/{id}/invoiced-years/{year}/settlements', {
+    params: { path: { id: periodId, year: 2020 }, header: { 'idempotency-key': 'settle-2020' } },
+    body: { invoice_date: '2020-10-15', substitute_population: SUBSTITUTES_ACCEPTED }
+  })
+  t.equal(settled.response.status, 201)
+  const [debit] = settled.data!.adjustments
+  t.match(debit, { kind: 'supplementary_invoice', reference: '18/00295-2020-0138-1', amount: '195.00' })
+  const document = await finance.GET('/v1/adjustments/{id}/e-invoice', {
+    params: { path: { id: debit!.id } },
+    parseAs: 'text'
+  })
+  t.equal(document.response.headers.get('content-type'), 'application/xml; charset=utf-8')
+  t.match(document.data, /<cbc:PayableAmount currencyID="SEK">195\.00<\/cbc:PayableAmount>/)
+  t.match(document.data, /<cac:InvoiceDocumentReference>\s*<cbc:ID>18\/00295-2020-0138<\/cbc:ID>/)
+  const batch = await finance.GET('/v1/recommendation-periods/{id}/invoiced-years/{year}/e-invoices', {
+    params: { path: { id: periodId, year: 2020 } }
+  })
+  t.same(
+    batch.data!.items.map(item => [item.document_type, item.number]),
+    [
+      ['invoice', '18/00295-2020-0114'],
+      ['invoice', '18/00295-2020-0115'],
+      ['invoice', '18/00295-2020-0138'],
+      ['supplementary_invoice', '18/00295-2020-0138-1']
+    ],
+    "the year's three invoices, then its adjustment"
+  )
+})
+
 t.test('finance allocates the register money and pays a register, planned → approved → paid', async t => {
   const register = await admin.GET('/v1/quality-registers/{code}', { params: { path: { code: 'senior-alert' } } })
   const payee = {
@@ -214,10 +247,14 @@ t.test('finance allocates the register money and pays a register, planned → ap
   const yearReport = json(report.data)
   const funds = yearReport.registers.find(r => r.register_code === 'senior-alert')!
   t.match(funds, { allocated: '100000.00', paid: '60000.00' })
-  const invoiced = await finance.GET('/v1/recommendation-periods/{id}/invoiced-years/{year}', {
+  const shares = await finance.GET('/v1/recommendation-periods/{id}/cost-shares/{year}', {
     params: { path: { id: periodId, year: 2020 } }
   })
-  t.equal(yearReport.collected, invoiced.data!.invoiced, 'collected is what was invoiced')
+  t.equal(
+    yearReport.collected,
+    json(shares.data).invoicing!.invoiced_total,
+    'collected is what was invoiced, the settlement of the correction included'
+  )
 })
 
 // Compile-time (npm test runs tsc first): a nullable reference is typed "the component or null", and tsc fails

@@ -22,7 +22,19 @@ t.test('configuration has safe defaults and rejects bad values together', async 
       shutdownDrainMs: 5000,
       metricsToken: undefined,
       trustProxy: false,
-      allowPrivateWebhookUrls: false
+      allowPrivateWebhookUrls: false,
+      invoicingParty: {
+        name: 'Sveriges Kommuner och Regioner',
+        organisation_number: '222000-0315',
+        peppol_id: '0007:2220000315',
+        street: 'Hornsgatan 20',
+        postal_code: '118 82',
+        city: 'Stockholm',
+        bankgiro: null,
+        vat_category: 'O',
+        vat_exemption_reason: 'Ej föremål för mervärdesskatt: gemensam finansiering enligt rekommendation',
+        payment_terms_days: 30
+      }
     }
   )
   t.ok(Object.isFrozen(config))
@@ -49,6 +61,35 @@ t.test('configuration has safe defaults and rejects bad values together', async 
     'TRUST_PROXY: any proxy, a number of hops, or addresses and ranges'
   )
   t.throws(() => loadConfig({ TRUST_PROXY: 'the load balancer' }), /TRUST_PROXY must be/)
+})
+
+t.test('the invoicing party is SKR unless configured; its numbers are checked at start', async t => {
+  const exempt = loadConfig({
+    INVOICING_PARTY_NAME: 'Exempel AB',
+    INVOICING_PARTY_ORGANISATION_NUMBER: '212000-0092',
+    INVOICING_PARTY_BANKGIRO: '5050-1055',
+    INVOICE_VAT_CATEGORY: 'E',
+    INVOICE_PAYMENT_TERMS_DAYS: '20'
+  }).invoicingParty
+  t.match(exempt, {
+    name: 'Exempel AB',
+    peppol_id: '0007:2120000092',
+    bankgiro: '5050-1055',
+    vat_category: 'E',
+    vat_exemption_reason: 'Undantagen från skatteplikt',
+    payment_terms_days: 20
+  })
+  t.throws(
+    () =>
+      loadConfig({
+        INVOICING_PARTY_ORGANISATION_NUMBER: '222000-0316',
+        INVOICING_PARTY_PEPPOL_ID: '0088:7300010000001',
+        INVOICING_PARTY_BANKGIRO: 'BG 1',
+        INVOICE_VAT_CATEGORY: 'S',
+        INVOICE_PAYMENT_TERMS_DAYS: '-1'
+      }),
+    /INVOICING_PARTY_ORGANISATION_NUMBER must be an organisation number[\s\S]*INVOICING_PARTY_PEPPOL_ID must be 0007:[\s\S]*INVOICING_PARTY_BANKGIRO must be[\s\S]*INVOICE_VAT_CATEGORY must be O[\s\S]*INVOICE_PAYMENT_TERMS_DAYS must be/
+  )
 })
 
 t.test(

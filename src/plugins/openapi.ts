@@ -53,6 +53,19 @@ export default fp(
               'show as differences to settle.'
           },
           {
+            name: 'settlements',
+            description:
+              'Finance settles the differences of an invoiced year (avräkning): credit notes (kreditfakturor) and ' +
+              'supplementary invoices (tilläggsfakturor) that reference the original invoice, paid or refunded like ' +
+              'invoices.'
+          },
+          {
+            name: 'e-invoices',
+            description:
+              'Every invoice, credit note and supplementary invoice as a Peppol BIS Billing 3.0 document (UBL 2.1), ' +
+              'the EN 16931 e-invoice Swedish public buyers receive (lag 2018:1277), singly or a year at a time.'
+          },
+          {
             name: 'cost allocations',
             description:
               "A municipality's internal split of its share across operational areas (verksamhetsområden) and " +

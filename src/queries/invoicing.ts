@@ -1,7 +1,8 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/connection.ts'
 import { EXACT_SCALE } from '../domain/cost-shares.ts'
-import { formatScaled, scaled } from '../domain/money.ts'
+import { formatOre, formatScaled, scaled, toOre } from '../domain/money.ts'
+import { signed } from '../domain/settlements.ts'
 import type { Invoice, InvoiceFilter } from '../schemas/invoicing.ts'
 
 function invoices(db: Db) {
@@ -36,13 +37,46 @@ function invoices(db: Db) {
 
 type InvoiceRow = Awaited<ReturnType<ReturnType<typeof invoices>['executeTakeFirstOrThrow']>>
 
-const toInvoice = ({ paid_on, payment_reference, recorded_at, exact_amount, ...row }: InvoiceRow): Invoice => ({
+/** An invoice as issued, without the adjustments settlements have made to it since. */
+export type IssuedInvoice = Omit<Invoice, 'adjustments' | 'invoiced_total'>
+
+const toInvoice = ({ paid_on, payment_reference, recorded_at, exact_amount, ...row }: InvoiceRow): IssuedInvoice => ({
   ...row,
   // numeric(24,10) reads with all ten decimals; shown like every exact amount, trailing zeros dropped.
   exact_amount: formatScaled(scaled(exact_amount, EXACT_SCALE), EXACT_SCALE),
   status: paid_on === null ? 'unpaid' : 'paid',
   payment: paid_on === null ? null : { paid_on, payment_reference, recorded_at: recorded_at!.toISOString() }
 })
+
+/** The invoices with the adjustments made to them, in one more statement. */
+async function withAdjustments(db: Db, issued: IssuedInvoice[]): Promise<Invoice[]> {
+  if (issued.length === 0) return []
+  const rows = await db
+    .selectFrom('adjustments as a')
+    .leftJoin('adjustment_payments as pay', 'pay.adjustment_id', 'a.id')
+    .select(['a.id', 'a.invoice_id', 'a.kind', 'a.reference', 'a.invoice_date', 'a.amount', 'pay.paid_on'])
+    .where(
+      'a.invoice_id',
+      'in',
+      issued.map(i => i.id)
+    )
+    .orderBy('a.id')
+    .execute()
+  const of = Map.groupBy(rows, row => row.invoice_id!)
+  return issued.map(invoice => {
+    const adjustments = of.get(invoice.id) ?? []
+    return {
+      ...invoice,
+      adjustments: adjustments.map(({ invoice_id: _, paid_on, ...a }) => ({
+        ...a,
+        status: paid_on === null ? 'outstanding' : a.kind === 'credit_note' ? 'refunded' : 'paid'
+      })),
+      invoiced_total: formatOre(
+        adjustments.reduce((total, a) => total + signed(a.kind, toOre(a.amount)), toOre(invoice.amount))
+      )
+    }
+  })
+}
 
 export async function list(db: Db, filter: InvoiceFilter, page: { limit: number; offset: number }) {
   let query = invoices(db)
@@ -57,7 +91,7 @@ export async function list(db: Db, filter: InvoiceFilter, page: { limit: number;
       .select(eb => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow()
   ])
-  return { items: rows.map(toInvoice), total: Number(count.n) }
+  return { items: await withAdjustments(db, rows.map(toInvoice)), total: Number(count.n) }
 }
 
 /** The municipality an invoice is addressed to: whom recording its payment acts for. */
@@ -68,11 +102,11 @@ export async function municipalityOf(db: Db, id: number): Promise<string | undef
 
 export async function find(db: Db, id: number): Promise<Invoice | undefined> {
   const row = await invoices(db).where('i.id', '=', id).executeTakeFirst()
-  return row && toInvoice(row)
+  return row && (await withAdjustments(db, [toInvoice(row)]))[0]
 }
 
-/** Every invoice of a period, for the cost-share report. */
-export async function ofPeriod(db: Db, periodId: number): Promise<Invoice[]> {
+/** Every invoice of a period as issued, for the cost-share report (which reads the adjustments itself). */
+export async function ofPeriod(db: Db, periodId: number): Promise<IssuedInvoice[]> {
   return (await invoices(db).where('i.period_id', '=', periodId).orderBy('i.municipality_code').execute()).map(
     toInvoice
   )

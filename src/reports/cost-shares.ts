@@ -5,6 +5,8 @@ import { populationBasis, populationFiguresUsed } from '../domain/population-fig
 import { formatOre, formatScaled, toOre } from '../domain/money.ts'
 import { participatingDecision } from '../domain/participation.ts'
 import * as invoicing from '../queries/invoicing.ts'
+import * as settlements from '../queries/settlements.ts'
+import { signed } from '../domain/settlements.ts'
 import * as periods from '../queries/recommendation-periods.ts'
 import * as weights from '../queries/cost-weights.ts'
 import type { RecommendationPeriod } from '../schemas/recommendation-periods.ts'
@@ -15,6 +17,7 @@ import type { CostShare, YearInvoicing, YearTotals } from '../schemas/cost-share
 type Municipality = Awaited<ReturnType<typeof participationAsOf>>['municipalities'][number]
 type PeriodYear = RecommendationPeriod['years'][number]
 type Invoice = Awaited<ReturnType<typeof invoicing.ofPeriod>>[number]
+type Adjustment = Awaited<ReturnType<typeof settlements.ofPeriod>>[number]
 
 /** A period and its cost shares as of a date (costSharesOf), read in one snapshot and computed once per data version. */
 export const costSharesReport = (memo: Memo, db: Db, periodId: number, asOf: string) =>
@@ -30,11 +33,12 @@ export const costSharesReport = (memo: Memo, db: Db, periodId: number, asOf: str
  * the year's totals and, for invoiced years, the frozen invoices and the difference each share would now make.
  */
 export async function costSharesOf(db: Db, period: RecommendationPeriod, asOf: string) {
-  const [{ municipalities }, weightRows, invoicedYears, invoices] = await Promise.all([
+  const [{ municipalities }, weightRows, invoicedYears, invoices, adjustments] = await Promise.all([
     participationAsOf(db, period, asOf),
     period.weight_basis === 'imported' ? weights.ofPeriod(db, period.id) : [],
     invoicing.invoicedYears(db, period.id),
-    invoicing.ofPeriod(db, period.id)
+    invoicing.ofPeriod(db, period.id),
+    settlements.ofPeriod(db, period.id)
   ])
   const weightOf = new Map(
     period.weight_basis === 'membership_fee'
@@ -49,7 +53,8 @@ export async function costSharesOf(db: Db, period: RecommendationPeriod, asOf: s
       municipalities,
       weightOf,
       invoicedYears.find(y => y.year === year.year),
-      invoices.filter(i => i.year === year.year)
+      invoices.filter(i => i.year === year.year),
+      adjustments.filter(a => a.year === year.year)
     )
   )
 }
@@ -63,7 +68,8 @@ function yearOf(
   municipalities: Municipality[],
   weightOf: Map<string, string | null>,
   invoicedYear: { invoice_date: string; as_of: string; locked_at: string } | undefined,
-  invoices: Invoice[]
+  invoices: Invoice[],
+  adjustments: Adjustment[]
 ) {
   const decisions = municipalities.map(m => participatingDecision(m.decisions, year, asOf))
   const perInhabitant = period.cost_model === 'per_inhabitant'
@@ -80,12 +86,19 @@ function yearOf(
     }))
   )
   const invoiceOf = new Map(invoices.map(i => [i.municipality_code, i]))
+  const adjustmentsOf = Map.groupBy(adjustments, a => a.municipality_code)
 
   const rows = municipalities.map((m, i): Static<typeof CostShare> & { difference_ore: bigint } => {
     const share = shares[i]!
     const decision = decisions[i]
     const invoice = invoiceOf.get(m.code)
-    const difference = share.owed - toOre(invoice?.amount ?? '0')
+    const adjusted = adjustmentsOf.get(m.code) ?? []
+    // What it has been invoiced for the year in all: the invoice, and every settlement's adjustment since.
+    const invoicedTotal = adjusted.reduce(
+      (total, a) => total + signed(a.kind, toOre(a.amount)),
+      toOre(invoice?.amount ?? '0')
+    )
+    const difference = share.owed - invoicedTotal
     const minimum = decision?.minimum_total_commitment ?? null
     return {
       municipality_code: m.code,
@@ -119,6 +132,15 @@ function yearOf(
               amount: invoice.amount,
               paid_on: invoice.payment?.paid_on ?? null
             },
+      adjustments: adjusted.map(a => ({
+        id: a.id,
+        kind: a.kind,
+        reference: a.reference,
+        invoice_date: a.invoice_date,
+        amount: a.amount,
+        status: a.status
+      })),
+      invoiced_total: invoicedYear === undefined ? null : formatOre(invoicedTotal),
       difference: invoicedYear === undefined ? null : formatOre(difference),
       settlement: invoicedYear === undefined ? null : difference === 0n ? 'none' : difference > 0n ? 'debit' : 'credit',
       difference_ore: difference
@@ -140,6 +162,9 @@ function yearOf(
   const sum = (amounts: string[]) => amounts.reduce((total, a) => total + toOre(a), 0n)
   const invoiced = sum(invoices.map(i => i.amount))
   const paid = sum(invoices.filter(i => i.payment !== null).map(i => i.amount))
+  const ofKind = (kind: Adjustment['kind']) => sum(adjustments.filter(a => a.kind === kind).map(a => a.amount))
+  const credited = ofKind('credit_note')
+  const debited = ofKind('supplementary_invoice')
   const yearInvoicing: Static<typeof YearInvoicing> | null =
     invoicedYear === undefined
       ? null
@@ -151,7 +176,12 @@ function yearOf(
           invoiced: formatOre(invoiced),
           paid: formatOre(paid),
           outstanding: formatOre(invoiced - paid),
-          difference_to_settle: formatOre(rows.reduce((total, r) => total + r.difference_ore, 0n))
+          adjustment_count: adjustments.length,
+          credited: formatOre(credited),
+          debited: formatOre(debited),
+          invoiced_total: formatOre(invoiced - credited + debited),
+          difference_to_settle: formatOre(rows.reduce((total, r) => total + r.difference_ore, 0n)),
+          open_differences: rows.filter(r => r.difference_ore !== 0n).length
         }
 
   return {

@@ -48,7 +48,7 @@ export async function payoutReportOf(
     })
     const total = (field: 'allocated' | 'planned' | 'approved' | 'paid') =>
       rows.reduce((sum, r) => sum + toOre(r[field]), 0n)
-    const collected = toOre(invoicing?.invoiced ?? totals.collected)
+    const collected = toOre(invoicing?.invoiced_total ?? totals.collected)
     const allocated = total('allocated')
     return {
       year,

@@ -22,6 +22,7 @@ import { AreaPercent } from './cost-allocations.ts'
 import { Weight } from './cost-weights.ts'
 import { CaseNumber, IndexAdjustment, PeriodId, Rate } from './recommendation-periods.ts'
 import { PopulationFiguresUsed } from './uptake.ts'
+import { AdjustmentSummary } from './invoicing.ts'
 
 const AsOf = {
   ...IsoDate,
@@ -137,16 +138,27 @@ export const CostShare = Type.Object(
     }),
     condition: Nullable(ref(Condition)),
     invoice: Nullable(ref(InvoiceSummary)),
+    adjustments: Type.Array(ref(AdjustmentSummary), {
+      maxItems: 10_000,
+      description: "The credit notes and supplementary invoices settlements have issued for the municipality's year."
+    }),
+    invoiced_total: Nullable({
+      ...Money,
+      description:
+        'Once the year is invoiced: what the municipality has been invoiced for it in all, the invoice (0 if none) ' +
+        'with its adjustments.',
+      example: '93618.00'
+    }),
     difference: Nullable({
       ...SignedMoney,
       description:
-        'Once the year is invoiced: `amount` − the invoiced amount (0 if none). A positive difference is owed ' +
-        '(debit), a negative one is due back (credit).',
+        'Once the year is invoiced: `amount` − `invoiced_total`, the difference a settlement would settle. A positive ' +
+        'difference is owed (debit), a negative one is due back (credit).',
       example: '0.00'
     }),
     settlement: Nullable(
       StringEnum(['none', 'debit', 'credit'], {
-        description: 'Once the year is invoiced: whether a difference is left to settle, and which way.',
+        description: 'Once the year is invoiced: whether a difference is open (left to settle), and which way.',
         example: 'none'
       })
     )
@@ -215,11 +227,26 @@ export const YearInvoicing = Type.Object(
     invoiced: { ...Money, description: 'The sum of the invoices.', example: '18915630.00' },
     paid: { ...Money, description: 'The sum of the invoices marked paid.', example: '0.00' },
     outstanding: { ...Money, description: '`invoiced` − `paid`.', example: '18915630.00' },
+    adjustment_count: Int32({ minimum: 0, description: "Adjustments the year's settlements issued.", example: 0 }),
+    credited: { ...Money, description: 'The sum of its credit notes.', example: '0.00' },
+    debited: { ...Money, description: 'The sum of its supplementary invoices.', example: '0.00' },
+    invoiced_total: {
+      ...Money,
+      description: '`invoiced` − `credited` + `debited`: what has been invoiced for the year in all.',
+      example: '18915630.00'
+    },
     difference_to_settle: {
       ...SignedMoney,
-      description: "The sum of every municipality's `difference`: what later decisions or corrections would change.",
+      description:
+        "The sum of every municipality's `difference`: what a settlement would now settle (later decisions and " +
+        'corrections since the last).',
       example: '0.00'
-    }
+    },
+    open_differences: Int32({
+      minimum: 0,
+      description: 'Municipalities whose `difference` is not 0: the adjustments a settlement would now issue.',
+      example: 0
+    })
   },
   { $id: 'YearInvoicing', additionalProperties: false, description: 'How an invoiced year stands.' }
 )
@@ -321,7 +348,8 @@ export const Allocation = Type.Object(
     version: Int32({ minimum: 1, description: "The version of the municipality's cost allocation used.", example: 1 }),
     amount: {
       ...Money,
-      description: 'The amount split: the invoiced amount once the year is invoiced, else `amount`.',
+      description:
+        'The amount split: once the year is invoiced, what has been invoiced in all (`invoiced_total`), else `amount`.',
       example: '93618.00'
     },
     areas: Type.Array(ref(AllocatedArea), {

@@ -8,6 +8,7 @@ import { QualityRegister } from './quality-registers.ts'
 import { RecommendationPeriod } from './recommendation-periods.ts'
 import { AllocationPlan } from './register-allocations.ts'
 import { Payout } from './register-payouts.ts'
+import { Adjustment, Settlement } from './settlements.ts'
 import { FormatQuery, Id, Int32, ref, Timestamp } from './common.ts'
 
 /**
@@ -24,6 +25,8 @@ const EVENT_DATA = {
   'cost_weights.imported': CostWeightImportResult,
   'year.invoiced': InvoicedYear,
   'invoice.paid': Invoice,
+  'settlement.issued': Settlement,
+  'adjustment.paid': Adjustment,
   'cost_allocation.recorded': CostAllocation,
   'quality_register.created': QualityRegister,
   'quality_register.updated': QualityRegister,

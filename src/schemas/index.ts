@@ -56,6 +56,7 @@ import {
   CostAllocationList
 } from './cost-allocations.ts'
 import {
+  AdjustmentSummary,
   Invoice,
   InvoicedYear,
   InvoicedYearInput,
@@ -86,6 +87,8 @@ import {
   StatusChangeInput,
   YearPayoutReport
 } from './register-payouts.ts'
+import { Adjustment, AdjustmentPage, Settlement, SettlementInput } from './settlements.ts'
+import { EInvoiceItem, EInvoicePage } from './e-invoices.ts'
 import { FieldError, Problem } from './common.ts'
 import { EVENT_SCHEMAS, Event, EventFeed } from './events.ts'
 import {
@@ -155,6 +158,13 @@ export const namedSchemas = [
   Payment,
   PaymentInput,
   SubstitutePopulation,
+  AdjustmentSummary,
+  Adjustment,
+  AdjustmentPage,
+  Settlement,
+  SettlementInput,
+  EInvoiceItem,
+  EInvoicePage,
   AllocationArea,
   AllocationAreaInput,
   CostAllocation,

@@ -10,6 +10,7 @@ import {
   MunicipalityCode,
   MunicipalityName,
   Nullable,
+  PositiveMoney,
   Page,
   PageQuery,
   ref,
@@ -119,6 +120,40 @@ export const PaymentInput = Type.Object(
 )
 export type PaymentInput = Static<typeof PaymentInput>
 
+export const AdjustmentReference = Type.String({
+  maxLength: 45,
+  pattern: '^[0-9]{2}/[0-9]{5}-[0-9]{4}-[0-9]{4}-[1-9][0-9]{0,3}$',
+  description: "The invoice's reference and the municipality's n-th adjustment of the year: unique.",
+  example: '18/00295-2020-0138-1'
+})
+
+export const AdjustmentKind = StringEnum(['credit_note', 'supplementary_invoice'], {
+  description: '`credit_note` refunds a credit; `supplementary_invoice` charges a debit.',
+  example: 'credit_note'
+})
+
+export const AdjustmentStatus = StringEnum(['outstanding', 'paid', 'refunded'], {
+  description:
+    '`outstanding` until a payment is recorded: then `paid` for a supplementary invoice, `refunded` for a credit note.',
+  example: 'outstanding'
+})
+
+export const AdjustmentSummary = Type.Object(
+  {
+    id: { ...Id, description: "The adjustment's id." },
+    kind: AdjustmentKind,
+    reference: AdjustmentReference,
+    invoice_date: { ...IsoDate, description: 'The date it carries.', example: '2020-10-15' },
+    amount: {
+      ...PositiveMoney,
+      description: 'What is refunded (credit note) or charged (supplementary invoice), rounded as the period says.',
+      example: '1950.00'
+    },
+    status: AdjustmentStatus
+  },
+  { $id: 'AdjustmentSummary', additionalProperties: false, description: 'An adjustment, in brief.' }
+)
+
 export const Invoice = Type.Object(
   {
     id: { ...Id, description: "The invoice's id." },
@@ -163,7 +198,16 @@ export const Invoice = Type.Object(
     index_adjustment: IndexAdjustment,
     decision_id: { ...Id, description: 'The adoption the municipality takes part by.' },
     status: StringEnum(['unpaid', 'paid'], { description: '`paid` once a payment is recorded.', example: 'unpaid' }),
-    payment: Nullable(ref(Payment))
+    payment: Nullable(ref(Payment)),
+    adjustments: Type.Array(ref(AdjustmentSummary), {
+      maxItems: 10_000,
+      description: 'The credit notes and supplementary invoices settlements have issued against it, in order.'
+    }),
+    invoiced_total: {
+      ...Money,
+      description: '`amount` with its adjustments: what the municipality has now been invoiced for the year in all.',
+      example: '93618.00'
+    }
   },
   {
     $id: 'Invoice',

@@ -200,8 +200,9 @@ export const PayoutReportYear = Type.Object(
     collected: {
       ...Money,
       description:
-        "What the year's participants pay: the invoices added up once the year is invoiced, until then the year's " +
-        'cost shares as of the day asked for.',
+        "What the year's participants pay: once the year is invoiced, its invoices with the settlements' credit " +
+        "notes and supplementary invoices (the cost shares' `invoiced_total`); until then the year's cost shares as " +
+        'of the day asked for.',
       example: '19065321.00'
     },
     collected_basis: StringEnum(['invoiced', 'projected'], {

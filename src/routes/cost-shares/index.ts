@@ -43,6 +43,8 @@ const CSV_COLUMNS = [
   'invoice_reference',
   'invoiced_amount',
   'paid_on',
+  'adjustment_count',
+  'invoiced_total',
   'difference',
   'settlement'
 ] as const
@@ -66,7 +68,12 @@ const SUMMARY_COLUMNS = [
   'invoiced',
   'paid',
   'outstanding',
-  'difference_to_settle'
+  'adjustment_count',
+  'credited',
+  'debited',
+  'invoiced_total',
+  'difference_to_settle',
+  'open_differences'
 ] as const
 const MUNICIPALITY_COLUMNS = [
   'period_id',
@@ -87,6 +94,8 @@ const MUNICIPALITY_COLUMNS = [
   'invoice_reference',
   'invoiced_amount',
   'paid_on',
+  'adjustment_count',
+  'invoiced_total',
   'difference',
   'settlement',
   'allocation_version'
@@ -185,13 +194,14 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       return sendJsonOrCsv(request, reply, body, {
         columns: CSV_COLUMNS,
         rows: () =>
-          year.shares.map(({ condition, invoice, ...share }) => ({
+          year.shares.map(({ condition, invoice, adjustments, ...share }) => ({
             ...share,
             condition_minimum_total_commitment: condition?.minimum_total_commitment,
             condition_met: condition?.met,
             invoice_reference: invoice?.reference,
             invoiced_amount: invoice?.amount,
-            paid_on: invoice?.paid_on
+            paid_on: invoice?.paid_on,
+            adjustment_count: adjustments.length
           }))
       })
     }
@@ -242,7 +252,8 @@ const routes: FastifyPluginAsyncTypebox = async app => {
             county_code: _county,
             ...share
           } = year.shares.find(s => s.municipality_code === municipality.code)!
-          const amount = share.invoice?.amount ?? share.amount
+          // Once invoiced, the split is of what the municipality has been invoiced in all, adjustments included.
+          const amount = share.invoiced_total ?? share.amount
           const split = allocation && splitShare(toOre(amount), allocation.areas)
           items.push({
             period_id: period.id,
@@ -272,13 +283,14 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         {
           columns: MUNICIPALITY_COLUMNS,
           rows: () =>
-            items.map(({ condition, invoice, allocation, ...item }) => ({
+            items.map(({ condition, invoice, adjustments, allocation, ...item }) => ({
               ...item,
               condition_minimum_total_commitment: condition?.minimum_total_commitment,
               condition_met: condition?.met,
               invoice_reference: invoice?.reference,
               invoiced_amount: invoice?.amount,
               paid_on: invoice?.paid_on,
+              adjustment_count: adjustments.length,
               allocation_version: allocation?.version
             }))
         }

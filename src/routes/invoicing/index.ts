@@ -44,7 +44,9 @@ const CSV_COLUMNS = [
   'decision_id',
   'status',
   'paid_on',
-  'payment_reference'
+  'payment_reference',
+  'invoiced_total',
+  'adjustment_count'
 ] as const
 
 const INVOICED_YEAR_COLUMNS = [
@@ -249,10 +251,11 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       return sendJsonOrCsv(request, reply, body, {
         columns: CSV_COLUMNS,
         rows: () =>
-          items.map(({ payment, ...item }) => ({
+          items.map(({ payment, adjustments, ...item }) => ({
             ...item,
             paid_on: payment?.paid_on,
-            payment_reference: payment?.payment_reference
+            payment_reference: payment?.payment_reference,
+            adjustment_count: adjustments.length
           }))
       })
     }
