@@ -1221,7 +1221,7 @@ export interface paths {
         };
         /**
          * Get an invoiced year's e-invoices in one batch
-         * @description Every e-invoice of the year: its invoices by id, then its adjustments in the order issued, each with the URL that serves it alone. Up to 500 a page (`limit=500`): for the 290 municipalities one page holds every invoice. Peppol BIS Billing 3.0 (UBL 2.1): seller the invoicing party the service is configured with (`INVOICING_PARTY_*`), buyer endpoint `0007:` and the municipality's organisation number, buyer reference `{case number}-{year}-{code}`, one line with the exact amount to the öre and the rounding to the invoiced amount as the payable rounding amount. 409 when the municipality has no organisation number.
+         * @description Every e-invoice of the year: its invoices by id, then its adjustments in the order issued, each with the URL that serves it alone. At most 100 a page (`limit=100`): a document takes the service about a millisecond to write, and a page is bounded by what one request may cost; follow `Link: rel="next"` for the rest (three pages for 290 municipalities). Peppol BIS Billing 3.0 (UBL 2.1): seller the invoicing party the service is configured with (`INVOICING_PARTY_*`), buyer endpoint `0007:` and the municipality's organisation number, buyer reference `{case number}-{year}-{code}`, one line with the exact amount to the öre and the rounding to the invoiced amount as the payable rounding amount. 409 when the municipality has no organisation number.
          *
          *     Needs an API key with the scope `read`.
          */
@@ -17287,7 +17287,7 @@ export interface operations {
             query?: {
                 /** @description Page number, from 1 (at most 1,000,000). */
                 page?: number;
-                /** @description Documents per page, 1 to 100 (default 100). */
+                /** @description Documents per page, 1 to 100 (default 20, as every list). */
                 limit?: number;
             };
             header?: {

@@ -25,9 +25,12 @@ t.test('migrations build the schema from an empty database, and a second run app
     '0007_data_version',
     '0008_latest_decisions',
     '0009_population_basis_and_membership_fee',
-    '0010_events_and_webhooks'
+    '0010_events_and_webhooks',
+    '0011_settlements_and_organisation_numbers'
   ])
   t.same(await tables(db), [
+    'adjustment_payments',
+    'adjustments',
     'api_keys',
     'audit_events',
     'cost_allocation_areas',
@@ -54,6 +57,7 @@ t.test('migrations build the schema from an empty database, and a second run app
     'register_allocations',
     'register_payout_events',
     'register_payouts',
+    'settlements',
     'webhook_deliveries',
     'webhook_endpoints'
   ])
@@ -77,7 +81,8 @@ t.test('instances starting at once apply each migration exactly once', async t =
       '0007_data_version',
       '0008_latest_decisions',
       '0009_population_basis_and_membership_fee',
-      '0010_events_and_webhooks'
+      '0010_events_and_webhooks',
+      '0011_settlements_and_organisation_numbers'
     ],
     'one instance applied it, the others found it done'
   )
@@ -85,7 +90,7 @@ t.test('instances starting at once apply each migration exactly once', async t =
     .selectFrom('kysely_migration' as never)
     .selectAll()
     .execute()
-  t.equal(rows.length, 10)
+  t.equal(rows.length, 11)
 })
 
 t.test(

@@ -241,7 +241,9 @@ t.test('every e-invoice of 2020 parses as UBL 2.1 and keeps every rule encoded (
   const items = []
   let total_items = 0
   for (let page = 1, pages = 1; page <= pages; page++) {
-    const batch = await get(`/v1/recommendation-periods/${period}/invoiced-years/2020/e-invoices?page=${page}`)
+    const batch = await get(
+      `/v1/recommendation-periods/${period}/invoiced-years/2020/e-invoices?page=${page}&limit=100`
+    )
     t.equal(batch.statusCode, 200)
     const body = batch.json()
     items.push(...body.items)

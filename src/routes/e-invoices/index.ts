@@ -99,8 +99,9 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         summary: "Get an invoiced year's e-invoices in one batch",
         description:
           'Every e-invoice of the year: its invoices by id, then its adjustments in the order issued, each with the URL ' +
-          'that serves it alone. Up to 500 a page (`limit=500`): for the 290 municipalities one page holds every ' +
-          `invoice. ${RESPONSE_NOTE}`,
+          `that serves it alone. At most ${E_INVOICES_PER_PAGE} a page (\`limit=${E_INVOICES_PER_PAGE}\`): a document ` +
+          'takes the service about a millisecond to write, and a page is bounded by what one request may cost; ' +
+          `follow \`Link: rel="next"\` for the rest (three pages for 290 municipalities). ${RESPONSE_NOTE}`,
         tags: ['e-invoices'],
         ...requireScope('read'),
         params: InvoicedYearParams,
@@ -119,7 +120,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       const { year } = request.params
       const invoiced = await invoicedYearOf(app.db, period.id, year)
       if (invoiced === undefined) throw problem(404, `${year} of ${period.case_number} has not been invoiced.`)
-      const page = { page: request.query.page ?? 1, limit: request.query.limit ?? E_INVOICES_PER_PAGE }
+      const page = { page: request.query.page ?? 1, limit: request.query.limit ?? 20 }
       const { limit, offset } = offsetOf(page)
       const filter = { period_id: period.id, year }
       // Invoices first, then adjustments: a page may span the two.
