@@ -1539,7 +1539,7 @@ export interface paths {
         };
         /**
          * Register money, year by year
-         * @description Per financing year: what was collected, what is allocated to the quality registers, planned, approved and paid out to them, what remains to pay them, and what is left for the other budget lines; with every register's figures. `collected` is the year's invoiced total once invoiced (as in the cost shares' `invoicing.invoiced`), until then the cost shares' projected `collected`. CSV has one row per year.
+         * @description Per financing year: what was collected, what is allocated to the quality registers, planned, approved and paid out to them, what remains to pay them, and what is left for the other budget lines; with every register's figures. `collected` is the year's invoiced total once invoiced (as in the cost shares' `invoicing.invoiced_total`: the invoices with the settlements' adjustments), until then the cost shares' projected `collected`. CSV has one row per year.
          *
          *     Needs an API key with the scope `read`.
          */
@@ -1563,7 +1563,7 @@ export interface paths {
          * Register money, year by year (CSV)
          * @description Answers only CSV; otherwise the same as `getPayoutReport`, for clients generated from this contract, which then type it as text.
          *
-         *     Per financing year: what was collected, what is allocated to the quality registers, planned, approved and paid out to them, what remains to pay them, and what is left for the other budget lines; with every register's figures. `collected` is the year's invoiced total once invoiced (as in the cost shares' `invoicing.invoiced`), until then the cost shares' projected `collected`. CSV has one row per year.
+         *     Per financing year: what was collected, what is allocated to the quality registers, planned, approved and paid out to them, what remains to pay them, and what is left for the other budget lines; with every register's figures. `collected` is the year's invoiced total once invoiced (as in the cost shares' `invoicing.invoiced_total`: the invoices with the settlements' adjustments), until then the cost shares' projected `collected`. CSV has one row per year.
          *
          *     Needs an API key with the scope `read`.
          */
@@ -3722,6 +3722,11 @@ export interface components {
              * @example 18915630.00
              */
             invoiced: string;
+            /**
+             * @description `invoiced` with the settlements' credit notes and supplementary invoices: what was invoiced in all.
+             * @example 18915630.00
+             */
+            invoiced_total: string;
             substitute_population: components["schemas"]["SubstitutePopulation"] | (never | null);
         };
         /**
@@ -4800,6 +4805,7 @@ export interface components {
              * @enum {string}
              */
             collected_basis: "invoiced" | "projected";
+            settlement: components["schemas"]["YearSettlement"] | (never | null);
             allocation: components["schemas"]["AllocationRule"] | (never | null);
             /**
              * @description The registers' allocations added up.
@@ -4945,6 +4951,7 @@ export interface components {
              * @enum {string}
              */
             collected_basis: "invoiced" | "projected";
+            settlement: components["schemas"]["YearSettlement"] | (never | null);
             allocation: components["schemas"]["AllocationRule"] | (never | null);
             /**
              * @description The registers' allocations added up.
@@ -4978,6 +4985,30 @@ export interface components {
             left_for_other_lines: string;
             /** @description Every register with an allocation or a payout this year, by code. */
             registers: components["schemas"]["RegisterFunds"][];
+        };
+        /** @description How an invoiced year's settlements stand: what they changed of `collected`, and what is still open. */
+        YearSettlement: {
+            /**
+             * @description The sum of the year's credit notes, in `collected`.
+             * @example 0.00
+             */
+            credited: string;
+            /**
+             * @description The sum of the year's supplementary invoices, in `collected`.
+             * @example 0.00
+             */
+            debited: string;
+            /**
+             * @description What a settlement would now add to `collected` (a negative amount: take from it), as of the day asked for.
+             * @example 0.00
+             */
+            difference_to_settle: string;
+            /**
+             * Format: int32
+             * @description Municipalities whose share differs from what they have been invoiced.
+             * @example 0
+             */
+            open_differences: number;
         };
         /** @description One write made through the API: who, when, what, and the request id. */
         AuditEvent: {

@@ -38,10 +38,11 @@ CREATE TABLE adjustments (
   reference text NOT NULL UNIQUE CHECK (reference <> ''),
   kind text NOT NULL CHECK (kind IN ('credit_note', 'supplementary_invoice')),
   invoice_date date NOT NULL,
-  -- What is refunded (credit note) or charged (supplementary invoice), rounded as the period says; and the exact
-  -- difference it stands for. Both as magnitudes: the kind gives the direction.
+  -- What is refunded (credit note) or charged (supplementary invoice), rounded as the period says, as a magnitude:
+  -- the kind gives the direction. And the exact difference in that direction, negative only where a weight split's
+  -- largest remainder moved the rounded share against the exact one (src/domain/settlements.ts).
   amount numeric(14, 2) NOT NULL CHECK (amount > 0),
-  exact_amount numeric(24, 10) NOT NULL CHECK (exact_amount >= 0),
+  exact_amount numeric(24, 10) NOT NULL,
   -- What it was computed from: the invoice and earlier adjustments together, and the share as it now stands.
   previously_invoiced numeric(14, 2) NOT NULL CHECK (previously_invoiced >= 0),
   previously_invoiced_exact numeric(24, 10) NOT NULL CHECK (previously_invoiced_exact >= 0),

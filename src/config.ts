@@ -149,8 +149,8 @@ function parseInvoicingParty(env: NodeJS.ProcessEnv, problems: string[]): Invoic
       `INVOICING_PARTY_ORGANISATION_NUMBER must be an organisation number NNNNNN-NNNN with a valid check digit, got "${organisation_number}"`
     )
   const peppol_id = text('INVOICING_PARTY_PEPPOL_ID', peppolIdOf(organisation_number))
-  if (!/^0007:[0-9]{10}$/.test(peppol_id))
-    problems.push(`INVOICING_PARTY_PEPPOL_ID must be 0007: and ten digits, got "${peppol_id}"`)
+  if (!/^0007:[0-9]{10}$/.test(peppol_id) || !isOrganisationNumber(`${peppol_id.slice(5, 11)}-${peppol_id.slice(11)}`))
+    problems.push(`INVOICING_PARTY_PEPPOL_ID must be 0007: and an organisation number's ten digits, got "${peppol_id}"`)
   const bankgiro = env.INVOICING_PARTY_BANKGIRO?.trim() || null
   if (bankgiro !== null && !/^[0-9]{3,4}-?[0-9]{4}$/.test(bankgiro))
     problems.push(`INVOICING_PARTY_BANKGIRO must be a Bankgiro number like 5050-1055, got "${bankgiro}"`)
@@ -158,8 +158,13 @@ function parseInvoicingParty(env: NodeJS.ProcessEnv, problems: string[]): Invoic
   if (vat_category !== 'O' && vat_category !== 'E')
     problems.push(`INVOICE_VAT_CATEGORY must be O (not subject to VAT) or E (exempt), got "${vat_category}"`)
   const category = vat_category === 'E' ? 'E' : 'O'
-  const payment_terms_days = Number(env.INVOICE_PAYMENT_TERMS_DAYS ?? 30)
-  if (!Number.isInteger(payment_terms_days) || payment_terms_days < 0 || payment_terms_days > 365)
+  const payment_terms_days = Number(env.INVOICE_PAYMENT_TERMS_DAYS || 30)
+  if (
+    !/^[0-9]*$/.test(env.INVOICE_PAYMENT_TERMS_DAYS ?? '') ||
+    !Number.isInteger(payment_terms_days) ||
+    payment_terms_days < 0 ||
+    payment_terms_days > 365
+  )
     problems.push(
       `INVOICE_PAYMENT_TERMS_DAYS must be a whole number of days 0-365, got "${env.INVOICE_PAYMENT_TERMS_DAYS}"`
     )

@@ -30,12 +30,18 @@ t.test('rule: equal rounded amounts need no adjustment, whatever the exact amoun
   )
 })
 
-t.test('rule: the exact difference never points against the rounded one (rounding is monotonic)', async t => {
+t.test('rule: the exact difference is given in the direction of the rounded one', async t => {
   const adjustment = adjustmentOf(
     { owed: 9361900n, owedExact: 9361850n * EXACT },
     { amount: 9361800n, exact: 9361749n * EXACT }
   )
   t.same(adjustment, { kind: 'supplementary_invoice', amount: 100n, exact: 101n * EXACT })
+  // A weight split: the largest remainder raised the rounded share (9 → 10 kr) while the exact one fell.
+  t.same(adjustmentOf({ owed: 1000n, owedExact: 937140000000n }, { amount: 900n, exact: 955340000000n }), {
+    kind: 'supplementary_invoice',
+    amount: 100n,
+    exact: -18200000000n
+  })
 })
 
 t.test('rule: invoice + adjustments = the share — a credit note takes away, a supplementary invoice adds', async t => {

@@ -475,10 +475,13 @@ t.test('the reports come as CSV: one row per year, and one per register of a yea
   const lines = years.body.trim().split('\r\n')
   t.equal(
     lines[0],
-    'year,collected,collected_basis,allocation_version,allocation_basis,scaled_to_collected,allocated_to_registers,planned,approved,paid_out,remaining,left_for_other_lines'
+    'year,collected,collected_basis,credited,debited,difference_to_settle,open_differences,allocation_version,allocation_basis,scaled_to_collected,allocated_to_registers,planned,approved,paid_out,remaining,left_for_other_lines'
   )
   t.equal(lines.length, 5)
-  t.match(lines[2], /^2021,\d+\.\d\d,projected,2,fixed_amount,false,6187500\.00,6187500\.00,0\.00,0\.00,6187500\.00,/)
+  t.match(
+    lines[2],
+    /^2021,\d+\.\d\d,projected,,,,,2,fixed_amount,false,6187500\.00,6187500\.00,0\.00,0\.00,6187500\.00,/
+  )
   const registers = (await get(`/v1/recommendation-periods/${system}/payout-report/2021?format=csv`)).body
     .trim()
     .split('\r\n')

@@ -156,6 +156,12 @@ t.test(
     const payouts = (await get(`/v1/recommendation-periods/${period}/payout-report/2020`)).json()
     t.equal(payouts.collected, year.invoicing.invoiced_total)
     t.equal(payouts.collected_basis, 'invoiced')
+    t.same(payouts.settlement, {
+      credited: withdrawnInvoice.amount,
+      debited: '195.00',
+      difference_to_settle: '0.00',
+      open_differences: 0
+    })
   }
 )
 

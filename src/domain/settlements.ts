@@ -14,8 +14,10 @@ export interface Invoiced {
 /**
  * The adjustment that settles a share against what was invoiced: a credit note when the share is now smaller, a
  * supplementary invoice when it is larger, none when the rounded amounts are equal (a difference in the exact amount
- * alone is no money to move). Amounts are magnitudes; the kind gives the direction. Rounding is monotonic, so the
- * exact difference never points the other way.
+ * alone is no money to move). `amount` is a magnitude and the kind gives the direction; `exact` is the exact
+ * difference in that direction. Per inhabitant it is never negative (each share is rounded on its own, and rounding
+ * is monotonic); in a weight split the largest remainder can raise a rounded share whose exact share fell, and
+ * `exact` is then negative.
  */
 export function adjustmentOf(
   share: { owed: bigint; owedExact: bigint },
@@ -24,11 +26,9 @@ export function adjustmentOf(
   const difference = share.owed - invoiced.amount
   if (difference === 0n) return null
   const exact = share.owedExact - invoiced.exact
-  return {
-    kind: difference < 0n ? 'credit_note' : 'supplementary_invoice',
-    amount: difference < 0n ? -difference : difference,
-    exact: exact < 0n ? -exact : exact
-  }
+  return difference < 0n
+    ? { kind: 'credit_note', amount: -difference, exact: -exact }
+    : { kind: 'supplementary_invoice', amount: difference, exact }
 }
 
 /** An adjustment's effect on what was invoiced: a credit note takes away, a supplementary invoice adds. */

@@ -79,7 +79,11 @@ export function adjustmentDocument(
       description:
         `Andelen är nu ${adjustment.share_amount} kr (${basisOf(adjustment)}); tidigare fakturerat ` +
         `${adjustment.previously_invoiced} kr`,
-      amount: toTwoDecimals(adjustment.exact_amount, period.rounding_mode)
+      // A weight split's largest remainder can move the rounded share against the exact one (domain/settlements.ts):
+      // the line is then the amount itself, with no rounding.
+      amount: adjustment.exact_amount.startsWith('-')
+        ? adjustment.amount
+        : toTwoDecimals(adjustment.exact_amount, period.rounding_mode)
     },
     payable: adjustment.amount
   }

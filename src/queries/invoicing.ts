@@ -139,18 +139,31 @@ export async function invoicedYears(db: Db, periodId: number, year?: number) {
         .whereRef('i.period_id', '=', 'y.period_id')
         .whereRef('i.year', '=', 'y.year')
         .select(sql<string>`coalesce(sum(i.amount), 0)::numeric(14, 2)`.as('s'))
-        .as('invoiced')
+        .as('invoiced'),
+      eb
+        .selectFrom('adjustments as a')
+        .whereRef('a.period_id', '=', 'y.period_id')
+        .whereRef('a.year', '=', 'y.year')
+        .select(
+          sql<string>`coalesce(sum(CASE a.kind WHEN 'credit_note' THEN -a.amount ELSE a.amount END), 0)::numeric(14, 2)`.as(
+            's'
+          )
+        )
+        .as('adjusted')
     ])
     .where('y.period_id', '=', periodId)
   if (year !== undefined) query = query.where('y.year', '=', year)
   const rows = await query.orderBy('y.year').execute()
-  return rows.map(({ substitute_population_decided_by: decided_by, substitute_population_reason: reason, ...row }) => ({
-    ...row,
-    substitute_population: decided_by === null || reason === null ? null : { decided_by, reason },
-    invoice_count: Number(row.invoice_count),
-    invoiced: row.invoiced!,
-    locked_at: row.locked_at.toISOString()
-  }))
+  return rows.map(
+    ({ substitute_population_decided_by: decided_by, substitute_population_reason: reason, adjusted, ...row }) => ({
+      ...row,
+      invoiced_total: formatOre(toOre(row.invoiced!) + toOre(adjusted!)),
+      substitute_population: decided_by === null || reason === null ? null : { decided_by, reason },
+      invoice_count: Number(row.invoice_count),
+      invoiced: row.invoiced!,
+      locked_at: row.locked_at.toISOString()
+    })
+  )
 }
 
 export interface NewInvoice {

@@ -54,6 +54,15 @@ export async function payoutReportOf(
       year,
       collected: formatOre(collected),
       collected_basis: invoicing === null ? 'projected' : 'invoiced',
+      settlement:
+        invoicing === null
+          ? null
+          : {
+              credited: invoicing.credited,
+              debited: invoicing.debited,
+              difference_to_settle: invoicing.difference_to_settle,
+              open_differences: invoicing.open_differences
+            },
       allocation:
         plan === undefined
           ? null

@@ -85,7 +85,8 @@ import {
   PayoutReportYear,
   RegisterFunds,
   StatusChangeInput,
-  YearPayoutReport
+  YearPayoutReport,
+  YearSettlement
 } from './register-payouts.ts'
 import { Adjustment, AdjustmentPage, Settlement, SettlementInput } from './settlements.ts'
 import { EInvoiceItem, EInvoicePage } from './e-invoices.ts'
@@ -189,6 +190,7 @@ export const namedSchemas = [
   RegisterFunds,
   StatusChangeInput,
   YearPayoutReport,
+  YearSettlement,
   AuditEvent,
   AuditEventPage,
   ...EVENT_SCHEMAS,

@@ -78,6 +78,12 @@ export const InvoicedYear = Type.Object(
     locked_at: Timestamp,
     invoice_count: Int32({ minimum: 0, description: 'One invoice per participant.', example: 280 }),
     invoiced: { ...Money, description: 'The sum of the invoices.', example: '18915630.00' },
+    invoiced_total: {
+      ...Money,
+      description:
+        "`invoiced` with the settlements' credit notes and supplementary invoices: what was invoiced in all.",
+      example: '18915630.00'
+    },
     substitute_population: Nullable(ref(SubstitutePopulation))
   },
   { $id: 'InvoicedYear', additionalProperties: false, description: 'A financing year that has been invoiced.' }

@@ -194,6 +194,33 @@ export const AllocationRule = Type.Object(
   }
 )
 
+export const YearSettlement = Type.Object(
+  {
+    credited: { ...Money, description: "The sum of the year's credit notes, in `collected`.", example: '0.00' },
+    debited: {
+      ...Money,
+      description: "The sum of the year's supplementary invoices, in `collected`.",
+      example: '0.00'
+    },
+    difference_to_settle: {
+      ...SignedMoney,
+      description:
+        'What a settlement would now add to `collected` (a negative amount: take from it), as of the day asked for.',
+      example: '0.00'
+    },
+    open_differences: Int32({
+      minimum: 0,
+      description: 'Municipalities whose share differs from what they have been invoiced.',
+      example: 0
+    })
+  },
+  {
+    $id: 'YearSettlement',
+    additionalProperties: false,
+    description: "How an invoiced year's settlements stand: what they changed of `collected`, and what is still open."
+  }
+)
+
 export const PayoutReportYear = Type.Object(
   {
     year: Year,
@@ -209,6 +236,7 @@ export const PayoutReportYear = Type.Object(
       description: 'Whether `collected` is invoiced or projected from the cost shares.',
       example: 'invoiced'
     }),
+    settlement: Nullable(ref(YearSettlement)),
     allocation: Nullable(ref(AllocationRule)),
     allocated_to_registers: {
       ...fundsFields.allocated,

@@ -86,7 +86,8 @@ const routes: FastifyPluginAsyncTypebox = async app => {
           lineAnnualAmount: period.budget_lines.find(l => l.kind === 'quality_registers')?.annual_amount ?? null,
           indexAdjustment: periodYear.index_adjustment,
           roundingMode: period.rounding_mode,
-          invoiced: invoiced === undefined ? null : toOre(invoiced.invoiced)
+          // What was collected: the invoices and the settlements' adjustments, as the payout report counts it.
+          invoiced: invoiced === undefined ? null : toOre(invoiced.invoiced_total)
         }
         const known = new Set((await registers.all(trx)).map(r => r.code))
         const errors = planErrors(input, funds, known)

@@ -47,6 +47,10 @@ const YEAR_COLUMNS = [
   'year',
   'collected',
   'collected_basis',
+  'credited',
+  'debited',
+  'difference_to_settle',
+  'open_differences',
   'allocation_version',
   'allocation_basis',
   'scaled_to_collected',
@@ -232,7 +236,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
           'and paid out to them, what remains to pay them, ' +
           "and what is left for the other budget lines; with every register's figures. `collected` is the year's " +
           "invoiced total once invoiced (as in the cost shares' " +
-          "`invoicing.invoiced`), until then the cost shares' projected `collected`. CSV has one row per year.",
+          "`invoicing.invoiced_total`: the invoices with the settlements' adjustments), until then the cost shares' projected `collected`. CSV has one row per year.",
         tags: ['register payouts'],
         ...requireScope('read'),
         params: PeriodParams,
@@ -253,8 +257,9 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         {
           columns: YEAR_COLUMNS,
           rows: () =>
-            years.map(({ allocation, registers: _, ...year }) => ({
+            years.map(({ allocation, settlement, registers: _, ...year }) => ({
               ...year,
+              ...settlement,
               allocation_version: allocation?.version,
               allocation_basis: allocation?.basis,
               scaled_to_collected: allocation?.scaled_to_collected

@@ -104,15 +104,6 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         if (invoiced === undefined)
           throw problem(404, `${year} of ${period.case_number} has not been invoiced: there is nothing to settle.`)
         await settlements.lockYear(trx, period.id, year)
-        if (datedBeforeInvoice(invoice_date, invoiced.invoice_date))
-          throw problem(422, 'The year cannot be settled.', {
-            errors: [
-              {
-                pointer: '/invoice_date',
-                detail: `dated ${invoice_date}, before the year's invoices of ${invoiced.invoice_date}`
-              }
-            ]
-          })
 
         const today = todayInSweden()
         const [shares, invoices, adjustments] = await Promise.all([
@@ -135,6 +126,16 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         )
         if (errors.length > 0) throw problem(422, `${year} cannot be settled now; nothing was written.`, { errors })
 
+        // Dated on or after what it corrects: the year's invoices, and the adjustments of earlier settlements.
+        const lastDated = adjustments
+          .filter(a => a.year === year)
+          .reduce((last, a) => (a.invoice_date > last ? a.invoice_date : last), invoiced.invoice_date)
+        if (datedBeforeInvoice(invoice_date, lastDated))
+          throw problem(422, 'The year cannot be settled.', {
+            errors: [
+              { pointer: '/invoice_date', detail: `dated ${invoice_date}, before what it corrects, of ${lastDated}` }
+            ]
+          })
         const invoiceOf = new Map(invoices.filter(i => i.year === year).map(i => [i.municipality_code, i]))
         const earlierOf = Map.groupBy(
           adjustments.filter(a => a.year === year),
@@ -143,13 +144,13 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         const rows = shares.shares.flatMap((share): settlements.NewAdjustment[] => {
           const invoice = invoiceOf.get(share.municipality_code)
           const earlier = earlierOf.get(share.municipality_code) ?? []
-          const before = earlier.reduce(
-            (sum, a) => ({
-              amount: sum.amount + signed(a.kind, toOre(a.amount)),
-              exact: sum.exact + signed(a.kind, exactOf(a.exact_amount))
-            }),
-            { amount: toOre(invoice?.amount ?? '0'), exact: exactOf(invoice?.exact_amount ?? '0') }
-          )
+          // What was invoiced before: the rounded amounts add up; the exact one is the share the last adjustment
+          // settled to (or the invoice's), since an exact difference need not follow its rounded one.
+          const latest = earlier.at(-1)
+          const before = {
+            amount: earlier.reduce((sum, a) => sum + signed(a.kind, toOre(a.amount)), toOre(invoice?.amount ?? '0')),
+            exact: exactOf(latest?.share_exact_amount ?? invoice?.exact_amount ?? '0')
+          }
           const owed = { owed: toOre(share.amount), owedExact: exactOf(share.exact_amount) }
           const adjustment = adjustmentOf(owed, before)
           if (adjustment === null) return []
