@@ -43,7 +43,7 @@ t.test('nothing to settle right after invoicing: 409, and nothing is written', a
   t.equal((await get('/v1/adjustments')).json().total_items, 0)
 })
 
-t.test('a settlement before the withdrawal and the correction is refused for a year not invoiced', async t => {
+t.test('a year not yet invoiced has nothing to settle: 404', async t => {
   const response = await post(`/v1/recommendation-periods/${period}/invoiced-years/2021/settlements`, {
     invoice_date: '2021-10-15'
   })

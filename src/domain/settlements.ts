@@ -41,3 +41,7 @@ export const adjustmentReference = (invoiceReference: string, sequence: number):
 
 /** An adjustment corrects an invoice, so it is not dated before the invoice it corrects. */
 export const datedBeforeInvoice = (adjustmentDate: string, invoiceDate: string): boolean => adjustmentDate < invoiceDate
+
+/** Outstanding until its payment is recorded: then paid (a supplementary invoice) or refunded (a credit note). */
+export const adjustmentStatus = (kind: AdjustmentKind, paidOn: string | null) =>
+  paidOn === null ? 'outstanding' : kind === 'credit_note' ? 'refunded' : 'paid'

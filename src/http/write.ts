@@ -6,6 +6,7 @@ import type { ActiveKey } from '../db/api-keys.ts'
 import type { Db } from '../db/connection.ts'
 import type { Database } from '../db/schema.ts'
 import { problem } from '../plugins/problems.ts'
+import { locationHeader, ref } from '../schemas/common.ts'
 import type { EventType } from '../schemas/events.ts'
 
 const HEADER = 'idempotency-key'
@@ -43,6 +44,13 @@ export const replayedHeader = {
       'nothing was written now.'
   }
 }
+
+/** A 201 whose body is the resource at `location`, replayed as it was on a retry. */
+export const createdResponse = (description: string, schema: Parameters<typeof ref>[0], location: string) => ({
+  description,
+  headers: { ...locationHeader(location), ...replayedHeader },
+  content: { 'application/json': { schema: ref(schema) } }
+})
 
 /**
  * What a write's work produces: the response body, any headers (such as `location`) a replay must repeat, and the

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/connection.ts'
 import { EXACT_SCALE } from '../domain/cost-shares.ts'
 import { formatOre, formatScaled, scaled, toOre } from '../domain/money.ts'
-import { signed } from '../domain/settlements.ts'
+import { adjustmentStatus, signed } from '../domain/settlements.ts'
 import type { Invoice, InvoiceFilter } from '../schemas/invoicing.ts'
 
 function invoices(db: Db) {
@@ -69,7 +69,7 @@ async function withAdjustments(db: Db, issued: IssuedInvoice[]): Promise<Invoice
       ...invoice,
       adjustments: adjustments.map(({ invoice_id: _, paid_on, ...a }) => ({
         ...a,
-        status: paid_on === null ? 'outstanding' : a.kind === 'credit_note' ? 'refunded' : 'paid'
+        status: adjustmentStatus(a.kind, paid_on)
       })),
       invoiced_total: formatOre(
         adjustments.reduce((total, a) => total + signed(a.kind, toOre(a.amount)), toOre(invoice.amount))

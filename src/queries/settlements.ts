@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/connection.ts'
 import { EXACT_SCALE } from '../domain/cost-shares.ts'
 import { formatScaled, scaled } from '../domain/money.ts'
-import type { AdjustmentKind } from '../domain/settlements.ts'
+import { type AdjustmentKind, adjustmentStatus } from '../domain/settlements.ts'
 import type { Adjustment, AdjustmentFilter, Settlement } from '../schemas/settlements.ts'
 
 function adjustments(db: Db) {
@@ -57,7 +57,7 @@ const toAdjustment = ({ paid_on, payment_reference, recorded_at, ...row }: Adjus
   exact_amount: exact(row.exact_amount),
   previously_invoiced_exact: exact(row.previously_invoiced_exact),
   share_exact_amount: exact(row.share_exact_amount),
-  status: paid_on === null ? 'outstanding' : row.kind === 'credit_note' ? 'refunded' : 'paid',
+  status: adjustmentStatus(row.kind, paid_on),
   payment: paid_on === null ? null : { paid_on, payment_reference, recorded_at: recorded_at!.toISOString() }
 })
 

@@ -5,10 +5,10 @@ import { todayInSweden } from '../../clock.ts'
 import { invoicedOn, invoicingErrors, paidBeforeInvoiced } from '../../domain/invoicing.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
-import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
+import { createdResponse, IdempotencyHeaders, write } from '../../http/write.ts'
 import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
-import { jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
+import { jsonOrCsv, problemResponses, ref } from '../../schemas/common.ts'
 import { costSharesOf } from '../../reports/cost-shares.ts'
 import { PeriodParams } from '../../schemas/recommendation-periods.ts'
 import * as invoicing from '../../queries/invoicing.ts'
@@ -62,12 +62,6 @@ const INVOICED_YEAR_COLUMNS = [
   'substitute_population_reason'
 ] as const
 
-const created = (description: string, schema: Parameters<typeof ref>[0], location: string) => ({
-  description,
-  headers: { ...locationHeader(location), ...replayedHeader },
-  content: { 'application/json': { schema: ref(schema) } }
-})
-
 const routes: FastifyPluginAsyncTypebox = async app => {
   app.post(
     '/recommendation-periods/:id/invoiced-years',
@@ -88,7 +82,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         headers: IdempotencyHeaders,
         body: ref(InvoicedYearInput),
         response: {
-          201: created(
+          201: createdResponse(
             'The year was invoiced (or, with `Idempotent-Replayed: true`, had been).',
             InvoicedYear,
             "The invoiced year's URL."
@@ -300,7 +294,11 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         headers: IdempotencyHeaders,
         body: ref(PaymentInput),
         response: {
-          201: created('The payment was recorded; the body is the invoice, now paid.', Invoice, "The invoice's URL."),
+          201: createdResponse(
+            'The payment was recorded; the body is the invoice, now paid.',
+            Invoice,
+            "The invoice's URL."
+          ),
           ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422)
         }
       }

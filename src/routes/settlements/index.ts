@@ -5,7 +5,7 @@ import { invoicedOn, invoicingErrors, paidBeforeInvoiced } from '../../domain/in
 import { formatOre, formatScaled, scaled, toOre } from '../../domain/money.ts'
 import { adjustmentOf, adjustmentReference, datedBeforeInvoice, signed } from '../../domain/settlements.ts'
 import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
-import { IdempotencyHeaders, replayedHeader, write } from '../../http/write.ts'
+import { createdResponse, IdempotencyHeaders, write } from '../../http/write.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
 import { problem } from '../../plugins/problems.ts'
@@ -13,7 +13,7 @@ import * as invoicing from '../../queries/invoicing.ts'
 import * as periods from '../../queries/recommendation-periods.ts'
 import * as settlements from '../../queries/settlements.ts'
 import { costSharesOf } from '../../reports/cost-shares.ts'
-import { jsonOrCsv, locationHeader, problemResponses, ref } from '../../schemas/common.ts'
+import { jsonOrCsv, problemResponses, ref } from '../../schemas/common.ts'
 import { InvoicedYearParams, PaymentInput } from '../../schemas/invoicing.ts'
 import {
   Adjustment,
@@ -57,12 +57,6 @@ const CSV_COLUMNS = [
   'payment_reference'
 ] as const
 
-const created = (description: string, schema: Parameters<typeof ref>[0], location: string) => ({
-  description,
-  headers: { ...locationHeader(location), ...replayedHeader },
-  content: { 'application/json': { schema: ref(schema) } }
-})
-
 const exactOf = (amount: string) => scaled(amount, EXACT_SCALE)
 
 const routes: FastifyPluginAsyncTypebox = async app => {
@@ -86,7 +80,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         headers: IdempotencyHeaders,
         body: ref(SettlementInput),
         response: {
-          201: created(
+          201: createdResponse(
             'The differences were settled (or, with `Idempotent-Replayed: true`, had been).',
             Settlement,
             "The settlement's URL."
@@ -299,7 +293,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         headers: IdempotencyHeaders,
         body: ref(PaymentInput),
         response: {
-          201: created(
+          201: createdResponse(
             'The payment or refund was recorded; the body is the adjustment, now paid or refunded.',
             Adjustment,
             "The adjustment's URL."
