@@ -3564,7 +3564,7 @@ export interface components {
             /** @description The dates of the population figures of every share listed (participants' or not), newest first; empty for imported weights. */
             population_figures_used: components["schemas"]["PopulationFiguresUsed"][];
         };
-        /** @description A municipality's invoice for one financing year: never changed once issued. */
+        /** @description A municipality's invoice for one financing year: never changed once issued. What settlements have done since shows beside it: `adjustments`, `invoiced_total` and the `difference` still open. */
         Invoice: {
             /**
              * Format: int64
@@ -3673,6 +3673,17 @@ export interface components {
              * @example 93618.00
              */
             invoiced_total: string;
+            /**
+             * @description The municipality's share of the year as it stands today − `invoiced_total`: what the year's next settlement would issue. Positive is owed (a supplementary invoice), negative is due back (a credit note).
+             * @example 0.00
+             */
+            difference: string;
+            /**
+             * @description Whether a difference is open (left to settle), and which way.
+             * @example none
+             * @enum {string}
+             */
+            settlement: "none" | "debit" | "credit";
         };
         /** @description A financing year that has been invoiced. */
         InvoicedYear: {

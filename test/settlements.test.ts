@@ -151,8 +151,9 @@ t.test(
     t.equal(invoice.amount, '93618.00', 'the invoice itself never changes')
     t.equal(invoice.invoiced_total, '93813.00')
     t.equal(invoice.adjustments[0].reference, '18/00295-2020-0138-1')
+    t.match(invoice, { difference: '0.00', settlement: 'none' }, 'nothing is left open on the invoice')
     const csv = await get(`/v1/invoices?period_id=${period}&municipality_code=0138&format=csv`)
-    t.match(csv.body, /,unpaid,,,93813\.00,1\r\n$/)
+    t.match(csv.body, /,unpaid,,,93813\.00,1,0\.00,none\r\n$/)
     const payouts = (await get(`/v1/recommendation-periods/${period}/payout-report/2020`)).json()
     t.equal(payouts.collected, year.invoicing.invoiced_total)
     t.equal(payouts.collected_basis, 'invoiced')
@@ -175,6 +176,13 @@ t.test('a later change opens a new difference, settled by the next adjustment nu
   t.equal(year.invoicing.open_differences, 1)
   const tyreso = year.shares.find((s: { municipality_code: string }) => s.municipality_code === '0138')
   t.match(tyreso, { difference: '-195.00', settlement: 'credit' })
+  // Finance sees the same open difference on the invoice, in the list and in its CSV.
+  const listed = await get(`/v1/invoices?period_id=${period}&municipality_code=0138`)
+  t.match(listed.json().items, [
+    { id: tyresoInvoice.id, invoiced_total: '93813.00', difference: '-195.00', settlement: 'credit' }
+  ])
+  const csv = await get(`/v1/invoices?period_id=${period}&municipality_code=0138&format=csv`)
+  t.match(csv.body, /,93813\.00,1,-195\.00,credit\r\n$/)
   const response = await settle()
   t.equal(response.statusCode, 201)
   t.match(response.json().adjustments, [
@@ -187,6 +195,7 @@ t.test('a later change opens a new difference, settled by the next adjustment nu
       share_amount: '93618.00'
     }
   ])
+  t.match((await get(`/v1/invoices/${tyresoInvoice.id}`)).json(), { invoiced_total: '93618.00', difference: '0.00' })
 })
 
 t.test('two settlements at once issue each adjustment once: the second finds nothing left', async t => {

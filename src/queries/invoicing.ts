@@ -3,7 +3,7 @@ import type { Db } from '../db/connection.ts'
 import { EXACT_SCALE } from '../domain/cost-shares.ts'
 import { formatOre, formatScaled, scaled, toOre } from '../domain/money.ts'
 import { adjustmentStatus, signed } from '../domain/settlements.ts'
-import type { Invoice, InvoiceFilter } from '../schemas/invoicing.ts'
+import type { AdjustedInvoice, InvoiceFilter } from '../schemas/invoicing.ts'
 
 function invoices(db: Db) {
   return db
@@ -38,7 +38,7 @@ function invoices(db: Db) {
 type InvoiceRow = Awaited<ReturnType<ReturnType<typeof invoices>['executeTakeFirstOrThrow']>>
 
 /** An invoice as issued, without the adjustments settlements have made to it since. */
-export type IssuedInvoice = Omit<Invoice, 'adjustments' | 'invoiced_total'>
+export type IssuedInvoice = Omit<AdjustedInvoice, 'adjustments' | 'invoiced_total'>
 
 const toInvoice = ({ paid_on, payment_reference, recorded_at, exact_amount, ...row }: InvoiceRow): IssuedInvoice => ({
   ...row,
@@ -49,7 +49,7 @@ const toInvoice = ({ paid_on, payment_reference, recorded_at, exact_amount, ...r
 })
 
 /** The invoices with the adjustments made to them, in one more statement. */
-async function withAdjustments(db: Db, issued: IssuedInvoice[]): Promise<Invoice[]> {
+async function withAdjustments(db: Db, issued: IssuedInvoice[]): Promise<AdjustedInvoice[]> {
   if (issued.length === 0) return []
   const rows = await db
     .selectFrom('adjustments as a')
@@ -100,7 +100,7 @@ export async function municipalityOf(db: Db, id: number): Promise<string | undef
     ?.municipality_code
 }
 
-export async function find(db: Db, id: number): Promise<Invoice | undefined> {
+export async function find(db: Db, id: number): Promise<AdjustedInvoice | undefined> {
   const row = await invoices(db).where('i.id', '=', id).executeTakeFirst()
   return row && (await withAdjustments(db, [toInvoice(row)]))[0]
 }

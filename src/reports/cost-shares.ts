@@ -13,10 +13,10 @@ import type { RecommendationPeriod } from '../schemas/recommendation-periods.ts'
 import { participationAsOf, populationDateOf } from './participation.ts'
 import { inOneSnapshot, type Memo } from './read.ts'
 import type { CostShare, YearInvoicing, YearTotals } from '../schemas/cost-shares.ts'
+import type { AdjustedInvoice, Invoice } from '../schemas/invoicing.ts'
 
 type Municipality = Awaited<ReturnType<typeof participationAsOf>>['municipalities'][number]
 type PeriodYear = RecommendationPeriod['years'][number]
-type Invoice = Awaited<ReturnType<typeof invoicing.ofPeriod>>[number]
 type Adjustment = Awaited<ReturnType<typeof settlements.ofPeriod>>[number]
 
 /** A period and its cost shares as of a date (costSharesOf), read in one snapshot and computed once per data version. */
@@ -68,7 +68,7 @@ function yearOf(
   municipalities: Municipality[],
   weightOf: Map<string, string | null>,
   invoicedYear: { invoice_date: string; as_of: string; locked_at: string } | undefined,
-  invoices: Invoice[],
+  invoices: invoicing.IssuedInvoice[],
   adjustments: Adjustment[]
 ) {
   const decisions = municipalities.map(m => participatingDecision(m.decisions, year, asOf))
@@ -191,4 +191,34 @@ function yearOf(
     invoicing: yearInvoicing,
     shares: rows.map(({ difference_ore: _, ...row }) => row)
   }
+}
+
+/**
+ * Each invoice with the difference its municipality's year has open as of `asOf`: what the year's next settlement
+ * would issue. `yearsOf` gives a period's cost shares (from memory, say). Where they show the invoice with another
+ * `invoiced_total` than the invoice has (they were read from a replica that has not replayed its latest adjustment),
+ * `freshYearsOf` computes them again where the invoice was read.
+ */
+export async function withOpenDifferences(
+  invoices: AdjustedInvoice[],
+  yearsOf: (periodId: number) => Promise<CostShareYear[]>,
+  freshYearsOf: (periodId: number) => Promise<CostShareYear[]> = yearsOf
+): Promise<Invoice[]> {
+  const shareOf = new Map<number, Map<string, CostShareYear['shares'][number]>>()
+  const key = (invoice: AdjustedInvoice): string => `${invoice.year} ${invoice.municipality_code}`
+  const sharesIn = (years: CostShareYear[]) =>
+    new Map<string, CostShareYear['shares'][number]>(
+      years.flatMap(y => y.shares.map(s => [`${y.year} ${s.municipality_code}`, s] as const))
+    )
+  for (const periodId of new Set(invoices.map(i => i.period_id))) {
+    let shares = sharesIn(await yearsOf(periodId))
+    const agrees = (i: AdjustedInvoice) =>
+      shares.get(key(i))?.invoice?.id === i.id && shares.get(key(i))?.invoiced_total === i.invoiced_total
+    if (!invoices.every(i => i.period_id !== periodId || agrees(i))) shares = sharesIn(await freshYearsOf(periodId))
+    shareOf.set(periodId, shares)
+  }
+  return invoices.map(invoice => {
+    const share = shareOf.get(invoice.period_id)!.get(key(invoice))!
+    return { ...invoice, difference: share.difference!, settlement: share.settlement! }
+  })
 }

@@ -14,6 +14,7 @@ import {
   Page,
   PageQuery,
   ref,
+  SignedMoney,
   StringEnum,
   Timestamp,
   Year
@@ -213,15 +214,30 @@ export const Invoice = Type.Object(
       ...Money,
       description: '`amount` with its adjustments: what the municipality has now been invoiced for the year in all.',
       example: '93618.00'
-    }
+    },
+    difference: {
+      ...SignedMoney,
+      description:
+        "The municipality's share of the year as it stands today − `invoiced_total`: what the year's next " +
+        'settlement would issue. Positive is owed (a supplementary invoice), negative is due back (a credit note).',
+      example: '0.00'
+    },
+    settlement: StringEnum(['none', 'debit', 'credit'], {
+      description: 'Whether a difference is open (left to settle), and which way.',
+      example: 'none'
+    })
   },
   {
     $id: 'Invoice',
     additionalProperties: false,
-    description: "A municipality's invoice for one financing year: never changed once issued."
+    description:
+      "A municipality's invoice for one financing year: never changed once issued. What settlements have done " +
+      'since shows beside it: `adjustments`, `invoiced_total` and the `difference` still open.'
   }
 )
 export type Invoice = Static<typeof Invoice>
+/** An invoice with its adjustments, before the cost-share report tells its open difference. */
+export type AdjustedInvoice = Omit<Invoice, 'difference' | 'settlement'>
 
 export const InvoicePage = Page(ref(Invoice), 'InvoicePage')
 

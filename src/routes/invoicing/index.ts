@@ -9,10 +9,12 @@ import { createdResponse, IdempotencyHeaders, write } from '../../http/write.ts'
 import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
 import { jsonOrCsv, problemResponses, ref } from '../../schemas/common.ts'
-import { costSharesOf } from '../../reports/cost-shares.ts'
+import { costSharesOf, costSharesReport, withOpenDifferences } from '../../reports/cost-shares.ts'
+import { inOneSnapshot } from '../../reports/read.ts'
 import { PeriodParams } from '../../schemas/recommendation-periods.ts'
 import * as invoicing from '../../queries/invoicing.ts'
 import {
+  type AdjustedInvoice,
   Invoice,
   InvoicedYear,
   InvoicedYearInput,
@@ -46,7 +48,9 @@ const CSV_COLUMNS = [
   'paid_on',
   'payment_reference',
   'invoiced_total',
-  'adjustment_count'
+  'adjustment_count',
+  'difference',
+  'settlement'
 ] as const
 
 const INVOICED_YEAR_COLUMNS = [
@@ -63,6 +67,16 @@ const INVOICED_YEAR_COLUMNS = [
 ] as const
 
 const routes: FastifyPluginAsyncTypebox = async app => {
+  /** The invoices with their open differences as of today, from the cost shares computed once per change. */
+  const withDifferencesToday = (invoices: AdjustedInvoice[]) => {
+    const today = todayInSweden()
+    return withOpenDifferences(
+      invoices,
+      async id => (await costSharesReport(app.readCache.memo, app.reportDb, id, today)).years,
+      id => inOneSnapshot(app.db, async db => costSharesOf(db, await periods.findOrFail(db, id), today))
+    )
+  }
+
   app.post(
     '/recommendation-periods/:id/invoiced-years',
     {
@@ -240,8 +254,9 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     async (request, reply) => {
       const { page: _page, limit: _limit, format: _format, ...filter } = request.query
       const page = pageOf(request.query)
-      const { items, total } = await invoicing.list(app.db, filter, offsetOf(page))
-      const body = paginate(request, reply, page, items, total)
+      const listed = await invoicing.list(app.db, filter, offsetOf(page))
+      const items = await withDifferencesToday(listed.items)
+      const body = paginate(request, reply, page, items, listed.total)
       return sendJsonOrCsv(request, reply, body, {
         columns: CSV_COLUMNS,
         rows: () =>
@@ -273,7 +288,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     async request => {
       const invoice = await invoicing.find(app.db, request.params.id)
       if (invoice === undefined) throw problem(404, `No invoice has id ${request.params.id}.`)
-      return invoice
+      return (await withDifferencesToday([invoice]))[0]!
     }
   )
 
@@ -318,7 +333,10 @@ const routes: FastifyPluginAsyncTypebox = async app => {
             ]
           })
         await invoicing.recordPayment(trx, id, { paid_on, payment_reference }, key.id)
-        return { body: (await invoicing.find(trx, id))!, headers: { location: `/v1/invoices/${id}` } }
+        const yearsOf = async (periodId: number) =>
+          costSharesOf(trx, await periods.findOrFail(trx, periodId), todayInSweden())
+        const [paid] = await withOpenDifferences([(await invoicing.find(trx, id))!], yearsOf)
+        return { body: paid!, headers: { location: `/v1/invoices/${id}` } }
       })
   )
 }
