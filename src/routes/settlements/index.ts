@@ -121,9 +121,10 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         if (errors.length > 0) throw problem(422, `${year} cannot be settled now; nothing was written.`, { errors })
 
         // Dated on or after what it corrects: the year's invoices, and the adjustments of earlier settlements.
-        const lastDated = adjustments
-          .filter(a => a.year === year)
-          .reduce((last, a) => (a.invoice_date > last ? a.invoice_date : last), invoiced.invoice_date)
+        // ISO dates sort as they fall.
+        const lastDated = [invoiced.invoice_date, ...adjustments.filter(a => a.year === year).map(a => a.invoice_date)]
+          .sort()
+          .at(-1)!
         if (datedBeforeInvoice(invoice_date, lastDated))
           throw problem(422, 'The year cannot be settled.', {
             errors: [
