@@ -79,9 +79,10 @@ type Builder = ReturnType<typeof create>
  * send a document that fails validation.
  *
  * Decisions, each from the rules (EN 16931 schematron, Peppol BIS 3.0 and its Swedish rules SE-R-*):
- * - The due date is the issue date plus the payment terms' days: an Invoice's cbc:DueDate; a CreditNote's
- *   cac:PaymentMeans/cbc:PaymentDueDate (BIS 3's place for BT-9 there) when it has payment means, else none
- *   (BR-CO-25 asks an Invoice only, and the payment terms note is always present).
+ * - The due date is the issue date plus the payment terms' days: an Invoice's cbc:DueDate. A CreditNote has
+ *   none, and no payment means: the refund is ours to pay, to an account the municipality chooses, so our Bankgiro
+ *   would only invite a payment the wrong way. Its payment terms say within how many days it is refunded, which
+ *   meets BR-CO-25.
  * - The seller is identified by its legal registration (PartyLegalEntity CompanyID, scheme 0007), which meets
  *   BR-CO-26; no PartyIdentification repeats it.
  * - A seller VAT identifier (SE + the ten digits + 01) only for category E, which requires one (BR-E-02); category O
@@ -156,18 +157,17 @@ export function ublOf(party: InvoicingParty, document: EInvoice): string {
   cbc(buyerEntity, 'RegistrationName', text(document.buyer.name, 'the buyer’s name'))
   cbc(buyerEntity, 'CompanyID', buyerDigits, { schemeID: SCHEME_SE_ORGANISATION_NUMBER })
 
-  if (bankgiro !== null) {
+  if (bankgiro !== null && !credit) {
     // SE-R-011, SE-R-012: a Swedish Bankgiro is credit transfer, code 30, with the branch SE:BANKGIRO.
     const means = cac(root, 'PaymentMeans')
     cbc(means, 'PaymentMeansCode', '30')
-    if (credit) cbc(means, 'PaymentDueDate', dueDate)
     cbc(means, 'PaymentID', document.number)
     const account = cac(means, 'PayeeFinancialAccount')
     cbc(account, 'ID', bankgiro)
     cbc(cac(account, 'FinancialInstitutionBranch'), 'ID', 'SE:BANKGIRO')
   }
-  const days = party.payment_terms_days
-  cbc(cac(root, 'PaymentTerms'), 'Note', `${days} ${days === 1 ? 'dag' : 'dagar'} netto`)
+  const days = `${party.payment_terms_days} ${party.payment_terms_days === 1 ? 'dag' : 'dagar'}`
+  cbc(cac(root, 'PaymentTerms'), 'Note', credit ? `Återbetalas inom ${days}` : `${days} netto`)
 
   const taxTotal = cac(root, 'TaxTotal')
   amount(taxTotal, 'TaxAmount', 0n)
