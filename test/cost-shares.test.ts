@@ -401,13 +401,18 @@ t.test("marking an invoice paid: once, not before its date, and the year's paid 
   const invoice = (await get('/v1/invoices?municipality_code=0138&year=2020')).json().items[0]
   const early = await post(`/v1/invoices/${invoice.id}/payment`, { paid_on: '2020-01-01' })
   t.equal(early.statusCode, 422)
+  t.same(early.json().errors, [
+    { pointer: '/paid_on', detail: `paid on 2020-01-01, before the invoice date ${invoice.invoice_date}` }
+  ])
   const paid = await post(`/v1/invoices/${invoice.id}/payment`, {
     paid_on: '2020-03-16',
     payment_reference: 'BG 2020-03-16 0042'
   })
   t.equal(paid.statusCode, 201, paid.body)
   t.match(paid.json(), { status: 'paid', payment: { paid_on: '2020-03-16', payment_reference: 'BG 2020-03-16 0042' } })
-  t.equal((await post(`/v1/invoices/${invoice.id}/payment`, { paid_on: '2020-03-17' })).statusCode, 409)
+  const twice = await post(`/v1/invoices/${invoice.id}/payment`, { paid_on: '2020-03-17' })
+  t.equal(twice.statusCode, 409)
+  t.equal(twice.json().detail, `Invoice ${invoice.reference} was marked paid on 2020-03-16 already.`)
   const year = (await get(`/v1/recommendation-periods/${system}/cost-shares/2020`)).json().invoicing
   t.equal(year.paid, '93618.00')
   t.equal(Math.round(Number(year.outstanding) * 100), Math.round((Number(year.invoiced) - 93618) * 100))

@@ -213,13 +213,18 @@ t.test('adjustments are paid or refunded like invoices: once, not before their d
   const [credit] = (await get(`/v1/adjustments?kind=credit_note&municipality_code=${withdrawn}`)).json().items
   const early = await post(`/v1/adjustments/${credit.id}/payment`, { paid_on: '2020-10-01' })
   t.equal(early.statusCode, 422)
+  t.same(early.json().errors, [
+    { pointer: '/paid_on', detail: `paid on 2020-10-01, before the adjustment's date ${credit.invoice_date}` }
+  ])
   const refunded = await post(`/v1/adjustments/${credit.id}/payment`, {
     paid_on: '2020-11-02',
     payment_reference: 'BG 2020-11-02 0007'
   })
   t.equal(refunded.statusCode, 201)
   t.match(refunded.json(), { status: 'refunded', payment: { paid_on: '2020-11-02' } })
-  t.equal((await post(`/v1/adjustments/${credit.id}/payment`, { paid_on: '2020-11-03' })).statusCode, 409)
+  const twice = await post(`/v1/adjustments/${credit.id}/payment`, { paid_on: '2020-11-03' })
+  t.equal(twice.statusCode, 409)
+  t.equal(twice.json().detail, `Adjustment ${credit.reference} was marked refunded on 2020-11-02 already.`)
   t.equal((await get('/v1/adjustments?status=refunded')).json().total_items, 1)
   const outstanding = (await get('/v1/adjustments?status=outstanding')).json()
   t.equal(outstanding.total_items, 3)

@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as periods from '../../queries/recommendation-periods.ts'
 import { notAFinancingYear } from '../../domain/recommendation-periods.ts'
 import { todayInSweden } from '../../clock.ts'
-import { invoicedOn, invoicingErrors, paidBeforeInvoiced } from '../../domain/invoicing.ts'
+import { invoicedOn, invoicingErrors } from '../../domain/invoicing.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
+import { checkPayment } from '../../http/payment.ts'
 import { createdResponse, IdempotencyHeaders, write } from '../../http/write.ts'
 import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
@@ -323,15 +324,8 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         const { id } = request.params
         const invoice = await invoicing.find(trx, id)
         if (invoice === undefined) throw problem(404, `No invoice has id ${id}.`)
-        if (invoice.payment !== null)
-          throw problem(409, `Invoice ${invoice.reference} was marked paid on ${invoice.payment.paid_on} already.`)
         const { paid_on, payment_reference = null } = request.body
-        if (paidBeforeInvoiced(paid_on, invoice.invoice_date))
-          throw problem(422, 'The payment cannot be recorded.', {
-            errors: [
-              { pointer: '/paid_on', detail: `paid on ${paid_on}, before the invoice date ${invoice.invoice_date}` }
-            ]
-          })
+        checkPayment(invoice, paid_on, { document: 'Invoice', date: 'the invoice date', marked: 'paid' })
         await invoicing.recordPayment(trx, id, { paid_on, payment_reference }, key.id)
         const yearsOf = async (periodId: number) =>
           costSharesOf(trx, await periods.findOrFail(trx, periodId), todayInSweden())

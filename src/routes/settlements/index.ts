@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { todayInSweden } from '../../clock.ts'
 import { EXACT_SCALE } from '../../domain/cost-shares.ts'
-import { invoicedOn, invoicingErrors, paidBeforeInvoiced } from '../../domain/invoicing.ts'
+import { invoicedOn, invoicingErrors } from '../../domain/invoicing.ts'
 import { formatOre, formatScaled, scaled, toOre } from '../../domain/money.ts'
 import { adjustmentOf, adjustmentReference, datedBeforeInvoice, signed } from '../../domain/settlements.ts'
 import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
+import { checkPayment } from '../../http/payment.ts'
 import { createdResponse, IdempotencyHeaders, write } from '../../http/write.ts'
 import { requireScope } from '../../plugins/auth.ts'
 import { sendJsonOrCsv } from '../../plugins/csv.ts'
@@ -308,21 +309,12 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         const { id } = request.params
         const adjustment = await settlements.find(trx, id)
         if (adjustment === undefined) throw problem(404, `No adjustment has id ${id}.`)
-        if (adjustment.payment !== null)
-          throw problem(
-            409,
-            `Adjustment ${adjustment.reference} was marked ${adjustment.status} on ${adjustment.payment.paid_on} already.`
-          )
         const { paid_on, payment_reference = null } = request.body
-        if (paidBeforeInvoiced(paid_on, adjustment.invoice_date))
-          throw problem(422, 'The payment cannot be recorded.', {
-            errors: [
-              {
-                pointer: '/paid_on',
-                detail: `paid on ${paid_on}, before the adjustment's date ${adjustment.invoice_date}`
-              }
-            ]
-          })
+        checkPayment(adjustment, paid_on, {
+          document: 'Adjustment',
+          date: "the adjustment's date",
+          marked: adjustment.status
+        })
         await settlements.recordPayment(trx, id, { paid_on, payment_reference }, key.id)
         return { body: (await settlements.find(trx, id))!, headers: { location: `/v1/adjustments/${id}` } }
       })
