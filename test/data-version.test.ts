@@ -4,7 +4,7 @@ import { sql } from 'kysely'
 import t from 'tap'
 import { build } from '../src/app.ts'
 import * as apiKeys from '../src/db/api-keys.ts'
-import { HEARTBEAT_MS } from '../src/db/changes.ts'
+import { HEARTBEAT_MS, LISTENER_APPLICATION_NAME } from '../src/db/changes.ts'
 import { connect } from '../src/db/connection.ts'
 import { loadReferenceData } from '../src/db/reference-data.ts'
 import { validateEveryResponse } from './contract.ts'
@@ -202,7 +202,7 @@ t.test('after a lost connection nothing cached is trusted: a change made meanwhi
   t.equal(await adopted(a), before, 'cached')
   const lost = heard(a, 'all')
   await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-    WHERE datname = current_database() AND query LIKE 'LISTEN%'`.execute(db)
+    WHERE datname = current_database() AND application_name = ${LISTENER_APPLICATION_NAME}`.execute(db)
   await lost
   t.equal(a.changes.listening, false, 'the loss is noticed')
   // A change while nobody listens: its notification is lost for good.

@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import t from 'tap'
 import { build } from '../src/app.ts'
 import * as apiKeys from '../src/db/api-keys.ts'
+import { LISTENER_APPLICATION_NAME } from '../src/db/changes.ts'
 import { connect } from '../src/db/connection.ts'
 import { prepareDatabase } from '../src/db/prepare.ts'
 import { validateEveryResponse } from './contract.ts'
@@ -129,7 +130,9 @@ t.test('after a lost connection, a lagging replica cannot poison the cache eithe
   const before = (await uptake()).adopted!
   await whileLagging(async () => {
     const lost = heard(app, 'all')
-    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'`.execute(db)
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${LISTENER_APPLICATION_NAME}`.execute(
+      db
+    )
     await lost
     // Made behind the service's back while it does not listen: its notification is lost for good.
     const registrar = await db

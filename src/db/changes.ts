@@ -12,6 +12,8 @@ const RETRY_MS = { first: 100, most: 5000 }
  * notice: the listener asks its server something this often, and takes no answer within as long for a loss.
  */
 export const HEARTBEAT_MS = 5000
+/** How the listening connection names itself in pg_stat_activity, for operators (and tests) to find it. */
+export const LISTENER_APPLICATION_NAME = 'joint-financing changes'
 
 /**
  * What this instance knows of the database's changes: LISTEN on a connection of its own (not the pool's, and never
@@ -60,7 +62,7 @@ export class Changes {
 
   /** Connects and listens; on failure, retries in the background (the service runs uncached meanwhile). */
   async start(): Promise<void> {
-    const client = new pg.Client({ ...this.connection, keepAlive: true })
+    const client = new pg.Client({ ...this.connection, keepAlive: true, application_name: LISTENER_APPLICATION_NAME })
     this.client = client
     client.on('notification', ({ channel, payload = '' }) => {
       const change = CHANNELS[channel as keyof typeof CHANNELS]
