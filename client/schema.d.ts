@@ -3674,7 +3674,7 @@ export interface components {
              */
             invoiced_total: string;
             /**
-             * @description The municipality's share of the year as it stands today − `invoiced_total`: what the year's next settlement would issue. Positive is owed (a supplementary invoice), negative is due back (a credit note).
+             * @description The municipality's share of the year as it stands today − `invoiced_total`: what a settlement of the year would now issue. Positive is owed (a supplementary invoice), negative is due back (a credit note).
              * @example 0.00
              */
             difference: string;

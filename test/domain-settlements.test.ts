@@ -1,5 +1,11 @@
 import t from 'tap'
-import { adjustmentOf, adjustmentReference, datedBeforeInvoice, signed } from '../src/domain/settlements.ts'
+import {
+  adjustmentOf,
+  adjustmentReference,
+  datedBeforeInvoice,
+  openSettlement,
+  signed
+} from '../src/domain/settlements.ts'
 
 const EXACT = 10n ** 8n // öre → ten-decimal units
 
@@ -58,3 +64,12 @@ t.test('rule: an adjustment is not dated before the invoice it corrects, but may
   t.equal(datedBeforeInvoice('2020-02-14', '2020-02-15'), true)
   t.equal(datedBeforeInvoice('2020-02-15', '2020-02-15'), false)
 })
+
+t.test(
+  'rule: a difference is open as a debit when more is owed, a credit when some is due back, and none at zero',
+  async t => {
+    t.equal(openSettlement(19_500n), 'debit')
+    t.equal(openSettlement(-1n), 'credit', 'one öre due back is a credit')
+    t.equal(openSettlement(0n), 'none')
+  }
+)

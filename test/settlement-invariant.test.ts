@@ -142,6 +142,14 @@ async function invariantHolds(t: { fail(message: string): void }, periodId: numb
       return false
     }
   }
+  // Each invoice shows the same: nothing left open.
+  const open = invoices.filter(
+    (i: { difference: string; settlement: string }) => i.difference !== '0.00' || i.settlement !== 'none'
+  )
+  if (open.length > 0) {
+    t.fail(`invoices still show a difference: ${JSON.stringify(open.map((i: { reference: string }) => i.reference))}`)
+    return false
+  }
   const totals = year.invoicing
   const reconciled =
     totals.invoiced_total === year.totals.collected &&

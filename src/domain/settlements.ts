@@ -45,3 +45,7 @@ export const datedBeforeInvoice = (adjustmentDate: string, invoiceDate: string):
 /** Outstanding until its payment is recorded: then paid (a supplementary invoice) or refunded (a credit note). */
 export const adjustmentStatus = (kind: AdjustmentKind, paidOn: string | null) =>
   paidOn === null ? 'outstanding' : kind === 'credit_note' ? 'refunded' : 'paid'
+
+/** Which way a difference (the share less what was invoiced, in öre) is open: owed (debit), due back (credit), none. */
+export const openSettlement = (difference: bigint) =>
+  difference === 0n ? 'none' : difference > 0n ? 'debit' : 'credit'

@@ -6,7 +6,7 @@ import { formatOre, formatScaled, toOre } from '../domain/money.ts'
 import { participatingDecision } from '../domain/participation.ts'
 import * as invoicing from '../queries/invoicing.ts'
 import * as settlements from '../queries/settlements.ts'
-import { signed } from '../domain/settlements.ts'
+import { openSettlement, signed } from '../domain/settlements.ts'
 import * as periods from '../queries/recommendation-periods.ts'
 import * as weights from '../queries/cost-weights.ts'
 import type { RecommendationPeriod } from '../schemas/recommendation-periods.ts'
@@ -142,7 +142,7 @@ function yearOf(
       })),
       invoiced_total: invoicedYear === undefined ? null : formatOre(invoicedTotal),
       difference: invoicedYear === undefined ? null : formatOre(difference),
-      settlement: invoicedYear === undefined ? null : difference === 0n ? 'none' : difference > 0n ? 'debit' : 'credit',
+      settlement: invoicedYear === undefined ? null : openSettlement(difference),
       difference_ore: difference
     }
   })
@@ -194,31 +194,30 @@ function yearOf(
 }
 
 /**
- * Each invoice with the difference its municipality's year has open as of `asOf`: what the year's next settlement
- * would issue. `yearsOf` gives a period's cost shares (from memory, say). Where they show the invoice with another
- * `invoiced_total` than the invoice has (they were read from a replica that has not replayed its latest adjustment),
- * `freshYearsOf` computes them again where the invoice was read.
+ * Each invoice with the difference its municipality's year has open: its share as `yearsOf` gives a period's cost
+ * shares (from memory, say) less what the invoice shows as invoiced in all. Computed here against the invoice as
+ * listed, so the two figures of one row always agree, whatever state the shares were read in (a replica may lag:
+ * a share then lags as every report does).
  */
 export async function withOpenDifferences(
   invoices: AdjustedInvoice[],
-  yearsOf: (periodId: number) => Promise<CostShareYear[]>,
-  freshYearsOf: (periodId: number) => Promise<CostShareYear[]> = yearsOf
+  yearsOf: (periodId: number) => Promise<CostShareYear[]>
 ): Promise<Invoice[]> {
-  const shareOf = new Map<number, Map<string, CostShareYear['shares'][number]>>()
-  const key = (invoice: AdjustedInvoice): string => `${invoice.year} ${invoice.municipality_code}`
-  const sharesIn = (years: CostShareYear[]) =>
-    new Map<string, CostShareYear['shares'][number]>(
-      years.flatMap(y => y.shares.map(s => [`${y.year} ${s.municipality_code}`, s] as const))
-    )
-  for (const periodId of new Set(invoices.map(i => i.period_id))) {
-    let shares = sharesIn(await yearsOf(periodId))
-    const agrees = (i: AdjustedInvoice) =>
-      shares.get(key(i))?.invoice?.id === i.id && shares.get(key(i))?.invoiced_total === i.invoiced_total
-    if (!invoices.every(i => i.period_id !== periodId || agrees(i))) shares = sharesIn(await freshYearsOf(periodId))
-    shareOf.set(periodId, shares)
-  }
+  const shareOf = new Map<string, string>()
+  const key = (periodId: number, year: number, code: string) => `${periodId} ${year} ${code}`
+  for (const periodId of new Set(invoices.map(i => i.period_id)))
+    for (const year of await yearsOf(periodId))
+      for (const share of year.shares) shareOf.set(key(periodId, year.year, share.municipality_code), share.amount)
   return invoices.map(invoice => {
-    const share = shareOf.get(invoice.period_id)!.get(key(invoice))!
-    return { ...invoice, difference: share.difference!, settlement: share.settlement! }
+    const share = shareOf.get(key(invoice.period_id, invoice.year, invoice.municipality_code))
+    // Invoices reference their invoiced year and municipality, and neither is ever deleted.
+    if (share === undefined)
+      throw new Error(`no share of ${invoice.municipality_code} in ${invoice.year} of period ${invoice.period_id}`)
+    const difference = toOre(share) - toOre(invoice.invoiced_total)
+    return {
+      ...invoice,
+      difference: formatOre(difference),
+      settlement: openSettlement(difference)
+    }
   })
 }

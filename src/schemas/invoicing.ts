@@ -218,8 +218,8 @@ export const Invoice = Type.Object(
     difference: {
       ...SignedMoney,
       description:
-        "The municipality's share of the year as it stands today − `invoiced_total`: what the year's next " +
-        'settlement would issue. Positive is owed (a supplementary invoice), negative is due back (a credit note).',
+        "The municipality's share of the year as it stands today − `invoiced_total`: what a settlement of the year " +
+        'would now issue. Positive is owed (a supplementary invoice), negative is due back (a credit note).',
       example: '0.00'
     },
     settlement: StringEnum(['none', 'debit', 'credit'], {

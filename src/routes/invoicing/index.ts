@@ -11,7 +11,6 @@ import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
 import { jsonOrCsv, problemResponses, ref } from '../../schemas/common.ts'
 import { costSharesOf, costSharesReport, withOpenDifferences } from '../../reports/cost-shares.ts'
-import { inOneSnapshot } from '../../reports/read.ts'
 import { PeriodParams } from '../../schemas/recommendation-periods.ts'
 import * as invoicing from '../../queries/invoicing.ts'
 import {
@@ -73,8 +72,7 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     const today = todayInSweden()
     return withOpenDifferences(
       invoices,
-      async id => (await costSharesReport(app.readCache.memo, app.reportDb, id, today)).years,
-      id => inOneSnapshot(app.db, async db => costSharesOf(db, await periods.findOrFail(db, id), today))
+      async id => (await costSharesReport(app.readCache.memo, app.reportDb, id, today)).years
     )
   }
 
