@@ -23,8 +23,8 @@ interface Basis {
   most: number
   /** Sets the figure a share rests on, through the API, before or after the invoicing: a correction. */
   correct(periodId: number, code: string, figure: number): Promise<unknown>
-  /** What the whole split rests on before the run: every municipality's figure, for a weight split. */
-  prepare(periodId: number): Promise<unknown>
+  /** What the whole split rests on before the run, where the period does not have it: every imported weight. */
+  prepare?(periodId: number): Promise<unknown>
   runs: number
 }
 
@@ -90,7 +90,6 @@ const BASES: Record<string, Basis> = {
     least: 0,
     most: 1_000_000,
     correct: population('2024-11-30'),
-    prepare: async () => {},
     runs: 25
   },
   // Weighed by the membership fee's principle: every municipality's SCB figure of 31 December 2024 (reference data),
@@ -100,7 +99,6 @@ const BASES: Record<string, Basis> = {
     least: 1,
     most: 400_000,
     correct: population('2024-12-31'),
-    prepare: async () => {},
     runs: 12
   },
   // Imported weights: a split rests on every municipality's weight, so each run weighs all 290 first.
@@ -189,7 +187,7 @@ for (const [name, basis] of Object.entries(BASES))
             })
             if (created.statusCode !== 201) throw new Error(`period: ${created.body}`)
             const periodId: number = created.json().id
-            await basis.prepare(periodId)
+            await basis.prepare?.(periodId)
             for (const [i, code] of CODES.entries()) await basis.correct(periodId, code, figures[i]!)
             for (const [i, code] of CODES.entries()) await decide(periodId, code, adopted[i]!, i)
             const invoiced = await send(
