@@ -26,7 +26,8 @@ t.test('migrations build the schema from an empty database, and a second run app
     '0008_latest_decisions',
     '0009_population_basis_and_membership_fee',
     '0010_events_and_webhooks',
-    '0011_settlements_and_organisation_numbers'
+    '0011_settlements_and_organisation_numbers',
+    '0012_write_path_functions'
   ])
   t.same(await tables(db), [
     'adjustment_payments',
@@ -82,7 +83,8 @@ t.test('instances starting at once apply each migration exactly once', async t =
       '0008_latest_decisions',
       '0009_population_basis_and_membership_fee',
       '0010_events_and_webhooks',
-      '0011_settlements_and_organisation_numbers'
+      '0011_settlements_and_organisation_numbers',
+      '0012_write_path_functions'
     ],
     'one instance applied it, the others found it done'
   )
@@ -90,7 +92,7 @@ t.test('instances starting at once apply each migration exactly once', async t =
     .selectFrom('kysely_migration' as never)
     .selectAll()
     .execute()
-  t.equal(rows.length, 11)
+  t.equal(rows.length, 12)
 })
 
 t.test(

@@ -263,49 +263,65 @@ t.test('ids and pages beyond what the service can hold exactly are a 400, never 
   }
 })
 
-// Issue of 2026-12-01: one POST was about 9 statements. The write path claims the key with the audit event in one
-// statement, the checks read their context in one, and the insert reads the decision back in the same statement.
-t.test(
-  'one decision, with its Idempotency-Key, checks and audit event, is three statements and one commit',
-  async t => {
-    const statements: string[] = []
-    const counted = connect(url, {
-      log: event => {
-        if (event.level === 'query') statements.push(event.query.sql.trim())
-      }
-    })
-    const app = await build({ db: counted })
-    t.teardown(async () => {
-      await app.close()
-      await counted.destroy()
-    })
-    const payload = {
-      municipality_code: '0180',
-      period_case_number: '18/00295',
-      outcome: 'adopted',
-      decided_on: '2019-05-20',
-      decided_by: 'Kommunstyrelsen',
-      received_on: '2019-05-21'
+// Issue 19: one POST was about 9 statements. The checks read their context in one, which also reserves the decision's
+// id and time so that its answer is complete; the other inserts it, claims the key and records the audit and feed
+// events (record_write), and commits by itself, so no lock is held across a round trip to the service.
+t.test('one decision, with its Idempotency-Key, checks and audit event, is two statements and one commit', async t => {
+  const statements: string[] = []
+  const counted = connect(url, {
+    log: event => {
+      if (event.level === 'query') statements.push(event.query.sql.trim())
     }
-    const send = () =>
-      app.inject({
-        method: 'POST',
-        url: '/v1/decisions',
-        headers: { ...bearer('decisions:write'), 'idempotency-key': 'three-statements' },
-        payload
-      })
-    t.equal((await send()).statusCode, 201)
-    // The key's look-up comes before, and is issue 20's; the webhook worker's look for due endpoints runs beside.
-    const work = statements.filter(s => !/from "api_keys"|"webhook_endpoints"/.test(s))
-    t.same(
-      work.map(s => s.split(' ')[0]!.toLowerCase()).filter(s => s === 'begin' || s === 'commit'),
-      ['begin', 'commit'],
-      'one transaction'
-    )
-    t.equal(
-      work.filter(s => !/^(begin|commit)/i.test(s)).length,
-      3,
-      `statements: ${work.map(s => s.split(/\s+/).slice(0, 3).join(' ')).join(' | ')}`
-    )
+  })
+  const app = await build({ db: counted })
+  t.teardown(async () => {
+    await app.close()
+    await counted.destroy()
+  })
+  const payload = {
+    municipality_code: '0180',
+    period_case_number: '18/00295',
+    outcome: 'adopted',
+    decided_on: '2019-05-20',
+    decided_by: 'Kommunstyrelsen',
+    received_on: '2019-05-21'
   }
-)
+  const send = () =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/decisions',
+      headers: { ...bearer('decisions:write'), 'idempotency-key': 'three-statements' },
+      payload
+    })
+  t.equal((await send()).statusCode, 201)
+  // The key's look-up comes before, and is issue 20's; the webhook worker's look for due endpoints runs beside.
+  const work = statements.filter(s => !/from "api_keys"|"webhook_endpoints"/.test(s))
+  t.equal(work.length, 2, `statements: ${work.map(s => s.split(/\s+/).slice(0, 3).join(' ')).join(' | ')}`)
+  t.notOk(
+    work.some(s => /^(begin|commit)/i.test(s)),
+    'no transaction around them: the second commits by itself'
+  )
+  t.match(
+    work[1],
+    /^WITH change AS \(INSERT INTO decisions .* SELECT record_write\(/s,
+    'the insert and its record are one'
+  )
+  t.equal((await send()).headers['idempotent-replayed'], 'true', 'a retry replays')
+})
+
+// The answer of a single decision is built before it is inserted (queries/decisions.ts, insertOne): it must be what is
+// then stored, to the state and the amount's form.
+t.test('the answer to a recorded decision is the decision as then stored, superseded or in force', async t => {
+  const later = await post(decision('0162', 'adopted', '2019-06-10', { minimum_total_commitment: '2500' }))
+  const earlier = await post(decision('0162', 'declined', '2019-06-03', { municipal_case_number: 'KS 2019/12' }))
+  for (const [response, state] of [
+    [later, 'in_force'],
+    [earlier, 'superseded']
+  ] as const) {
+    t.equal(response.statusCode, 201)
+    t.equal(response.json().state, state)
+    const stored = await app.inject({ method: 'GET', url: response.headers.location!, headers: bearer('read') })
+    t.same(response.json(), stored.json(), `${state}: the 201 is the GET`)
+  }
+  t.equal(later.json().minimum_total_commitment, '2500.00', 'the amount as stored, with its öre')
+})

@@ -122,7 +122,8 @@ export interface DecisionsTable {
   document_url: string | null
   requested_first_year: number | null
   first_year: number | null
-  recorded_at: ColumnType<Date, never, never>
+  /** Set by the database, or to the time a single write reserved with its id (queries/decisions.ts). */
+  recorded_at: ColumnType<Date, Date | undefined, never>
   recorded_by_api_key_id: number
 }
 

@@ -80,13 +80,19 @@ export function firstYearOf(
  */
 export const SUPERSEDING_ORDER = ['received_on', 'id'] as const
 
+/** What SUPERSEDING_ORDER compares. */
+type SupersedingKey = Pick<DecisionFact, (typeof SUPERSEDING_ORDER)[number]>
+
 /** Negative when `a` supersedes `b`: later first. */
-const laterFirst = (a: DecisionFact, b: DecisionFact) => {
+const laterFirst = (a: SupersedingKey, b: SupersedingKey) => {
   for (const column of SUPERSEDING_ORDER) {
     if (a[column] !== b[column]) return a[column] > b[column] ? -1 : 1
   }
   return 0
 }
+
+/** Does `a` supersede `b`? */
+export const supersedes = (a: SupersedingKey, b: SupersedingKey) => laterFirst(a, b) < 0
 
 /** The decision in force on a date: the latest one received on or before it. */
 export function decisionInForce<D extends DecisionFact>(decisions: readonly D[], onDate: string): D | undefined {

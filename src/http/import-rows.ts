@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Transaction } from 'kysely'
 import type { ActiveKey } from '../db/api-keys.ts'
-import type { Database } from '../db/schema.ts'
+import type { Db } from '../db/connection.ts'
 import { type FieldError, problem, validationErrors } from '../plugins/problems.ts'
 import type { EventType } from '../schemas/events.ts'
 import { write } from './write.ts'
@@ -39,7 +38,7 @@ export async function importRows<Row, Body>(
   reply: FastifyReply,
   options: { status: number; event: EventType },
   noun: string,
-  check: (trx: Transaction<Database>, rows: Row[], key: ActiveKey) => Promise<CheckedRows<Body>>
+  check: (trx: Db, rows: Row[], key: ActiveKey) => Promise<CheckedRows<Body>>
 ): Promise<FastifyReply> {
   const schemaErrors = request.validationError ? validationErrors(request, request.validationError) : []
   const body = request.body

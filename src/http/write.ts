@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { sql, type Transaction } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import Type from 'typebox'
 import type { ActiveKey } from '../db/api-keys.ts'
 import type { Db } from '../db/connection.ts'
-import type { Database } from '../db/schema.ts'
 import { problem } from '../plugins/problems.ts'
 import { locationHeader, ref } from '../schemas/common.ts'
 import type { EventType } from '../schemas/events.ts'
@@ -12,7 +11,8 @@ import type { EventType } from '../schemas/events.ts'
 const HEADER = 'idempotency-key'
 const KEY_PATTERN = '^[\\x21-\\x7E]{1,255}$'
 const validKey = new RegExp(KEY_PATTERN)
-const keptSince = sql<Date>`now() - interval '24 hours'`
+const KEPT = '24 hours'
+const keptSince = sql<Date>`now() - ${KEPT}::interval`
 
 /** The optional `Idempotency-Key` request header of every POST: use it as the route's `headers` schema. */
 export const IdempotencyHeaders = Type.Object({
@@ -61,6 +61,11 @@ export interface Outcome<T> {
   headers?: Record<string, string>
   status?: number
   event?: EventType
+  /**
+   * A single-statement write's change (`WriteOptions.single`): the insert that the statement recording the write
+   * makes too.
+   */
+  change?: RawBuilder<unknown>
 }
 
 export interface WriteOptions {
@@ -78,11 +83,21 @@ export interface WriteOptions {
    * yet (the write creates it). If-Match must then name that version (412 otherwise), and is required (428) once
    * there is one, so that nobody's change is overwritten unseen.
    */
-  currentVersion?: (trx: Transaction<Database>) => Promise<string | undefined>
+  currentVersion?: (trx: Db) => Promise<string | undefined>
+  /**
+   * For a write that is one insert and whose reads need no lock: the work reads outside a transaction and returns
+   * its change (`Outcome.change`) instead of making it, and the change is made by the statement that records the
+   * write. The write is then one statement and one commit, and the rows it locks (its municipality's latest decision,
+   * say) are held only while PostgreSQL commits, not while the service works on another request.
+   */
+  single?: boolean
 }
 
-/** The work of a write: everything it reads and changes goes through `trx`; `key` is the API key it acts with. */
-export type Work<T> = (trx: Transaction<Database>, key: ActiveKey) => Promise<Outcome<T>>
+/**
+ * The work of a write: everything it reads and changes goes through `db` (the write's transaction, or for a `single`
+ * write the pool); `key` is the API key it acts with.
+ */
+export type Work<T> = (db: Db, key: ActiveKey) => Promise<Outcome<T>>
 
 interface Stored {
   status: number
@@ -90,19 +105,26 @@ interface Stored {
   payload: string
 }
 
-/** Thrown inside the transaction when the key's first request has done this work already: undoes this one's. */
-class DoneBefore extends Error {}
+/** What this request answers and announces. */
+interface Answer extends Stored {
+  event: EventType | null
+}
+
+/** The SQLSTATE record_write raises when the key's first request has done this work already: undoes this one's. */
+const DONE_BEFORE = 'JF001'
+const isDoneBefore = (error: unknown) => (error as { code?: unknown } | null)?.code === DONE_BEFORE
 
 /**
  * The one way to write: every POST, PUT and DELETE runs its `work` through here, in one transaction with its audit
  * event, its event in the feed, its If-Match check (`currentVersion`) and, when an Idempotency-Key is sent, the key's
- * outcome. The work comes first and the key is claimed last, in the one statement that also records both events, so a
- * write costs its own statements and one more. A duplicate sent while the first is in flight does its work too, then waits on the first's
- * uncommitted claim; once that commits it finds the key taken, rolls its work back and replays the stored answer.
+ * outcome. The work comes first and the key is claimed last, in the one statement that also records both events
+ * (record_write), so a write costs its own statements and one more; a `single` write is that one statement alone.
+ * A duplicate sent while the first is in flight does its work too, then waits on the first's uncommitted claim; once
+ * that commits it finds the key taken, its work is undone and the stored answer replayed.
  * A request that fails while its key holds a stored outcome (a retry that now meets the effects of the first, say)
  * gets that outcome replayed, or a 422 if the key was used for another request. A failed write keeps nothing.
- * `work` must use only `trx`: a duplicate waiting on a claim holds its connection, so asking for another could wait
- * for ever.
+ * `work` must use only the `db` it is given: a duplicate waiting on a claim holds its connection, so asking for
+ * another could wait for ever.
  */
 export async function write<T>(
   request: FastifyRequest,
@@ -116,26 +138,39 @@ export async function write<T>(
   // A PUT is idempotent by itself (and guarded by If-Match); Idempotency-Key makes a POST so.
   const key = request.method === 'POST' ? idempotencyKey(request) : undefined
   const digest = requestDigest(request)
+  const answerTo = (outcome: Outcome<T>): Answer => {
+    const { body, headers = {}, status = options.status, event = options.event } = outcome
+    if (status === 204 && event !== null) throw new Error(`${request.routeOptions.url}: an event needs an answer`)
+    return { status, headers, payload: status === 204 ? '' : serialize(request, reply, status, body), event }
+  }
   try {
-    const answer = await db.transaction().execute(async (trx): Promise<Stored> => {
-      if (options.currentVersion !== undefined) checkIfMatch(request, await options.currentVersion(trx))
-      const { body, headers = {}, status = options.status, event = options.event } = await work(trx, apiKey)
-      if (status === 204 && event !== null) throw new Error(`${request.routeOptions.url}: an event needs an answer`)
-      const answer = { status, headers, payload: status === 204 ? '' : serialize(request, reply, status, body) }
-      if (!(await finish(trx, request, apiKey, digest, answer, key, event))) throw new DoneBefore()
-      return answer
-    })
+    let answer: Answer
+    if (options.single) {
+      const outcome = await work(db, apiKey)
+      if (outcome.change === undefined)
+        throw new Error(`${request.routeOptions.url}: a single write returns its change`)
+      answer = answerTo(outcome)
+      const recorded = recordWrite(request, apiKey, digest, answer, key)
+      await sql`WITH change AS (${outcome.change}) SELECT ${recorded}`.execute(db)
+    } else {
+      answer = await db.transaction().execute(async trx => {
+        if (options.currentVersion !== undefined) checkIfMatch(request, await options.currentVersion(trx))
+        const answer = answerTo(await work(trx, apiKey))
+        await sql`SELECT ${recordWrite(request, apiKey, digest, answer, key)}`.execute(trx)
+        return answer
+      })
+    }
     request.server.changes.madeHere()
     return send(reply, answer, false)
   } catch (error) {
     if (key === undefined) throw error
-    // After DoneBefore the key's first claim holds, even if it turned 24 hours old since this transaction began.
+    // After DONE_BEFORE the key's first claim holds, even if it turned 24 hours old since this write began.
     const earlier = await db
       .selectFrom('idempotency_keys')
       .select(['request_hash', 'response_status', 'response_headers', 'response_body'])
       .where('client', '=', apiKey.client)
       .where('key', '=', key)
-      .$if(!(error instanceof DoneBefore), qb => qb.where('created_at', '>=', keptSince))
+      .$if(!isDoneBefore(error), qb => qb.where('created_at', '>=', keptSince))
       .executeTakeFirst()
     if (earlier === undefined) throw error
     if (!earlier.request_hash.equals(digest)) {
@@ -175,94 +210,19 @@ function send(reply: FastifyReply, answer: Stored, replayed: boolean) {
 }
 
 /**
- * The audit event (who, when, what, and the request id that finds it in the logs), the feed's event (the answer as the
- * resource's new state) and, with an Idempotency-Key, the key's claim with its outcome, in one statement: the events
- * are recorded only if the claim is this request's. An expired claim of the key is taken over. False when the key's
- * first request committed before this one.
+ * The call that records a write (migrations/0012_write_path_functions.sql): the audit event (who, when, what, and the
+ * request id that finds it in the logs), the feed's event (the answer as the resource's new state) and, with an
+ * Idempotency-Key, the key's claim with its outcome. It raises DONE_BEFORE when the key's first request committed
+ * before this one.
  */
-async function finish(
-  trx: Transaction<Database>,
-  request: FastifyRequest,
-  apiKey: ActiveKey,
-  digest: Buffer,
-  answer: Stored,
-  key: string | undefined,
-  eventType: EventType | null
-): Promise<boolean> {
-  const audit = {
-    api_key_id: apiKey.id,
-    request_id: request.id,
-    operation_id: String((request.routeOptions.schema as { operationId?: string } | undefined)?.operationId),
-    method: request.method as 'POST' | 'PUT' | 'DELETE',
-    path: request.url,
-    status: answer.status,
-    request_sha256: digest
-  }
-  const recorded = trx
-    .with('claimed', db =>
-      key === undefined
-        ? db.selectNoFrom(sql<string>`null`.as('key'))
-        : db
-            .insertInto('idempotency_keys')
-            .values({
-              client: apiKey.client,
-              api_key_id: apiKey.id,
-              key,
-              request_hash: digest,
-              response_status: answer.status,
-              response_headers: JSON.stringify(answer.headers),
-              response_body: answer.payload
-            })
-            .onConflict(oc =>
-              oc
-                .columns(['client', 'key'])
-                .doUpdateSet(eb => ({
-                  api_key_id: eb.ref('excluded.api_key_id'),
-                  request_hash: eb.ref('excluded.request_hash'),
-                  response_status: eb.ref('excluded.response_status'),
-                  response_headers: eb.ref('excluded.response_headers'),
-                  response_body: eb.ref('excluded.response_body'),
-                  created_at: sql`now()`
-                }))
-                .where('idempotency_keys.created_at', '<', keptSince)
-            )
-            .returning('key')
-    )
-    .with('audit', db =>
-      db
-        .insertInto('audit_events')
-        .columns(['api_key_id', 'request_id', 'operation_id', 'method', 'path', 'status', 'request_sha256'])
-        .expression(eb =>
-          eb
-            .selectFrom('claimed')
-            .select([
-              eb.val(audit.api_key_id).as('api_key_id'),
-              eb.val(audit.request_id).as('request_id'),
-              eb.val(audit.operation_id).as('operation_id'),
-              eb.val(audit.method).as('method'),
-              eb.val(audit.path).as('path'),
-              eb.val(audit.status).as('status'),
-              eb.val(audit.request_sha256).as('request_sha256')
-            ])
-        )
-        .returning('id')
-    )
-  if (eventType === null) return (await recorded.selectFrom('audit').select('id').executeTakeFirst()) !== undefined
-  const announced = await recorded
-    .insertInto('events')
-    .columns(['type', 'resource_url', 'data', 'audit_event_id'])
-    .expression(eb =>
-      eb.selectFrom('audit').select([
-        eb.val(eventType).as('type'),
-        // The resource's URL, or for an import the import's (the same for its CSV twin).
-        eb.val(answer.headers.location ?? request.url.split('?')[0]!.replace(/\.csv$/, '')).as('resource_url'),
-        sql<string>`${answer.payload}::json`.as('data'),
-        'audit.id as audit_event_id'
-      ])
-    )
-    .returning('id')
-    .executeTakeFirst()
-  return announced !== undefined
+function recordWrite(request: FastifyRequest, apiKey: ActiveKey, digest: Buffer, answer: Answer, key?: string) {
+  const operationId = String((request.routeOptions.schema as { operationId?: string } | undefined)?.operationId)
+  // The resource's URL, or for an import the import's (the same for its CSV twin).
+  const resourceUrl = answer.headers.location ?? request.url.split('?')[0]!.replace(/\.csv$/, '')
+  return sql<null>`record_write(${apiKey.client}::uuid, ${apiKey.id}::bigint, ${key ?? null}::text, ${digest}::bytea,
+    ${answer.status}::integer, ${JSON.stringify(answer.headers)}::jsonb, ${answer.payload}::text, ${request.id}::text,
+    ${operationId}::text, ${request.method}::text, ${request.url}::text, ${answer.event}::text, ${resourceUrl}::text,
+    ${KEPT}::interval)`
 }
 
 /** Does an If-Match header name this version? Strong comparison, as RFC 9110 asks; `*` matches any current version. */

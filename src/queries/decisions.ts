@@ -1,9 +1,9 @@
-import { type QueryCreator, type Selectable, sql } from 'kysely'
+import { sql } from 'kysely'
 import type { Db } from '../db/connection.ts'
-import type { Database, DecisionsTable } from '../db/schema.ts'
 import { supersedingRow } from '../db/superseding.ts'
 import type { DecisionContext } from '../domain/decisions.ts'
-import type { PeriodYear } from '../domain/participation.ts'
+import { type PeriodYear, supersedes } from '../domain/participation.ts'
+import { formatOre, toOre } from '../domain/money.ts'
 import type { Decision, DecisionListQuery } from '../schemas/decisions.ts'
 
 export interface NewDecision {
@@ -23,35 +23,57 @@ export interface NewDecision {
 }
 
 /**
+ * What recording one decision by itself needs besides the rules' context (http/write.ts's `single` write): an id and a
+ * time reserved for it, so that its answer is complete before it is inserted; what the answer shows of its
+ * municipality; and the latest standing decision of that municipality on the period it names, which may supersede it.
+ */
+export interface Reservation {
+  id: number
+  recorded_at: Date
+  /** Null when the decision names no known period and municipality (then it breaks a rule and is not recorded). */
+  shown: {
+    period_case_number: string
+    municipality_name: string
+    county_code: string
+    latest: { received_on: string; id: number } | null
+  } | null
+}
+
+type DecisionNames = { municipality_code?: unknown; period_id?: unknown; period_case_number?: unknown }
+
+/**
  * The periods, years and municipalities a batch of decisions names: what checkDecision needs, read in one statement
- * (a decision costs its round trips: this one, its insert and the write path's one).
+ * (decision_context, migrations/0012_write_path_functions.sql); with `one`, that decision's reservation too. A single
+ * decision costs this statement and the write's.
  */
 export async function contextFor(
   db: Db,
-  rows: ReadonlyArray<{ municipality_code?: unknown; period_id?: unknown; period_case_number?: unknown }>,
-  today: string
-): Promise<DecisionContext> {
+  rows: readonly DecisionNames[],
+  today: string,
+  one?: DecisionNames
+): Promise<DecisionContext & { reservation?: Reservation }> {
   const strings = (values: unknown[]) => [...new Set(values.filter((v): v is string => typeof v === 'string'))]
   const ids = [...new Set(rows.map(r => r.period_id).filter((v): v is number => typeof v === 'number'))]
+  const caseNumbers = strings(rows.map(r => r.period_case_number))
+  const codes = strings(rows.map(r => r.municipality_code))
+  const [oneCode = null] = strings([one?.municipality_code])
+  const [oneCaseNumber = null] = strings([one?.period_case_number])
+  const oneId = typeof one?.period_id === 'number' ? one.period_id : null
   const { rows: found } = await sql<{
     periods: Array<{ id: number; case_number: string; years: PeriodYear[] }>
     municipalities: string[]
-  }>`
-    SELECT
-      (SELECT coalesce(json_agg(json_build_object('id', p.id, 'case_number', p.case_number, 'years', (
-          SELECT coalesce(json_agg(json_build_object('year', y.year, 'join_deadline', y.join_deadline) ORDER BY y.year), '[]')
-          FROM recommendation_period_years y WHERE y.period_id = p.id))), '[]')
-        FROM recommendation_periods p
-        WHERE p.case_number = ANY(${strings(rows.map(r => r.period_case_number))}::text[]) OR p.id = ANY(${ids}::bigint[])
-      ) AS periods,
-      (SELECT coalesce(json_agg(m.code), '[]') FROM municipalities m
-        WHERE m.code = ANY(${strings(rows.map(r => r.municipality_code))}::text[])) AS municipalities`.execute(db)
-  const { periods, municipalities } = found[0]!
+    id: number | null
+    recorded_at: Date
+    shown: Reservation['shown']
+  }>`SELECT * FROM decision_context(${caseNumbers}::text[], ${ids}::bigint[], ${codes}::text[], ${oneCode}::text,
+    ${oneCaseNumber}::text, ${oneId}::bigint)`.execute(db)
+  const { periods, municipalities, id, recorded_at, shown } = found[0]!
   return {
     periodIdsByCaseNumber: new Map(periods.map(p => [p.case_number, p.id])),
     yearsByPeriodId: new Map(periods.map(p => [p.id, p.years])),
     knownMunicipalities: new Set(municipalities),
-    today
+    today,
+    reservation: id === null ? undefined : { id, recorded_at, shown }
   }
 }
 
@@ -73,17 +95,28 @@ export async function insert(db: Db, rows: NewDecision[], apiKeyId: number): Pro
 }
 
 /**
- * Records one decision and reads it back as the API shows it, in one statement: the new row comes from the insert's
- * own RETURNING, which the same statement's reads of the table would not see.
+ * One decision's insert under its reservation, for a single write to make, and its answer: what `find` reads back once
+ * it is committed. It is superseded from the start when its municipality's latest standing decision was received later.
  */
-export async function insertOne(db: Db, row: NewDecision, apiKeyId: number): Promise<Decision> {
-  const inserted = db.with('inserted', qb =>
-    qb
-      .insertInto('decisions')
-      .values({ ...row, recorded_by_api_key_id: apiKeyId })
-      .returningAll()
-  )
-  return toDecision(await withColumns(selectDecisions(inserted, sql`inserted`)).executeTakeFirstOrThrow())
+export function insertOne(row: NewDecision, apiKeyId: number, { id, recorded_at, shown }: Reservation) {
+  if (shown === null) throw new Error(`decision ${id} names no known period and municipality`)
+  const { latest, ...names } = shown
+  const decision: Decision = {
+    id,
+    ...row,
+    ...names,
+    minimum_total_commitment: row.minimum_total_commitment && formatOre(toOre(row.minimum_total_commitment)),
+    state: latest !== null && supersedes(latest, { received_on: row.received_on, id }) ? 'superseded' : 'in_force',
+    withdrawal: null,
+    recorded_at: recorded_at.toISOString(),
+    updated_at: recorded_at.toISOString()
+  }
+  // Kysely has no OVERRIDING SYSTEM VALUE, which an id of an identity column needs.
+  const values: Record<string, unknown> = { id, ...row, recorded_at, recorded_by_api_key_id: apiKeyId }
+  const columns = Object.keys(values)
+  const insert = sql`INSERT INTO decisions (${sql.join(columns.map(c => sql.ref(c)))}) OVERRIDING SYSTEM VALUE
+    VALUES (${sql.join(columns.map(c => values[c]))})`
+  return { insert, decision }
 }
 
 /** The municipality a decision is of: whom withdrawing it acts for. */
@@ -103,10 +136,10 @@ export async function withdraw(db: Db, decisionId: number, reason: string, apiKe
   return inserted !== undefined
 }
 
-/** Decisions with their period, municipality and withdrawal; `from` names the rows (a CTE of new ones, say). */
-function selectDecisions(db: QueryCreator<Database>, from = sql<Selectable<DecisionsTable>>`decisions`) {
+/** Decisions with their period, municipality and withdrawal. */
+function selectDecisions(db: Db) {
   return db
-    .selectFrom(from.as('d'))
+    .selectFrom('decisions as d')
     .innerJoin('recommendation_periods as p', 'p.id', 'd.period_id')
     .innerJoin('municipalities as m', 'm.code', 'd.municipality_code')
     .leftJoin('decision_withdrawals as w', 'w.decision_id', 'd.id')

@@ -1,21 +1,18 @@
-import type { Db } from '../../db/connection.ts'
-import { todayInSweden } from '../../clock.ts'
-import { checkDecision, type DecisionDraft } from '../../domain/decisions.ts'
+import { checkDecision, type DecisionContext, type DecisionDraft } from '../../domain/decisions.ts'
 import type { FieldError } from '../../plugins/problems.ts'
-import * as decisions from '../../queries/decisions.ts'
+import type * as decisions from '../../queries/decisions.ts'
 import type { DecisionInput } from '../../schemas/decisions.ts'
 
 /**
- * Checks every row against the domain rules, in the request's transaction, and turns the rows that pass into
- * decisions ready to insert. Every row's problems are returned (rows are 1-based when `asList`, and pointers
- * then start with the row's index); the caller records the decisions only if there are none.
+ * Checks every row against the domain rules, in the stored world read for them (decisions.contextFor), and turns the
+ * rows that pass into decisions ready to insert. Every row's problems are returned (rows are 1-based when `asList`,
+ * and pointers then start with the row's index); the caller records the decisions only if there are none.
  */
-export async function checkDecisions(
-  db: Db,
+export function checkDecisions(
+  context: DecisionContext,
   rows: ReadonlyArray<DecisionDraft & Partial<DecisionInput>>,
   asList: boolean
-): Promise<{ errors: FieldError[]; accepted: decisions.NewDecision[] }> {
-  const context = await decisions.contextFor(db, rows, todayInSweden())
+): { errors: FieldError[]; accepted: decisions.NewDecision[] } {
   const errors: FieldError[] = []
   const accepted: decisions.NewDecision[] = []
   rows.forEach((row, index) => {

@@ -4,6 +4,7 @@ import { importRows } from '../../http/import-rows.ts'
 import { IdempotencyHeaders, replayedHeader } from '../../http/write.ts'
 import { problemResponses, ref } from '../../schemas/common.ts'
 import * as decisions from '../../queries/decisions.ts'
+import { todayInSweden } from '../../clock.ts'
 import { checkDecisions } from './check.ts'
 import { DecisionImport, DecisionImportResult, IMPORT_BODY_LIMIT, type DecisionInput } from '../../schemas/decisions.ts'
 
@@ -49,7 +50,11 @@ const routes: FastifyPluginAsyncTypebox = async app => {
         { status: 201, event: 'decisions.imported' },
         'decisions',
         async (trx, rows: Array<Partial<DecisionInput>>, key) => {
-          const { errors, accepted } = await checkDecisions(trx, rows, true)
+          const { errors, accepted } = checkDecisions(
+            await decisions.contextFor(trx, rows, todayInSweden()),
+            rows,
+            true
+          )
           return {
             errors,
             write: async () => {

@@ -6,6 +6,7 @@ import { offsetOf, pageOf, paginate } from '../../http/pagination.ts'
 import { problem } from '../../plugins/problems.ts'
 import { locationHeader, problemResponses, ref, jsonOrCsv } from '../../schemas/common.ts'
 import * as decisions from '../../queries/decisions.ts'
+import { todayInSweden } from '../../clock.ts'
 import { checkDecisions } from './check.ts'
 import {
   Decision,
@@ -74,12 +75,13 @@ const routes: FastifyPluginAsyncTypebox = async app => {
       }
     },
     async (request, reply) =>
-      write(request, reply, { status: 201, event: 'decision.recorded' }, async (trx, key) => {
-        const { errors, accepted } = await checkDecisions(trx, [request.body], false)
+      write(request, reply, { status: 201, event: 'decision.recorded', single: true }, async (db, key) => {
+        const context = await decisions.contextFor(db, [request.body], todayInSweden(), request.body)
+        const { errors, accepted } = checkDecisions(context, [request.body], false)
         if (errors.length > 0)
           throw problem(422, `The decision breaks ${errors.length} rule(s); nothing was recorded.`, { errors })
-        const decision = await decisions.insertOne(trx, accepted[0]!, key.id)
-        return { body: decision, headers: { location: `/v1/decisions/${decision.id}` } }
+        const { insert, decision } = decisions.insertOne(accepted[0]!, key.id, context.reservation!)
+        return { body: decision, headers: { location: `/v1/decisions/${decision.id}` }, change: insert }
       })
   )
 
