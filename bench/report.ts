@@ -127,7 +127,7 @@ export function targetsTable(run: {
       'req/s',
       scaledUncached.service.requestsPerSecond >= SCALED_UNCACHED_TARGET
     )
-  // Issue 19: ingest per decision against pgbench's single-row inserts (durable commits, the NOTIFY trigger included).
+  // Issue 19: ingest per decision against pgbench's single-row inserts (durable commits, no triggers).
   for (const ingest of base.filter(r => r.scenario.startsWith('decision i'))) {
     if (ingest.pgbench !== undefined) {
       atLeast(
@@ -170,6 +170,26 @@ export function scaleTable(base: Row[], scaled: Row[], shape: Shape): string {
       `| ${s.scenario} | ${fixed(b.service.requestsPerSecond)} | ${fixed(s.service.requestsPerSecond)} | ` +
         `${fixed(b.service.requestsPerSecond / s.service.requestsPerSecond, 1)}× | ${s.service.p99} | ` +
         `${fixed(s.pgbench?.transactionsPerSecond)} | ${ratio(s.service.requestsPerSecond * (s.rowsPerRequest ?? 1), s.pgbench?.transactionsPerSecond)} | ${target} |`
+    )
+  }
+  return lines.join('\n')
+}
+
+/**
+ * Issue 19's ingest beside both of its baselines: pgbench's bare single-row inserts (the target's), and the same each
+ * with a NOTIFY, the data version's cost that bounds every write of the service.
+ */
+export function ingestTable(base: Row[], notifying: PgbenchFigures): string {
+  const lines = [
+    '| Scenario | decisions/s | pgbench single-row inserts | × | the same, each with a NOTIFY | × |',
+    '|---|--:|--:|--:|--:|--:|'
+  ]
+  for (const r of base.filter(r => r.scenario.startsWith('decision i') && r.pgbench !== undefined)) {
+    const perSecond = r.service.requestsPerSecond * (r.rowsPerRequest ?? 1)
+    lines.push(
+      `| ${r.scenario} | ${fixed(perSecond)} | ${fixed(r.pgbench!.transactionsPerSecond)} | ` +
+        `${ratio(perSecond, r.pgbench!.transactionsPerSecond)} | ${fixed(notifying.transactionsPerSecond)} | ` +
+        `${ratio(perSecond, notifying.transactionsPerSecond)} |`
     )
   }
   return lines.join('\n')

@@ -20,6 +20,7 @@ import { mixed, type MixedFigures } from './mixed.ts'
 import {
   describeMachine,
   figuresTable,
+  ingestTable,
   mixedTable,
   scaleTable,
   targetsTable,
@@ -164,7 +165,17 @@ async function measureDatabase(url: string, all: Scenario[], periodId: number, s
     name: 'single-row-insert'
   })
   for (const scenario of all.filter(s => s.uniqueIdempotencyKeys)) figures.set(scenario.name, singleRowInserts)
-  return { figures, statements }
+  // The same with the one cost every write of the service must pay (issue 20's data version): a NOTIFY, which
+  // PostgreSQL delivers at commit, commits of notifying transactions one at a time. No write of the service can go
+  // faster, however little else it does.
+  log('pgbench: single-row inserts, each with a NOTIFY')
+  const notifyingInserts = await pgbench(url, [insert, "SELECT pg_notify('bench_data_changed', '1')"], {
+    clients: shape.connections,
+    seconds: shape.seconds,
+    dir: work,
+    name: 'single-row-insert-notify'
+  })
+  return { figures, statements, notifyingInserts }
 }
 
 async function measurePeer(url: string, all: Scenario[]) {
@@ -275,6 +286,13 @@ try {
       'payouts)',
     '',
     figuresTable(base),
+    '',
+    ingestTable(base, sql.notifyingInserts),
+    '',
+    'Ingest beside its baselines: pgbench inserting one row per transaction into a copy of the decisions table ' +
+      '(no triggers), and the same with a NOTIFY in each transaction, as every write of the service sends one (the ' +
+      'data version): PostgreSQL commits notifying transactions one at a time, so no write of the service can go ' +
+      'faster than that.',
     '',
     'Ceiling: a bare Fastify returning the same body from memory (with its ETag and 304). pgbench: the SQL the ' +
       'request runs, ' +
