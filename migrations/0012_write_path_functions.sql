@@ -1,5 +1,5 @@
--- record_write records a write (src/http/write.ts): the Idempotency-Key's claim with the stored answer when a key was sent, the
--- audit event, and the feed's event when the write announces one. It is the last statement of every write's
+-- record_write records a write (src/http/write.ts): the Idempotency-Key's claim with the stored answer when a key was
+-- sent, the audit event, and the feed's event when the write announces one. It is the last statement of every write's
 -- transaction, or, for a single decision, the one statement beside the write's own insert, so that the whole write is
 -- one statement and one commit and no lock it takes is held while the service works. PL/pgSQL, so that a connection
 -- plans these statements once instead of on every write.
@@ -61,7 +61,8 @@ LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
   RETURN QUERY SELECT
     (SELECT coalesce(json_agg(json_build_object('id', p.id, 'case_number', p.case_number, 'years', (
-        SELECT coalesce(json_agg(json_build_object('year', y.year, 'join_deadline', y.join_deadline) ORDER BY y.year), '[]')
+        SELECT coalesce(json_agg(json_build_object('year', y.year, 'join_deadline', y.join_deadline) ORDER BY y.year),
+          '[]')
         FROM recommendation_period_years y WHERE y.period_id = p.id))), '[]')
       FROM recommendation_periods p WHERE p.case_number = ANY(case_numbers) OR p.id = ANY(period_ids)),
     (SELECT coalesce(json_agg(m.code), '[]') FROM municipalities m WHERE m.code = ANY(codes)),

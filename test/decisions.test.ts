@@ -290,7 +290,7 @@ t.test('one decision, with its Idempotency-Key, checks and audit event, is two s
     app.inject({
       method: 'POST',
       url: '/v1/decisions',
-      headers: { ...bearer('decisions:write'), 'idempotency-key': 'three-statements' },
+      headers: { ...bearer('decisions:write'), 'idempotency-key': 'two-statements' },
       payload
     })
   t.equal((await send()).statusCode, 201)

@@ -118,13 +118,14 @@ const isDoneBefore = (error: unknown) => (error as { code?: unknown } | null)?.c
  * The one way to write: every POST, PUT and DELETE runs its `work` through here, in one transaction with its audit
  * event, its event in the feed, its If-Match check (`currentVersion`) and, when an Idempotency-Key is sent, the key's
  * outcome. The work comes first and the key is claimed last, in the one statement that also records both events
- * (record_write), so a write costs its own statements and one more; a `single` write is that one statement alone.
+ * (record_write), so a write costs its own statements and one more; a `single` write's change is made by that
+ * statement, committed by itself, and its work only reads.
  * A duplicate sent while the first is in flight does its work too, then waits on the first's uncommitted claim; once
  * that commits it finds the key taken, its work is undone and the stored answer replayed.
  * A request that fails while its key holds a stored outcome (a retry that now meets the effects of the first, say)
  * gets that outcome replayed, or a 422 if the key was used for another request. A failed write keeps nothing.
- * `work` must use only the `db` it is given: a duplicate waiting on a claim holds its connection, so asking for
- * another could wait for ever.
+ * In a transaction, `work` must use only the `db` it is given: a duplicate waiting on a claim holds its connection,
+ * so asking for another could wait for ever.
  */
 export async function write<T>(
   request: FastifyRequest,
@@ -146,6 +147,8 @@ export async function write<T>(
   try {
     let answer: Answer
     if (options.single) {
+      if (options.currentVersion !== undefined)
+        throw new Error(`${request.routeOptions.url}: If-Match needs a transaction`)
       const outcome = await work(db, apiKey)
       if (outcome.change === undefined)
         throw new Error(`${request.routeOptions.url}: a single write returns its change`)
@@ -155,7 +158,10 @@ export async function write<T>(
     } else {
       answer = await db.transaction().execute(async trx => {
         if (options.currentVersion !== undefined) checkIfMatch(request, await options.currentVersion(trx))
-        const answer = answerTo(await work(trx, apiKey))
+        const outcome = await work(trx, apiKey)
+        if (outcome.change !== undefined)
+          throw new Error(`${request.routeOptions.url}: only a single write hands over its change`)
+        const answer = answerTo(outcome)
         await sql`SELECT ${recordWrite(request, apiKey, digest, answer, key)}`.execute(trx)
         return answer
       })
@@ -186,7 +192,7 @@ export async function write<T>(
     }
     // The first request may have been made on another instance, whose change this one may not have heard of yet.
     request.server.changes.madeHere()
-    // A committed claim holds its outcome: both are written by one statement (and were, before, in one transaction).
+    // A committed claim holds its outcome: both are written by one statement.
     const stored = {
       status: earlier.response_status!,
       headers: earlier.response_headers!,

@@ -97,6 +97,8 @@ export async function insert(db: Db, rows: NewDecision[], apiKeyId: number): Pro
 /**
  * One decision's insert under its reservation, for a single write to make, and its answer: what `find` reads back once
  * it is committed. It is superseded from the start when its municipality's latest standing decision was received later.
+ * The state is as of the reservation, a few milliseconds before the insert: a decision of the same municipality and
+ * period recorded, or withdrawn, in between is not reflected, as no answer reflects the writes that follow it.
  */
 export function insertOne(row: NewDecision, apiKeyId: number, { id, recorded_at, shown }: Reservation) {
   if (shown === null) throw new Error(`decision ${id} names no known period and municipality`)
