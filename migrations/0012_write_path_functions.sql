@@ -52,8 +52,8 @@ END $$;
 -- case number or id with their years, and which of the named municipalities exist. With one_code, for a decision
 -- recorded by itself, also an id and a time reserved for it (so that its answer is complete before its insert), what
 -- its answer shows of its period and municipality, and that municipality's latest standing decision on the period.
--- A function, and planned once per connection as a generic plan: planned afresh on every call, as the service's other
--- statements are, this statement cost four times its execution.
+-- A function, planned once per connection as a generic plan: planned afresh on every call, as the service's other
+-- statements are, pgbench ran it 4,559 times a second at 50 clients on the project's machine; as this function, 12,481.
 CREATE FUNCTION decision_context(
   case_numbers text[], period_ids bigint[], codes text[], one_code text, one_case_number text, one_period_id bigint
 ) RETURNS TABLE (periods json, municipalities json, id bigint, recorded_at timestamptz, shown json)
