@@ -206,14 +206,17 @@ export default fp(
         this.route(csvTwin(route))
     })
 
-    app.addHook('onRequest', async request => {
-      if (request.method !== 'GET') return
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (request.method !== 'GET') return done()
       const types = answerTypesOf(request.routeOptions.schema as RouteSchema | undefined)
       const accept = request.headers.accept
-      if (types.length === 0 || accept === undefined || accept.trim() === '') return
+      if (types.length === 0 || accept === undefined || accept.trim() === '') return done()
       if (!acceptRanges(accept).some(range => range.q > 0 && types.some(type => covers(range.type, type)))) {
-        throw problem(406, `This operation answers ${types.join(' or ')}; the Accept header allows none of them.`)
+        return done(
+          problem(406, `This operation answers ${types.join(' or ')}; the Accept header allows none of them.`)
+        )
       }
+      done()
     })
 
     app.addContentTypeParser('text/csv', { parseAs: 'string' }, (request, body, done) => {

@@ -28,9 +28,9 @@ export function deprecated({ since, sunset, successor }: Deprecation) {
  */
 export default fp(
   async function deprecation(app: FastifyInstance) {
-    app.addHook('onSend', async (request, reply) => {
+    app.addHook('onSend', (request, reply, payload, done) => {
       const schema = request.routeOptions.schema as Record<string, unknown> | undefined
-      if (schema?.deprecated !== true) return
+      if (schema?.deprecated !== true) return done(null, payload)
       reply.header('deprecation', `@${Date.parse(String(schema['x-deprecated-since'])) / 1000}`)
       reply.header('sunset', new Date(String(schema['x-sunset'])).toUTCString())
       // Beside a list's page links, not instead of them.
@@ -39,6 +39,7 @@ export default fp(
         const pages = reply.getHeader('link')
         reply.header('link', pages === undefined ? successor : `${String(pages)}, ${successor}`)
       }
+      done(null, payload)
     })
   },
   { name: 'deprecation' }

@@ -27,18 +27,19 @@ export const NOT_IN_304 = ['content-length', 'content-type', 'content-encoding',
  */
 export default fp(
   async function etag(app: FastifyInstance) {
-    app.addHook('onSend', async (request, reply, payload) => {
-      if (request.method !== 'GET' && request.method !== 'HEAD') return payload
-      if (reply.statusCode !== 200 || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
+    app.addHook('onSend', (request, reply, payload, done) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return done(null, payload)
+      if (reply.statusCode !== 200 || !(typeof payload === 'string' || Buffer.isBuffer(payload)))
+        return done(null, payload)
       // A route that versions its resource sets its own tag, the one its updates check with If-Match.
       const tag = reply.getHeader('etag')?.toString() ?? entityTagOf(payload)
       reply.header('etag', tag)
       const ifNoneMatch = request.headers['if-none-match']
-      if (ifNoneMatch === undefined || !matches(ifNoneMatch, tag)) return payload
+      if (ifNoneMatch === undefined || !matches(ifNoneMatch, tag)) return done(null, payload)
       reply.code(304)
       for (const header of NOT_IN_304) reply.removeHeader(header)
       // No payload at all: an empty one would make Fastify set `Content-Length: 0` again.
-      return null
+      done(null, null)
     })
   },
   { name: 'etag' }

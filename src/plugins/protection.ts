@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import cors from '@fastify/cors'
 import helmet from 'helmet'
 import underPressure from '@fastify/under-pressure'
@@ -20,6 +21,30 @@ export const SAMPLE_INTERVAL_MS = 1000
 const shed = Object.assign(new Error('Service Unavailable'), { statusCode: 503 })
 
 /**
+ * Helmet's default headers, worked out once. Its middleware sets the same ones on every answer, each through Node's
+ * validating `setHeader`: that cost a read served from memory a quarter of its time (bench: 5.5 of 23 µs of CPU per
+ * 304). As Fastify headers, they are written with the answer's own, and a route may still override one (the map's CSP).
+ */
+export function securityHeaders(): Readonly<Record<string, string>> {
+  const headers: Record<string, string> = {}
+  const response = {
+    setHeader: (name: string, value: unknown) => {
+      headers[name.toLowerCase()] = String(value)
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()]
+    }
+  }
+  let finished = false
+  helmet()({} as IncomingMessage, response as unknown as ServerResponse, () => {
+    finished = true
+  })
+  // Helmet's defaults are synchronous and need nothing of the request; a version that changed that must not pass unseen.
+  if (!finished || Object.keys(headers).length === 0) throw new Error('helmet did not set its headers synchronously')
+  return Object.freeze(headers)
+}
+
+/**
  * The service's edge: browser security headers on every answer (helmet's defaults, which the docs page meets too),
  * CORS only for configured origins, and load shedding: past the thresholds, requests get a 503 problem with
  * Retry-After at once instead of queueing until they time out. Liveness is never shed (a busy process is not a
@@ -27,11 +52,10 @@ const shed = Object.assign(new Error('Service Unavailable'), { statusCode: 503 }
  */
 export default fp(
   async function protection(app: FastifyInstance, options: ProtectionOptions) {
-    // helmet's middleware, made once: @fastify/helmet makes it anew on every request, which cost a read served from
-    // memory a tenth of its time. The headers are helmet's defaults either way.
-    const securityHeaders = helmet()
-    app.addHook('onRequest', (request, reply, done) => {
-      securityHeaders(request.raw, reply.raw, error => done(error as Error | undefined))
+    const headers = securityHeaders()
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.headers(headers)
+      done()
     })
     if (options.corsOrigins.length > 0) {
       await app.register(cors, {

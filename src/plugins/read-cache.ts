@@ -102,12 +102,12 @@ export default fp(
     })
 
     // Before the ETag hook turns a match into a 304: the answer is kept either way.
-    app.addHook('onSend', async (request, reply, payload) => {
+    app.addHook('onSend', (request, reply, payload, done) => {
       const made = madeIn.get(request)
-      if (made === undefined || reply.statusCode !== 200) return payload
-      if (!(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload
+      if (made === undefined || reply.statusCode !== 200) return done(null, payload)
+      if (!(typeof payload === 'string' || Buffer.isBuffer(payload))) return done(null, payload)
       if (reply.getHeader('etag') === undefined) reply.header('etag', entityTagOf(payload))
-      if (!changes.listening || changes.generation !== made.generation) return payload
+      if (!changes.listening || changes.generation !== made.generation) return done(null, payload)
       const etag = String(reply.getHeader('etag'))
       const headers: Record<string, string> = { etag }
       for (const name of KEPT_HEADERS) {
@@ -118,7 +118,7 @@ export default fp(
         Object.entries(headers).filter(([name]) => !(NOT_IN_304 as readonly string[]).includes(name))
       )
       bodies.set(made.key, { body: Buffer.from(payload), etag, headers, notModified })
-      return payload
+      done(null, payload)
     })
 
     app.decorate('readCache', {
