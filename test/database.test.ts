@@ -27,7 +27,8 @@ t.test('migrations build the schema from an empty database, and a second run app
     '0009_population_basis_and_membership_fee',
     '0010_events_and_webhooks',
     '0011_settlements_and_organisation_numbers',
-    '0012_write_path_functions'
+    '0012_write_path_functions',
+    '0013_reference_data_version'
   ])
   t.same(await tables(db), [
     'adjustment_payments',
@@ -54,6 +55,7 @@ t.test('migrations build the schema from an empty database, and a second run app
     'recommendation_period_budget_lines',
     'recommendation_period_years',
     'recommendation_periods',
+    'reference_data_version',
     'register_allocation_plans',
     'register_allocations',
     'register_payout_events',
@@ -84,7 +86,8 @@ t.test('instances starting at once apply each migration exactly once', async t =
       '0009_population_basis_and_membership_fee',
       '0010_events_and_webhooks',
       '0011_settlements_and_organisation_numbers',
-      '0012_write_path_functions'
+      '0012_write_path_functions',
+      '0013_reference_data_version'
     ],
     'one instance applied it, the others found it done'
   )
@@ -92,7 +95,7 @@ t.test('instances starting at once apply each migration exactly once', async t =
     .selectFrom('kysely_migration' as never)
     .selectAll()
     .execute()
-  t.equal(rows.length, 12)
+  t.equal(rows.length, 13)
 })
 
 t.test(

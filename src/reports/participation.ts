@@ -4,15 +4,24 @@ import type { Db } from '../db/connection.ts'
 import { participationOf } from '../domain/participation.ts'
 import type { RecommendationPeriod } from '../schemas/recommendation-periods.ts'
 import * as uptake from '../queries/uptake.ts'
+import { municipalitiesAt } from './municipalities.ts'
 import { inOneSnapshot, type Memo } from './read.ts'
 
 /** The date whose population the uptake shares use: the period's reference date, else the as-of date. */
 export const populationDateOf = (period: RecommendationPeriod, asOf: string) => period.population_reference_date ?? asOf
 
+/** Reads of a report that a change of reference data between them would make disagree, before giving up. */
+const ATTEMPTS = 3
+
 /**
  * Every municipality (of a county, if given) with its population, its standing decisions and its participation in the
  * period as of a date. Participation asks only which decision was in force on the as-of date and on each year's last
  * day to join (domain/participation.ts), so only those decisions are read, unless `history` wants every one.
+ *
+ * The decisions come with the version of the reference data their snapshot sees, and the municipalities of that
+ * version are a kept copy (municipalities.ts) or read. In a report's snapshot (read.ts) the two always agree; in a
+ * write's transaction, where each statement sees the latest commits, a change of reference data committed between
+ * them makes them disagree, and both are read again.
  */
 export async function participationAsOf(
   db: Db,
@@ -22,17 +31,20 @@ export async function participationAsOf(
   history = false
 ) {
   const earlier = period.years.map(year => year.last_day_to_join).filter(lastDay => lastDay < asOf)
-  const municipalities = await uptake.municipalitiesWithDecisions(db, {
-    periodId: period.id,
-    asOf,
-    earlier,
-    populationDate: populationDateOf(period, asOf),
-    county,
-    history
-  })
-  return {
-    decisions: municipalities.flatMap(m => m.decisions),
-    municipalities: municipalities.map(m => ({ ...m, ...participationOf(m.decisions, period.years, asOf) }))
+  const populationDate = populationDateOf(period, asOf)
+  for (let attempt = 1; ; attempt++) {
+    const standing = await uptake.standingDecisions(db, { periodId: period.id, asOf, earlier, county, history })
+    const reference = await municipalitiesAt(db, standing.version, populationDate, county)
+    if (reference.version === standing.version || reference.version === null) {
+      const municipalities = reference.municipalities.map(m => {
+        const decisions = standing.byMunicipality.get(m.code) ?? []
+        const { status, decision, years } = participationOf(decisions, period.years, asOf)
+        // One spread, then named fields: a second spread would copy property by property (10,000 per report).
+        return { ...m, decisions, status, decision, years }
+      })
+      return { decisions: municipalities.flatMap(m => m.decisions), municipalities }
+    }
+    if (attempt === ATTEMPTS) throw new Error(`the reference data changed ${ATTEMPTS} times while a report read it`)
   }
 }
 

@@ -1,0 +1,122 @@
+import { sql } from 'kysely'
+import t from 'tap'
+import { connect } from '../src/db/connection.ts'
+import * as periods from '../src/queries/recommendation-periods.ts'
+import { participationAsOf } from '../src/reports/participation.ts'
+import { inOneSnapshot } from '../src/reports/read.ts'
+import { periodIdOf } from './fixtures.ts'
+import { heard, testApp } from './helpers.ts'
+
+// Issue 20: reports keep what they read of the reference data (municipalities and their populations) per version of
+// it (migrations/0013), since it costs most of a report's SQL and changes far less often than decisions do. A kept
+// copy must be used only for exactly the reference data the report's own snapshot sees.
+const { app, db, url, bearer } = await testApp(t)
+const periodId = await periodIdOf(db, '18/00295')
+const version = async () =>
+  (await sql<{ version: string }>`SELECT version::text FROM reference_data_version`.execute(db)).rows[0]!.version
+const populationOf = (municipalities: ReadonlyArray<{ code: string; population: number | null }>, code: string) =>
+  municipalities.find(m => m.code === code)!.population
+
+t.test('every statement that changes reference data gives it a new version; decisions do not', async t => {
+  const changes = [
+    sql`UPDATE population_figures SET population = population + 1 WHERE municipality_code = '0114'`,
+    sql`UPDATE population_figures SET population = population - 1 WHERE municipality_code = '0114'`,
+    sql`UPDATE municipalities SET name = name WHERE code = '0114'`,
+    sql`UPDATE counties SET name = name WHERE code = '01'`,
+    sql`INSERT INTO population_figures (municipality_code, reference_date, population) VALUES ('0114', '1990-12-31', 1)`,
+    sql`DELETE FROM population_figures WHERE municipality_code = '0114' AND reference_date = '1990-12-31'`
+  ]
+  const seen = new Set([await version()])
+  for (const change of changes) {
+    await change.execute(db)
+    seen.add(await version())
+  }
+  t.equal(seen.size, changes.length + 1, 'a new version after each of them, none seen before')
+  const before = await version()
+  const decided = await app.inject({
+    method: 'POST',
+    url: '/v1/decisions',
+    headers: bearer('decisions:write'),
+    payload: {
+      municipality_code: '0114',
+      period_case_number: '18/00295',
+      outcome: 'adopted',
+      decided_on: '2019-05-02',
+      decided_by: 'Kommunfullmäktige',
+      received_on: '2019-05-02'
+    }
+  })
+  t.equal(decided.statusCode, 201)
+  t.equal(await version(), before, 'a decision leaves it as it was')
+})
+
+t.test('a reference change by hand is read at the next report, in a third statement', async t => {
+  const statements: string[] = []
+  const counted = connect(url, { log: event => void statements.push(event.query.sql) })
+  t.teardown(() => counted.destroy())
+  const period = await periods.findOrFail(counted, periodId)
+  const report = () => inOneSnapshot(counted, trx => participationAsOf(trx, period, '2019-12-31'))
+  const before = populationOf((await report()).municipalities, '0114')
+  statements.length = 0
+  await report()
+  t.equal(statements.length - 2, 1, 'kept: the decisions alone (between the begin and the commit)')
+  await sql`UPDATE population_figures SET population = population + 1000 WHERE municipality_code = '0114'`.execute(db)
+  statements.length = 0
+  const after = populationOf((await report()).municipalities, '0114')
+  t.equal(statements.length - 2, 2, 'the decisions, then the municipalities of the new version')
+  t.equal(after, before! + 1000, 'the corrected population')
+})
+
+t.test('a reference change between the two reads of a write transaction makes both read again', async t => {
+  // A write's transaction is READ COMMITTED: each statement sees the latest commits, so a change committed between
+  // the decisions (and the version they came with) and the municipalities would mix two states.
+  let decisionsRead = 0
+  let changeBetween = false
+  const counted = connect(url, {
+    log: async event => {
+      if (!event.query.sql.includes('latest_decisions')) return
+      decisionsRead++
+      if (!changeBetween) return
+      changeBetween = false
+      await sql`UPDATE population_figures SET population = population + 7 WHERE municipality_code = '0114'`.execute(db)
+    }
+  })
+  t.teardown(() => counted.destroy())
+  const period = await periods.findOrFail(counted, periodId)
+  const before = populationOf((await participationAsOf(counted, period, '2019-12-30')).municipalities, '0114')
+  // A version no copy is kept of yet, so that the municipalities are read after the decisions.
+  await sql`UPDATE population_figures SET population = population + 1 WHERE municipality_code = '0114'`.execute(db)
+  decisionsRead = 0
+  changeBetween = true
+  const { municipalities } = await counted.transaction().execute(trx => participationAsOf(trx, period, '2019-12-31'))
+  t.equal(decisionsRead, 2, 'the decisions were read again, with the new version')
+  t.equal(populationOf(municipalities, '0114'), before! + 1 + 7, 'the municipalities of the version the decisions saw')
+})
+
+t.test("in a report's snapshot, a change committed meanwhile is not seen, and nothing is read twice", async t => {
+  let decisionsRead = 0
+  const counted = connect(url, {
+    log: async event => {
+      if (!event.query.sql.includes('latest_decisions')) return
+      decisionsRead++
+      await sql`UPDATE population_figures SET population = population + 3 WHERE municipality_code = '0114'`.execute(db)
+    }
+  })
+  t.teardown(() => counted.destroy())
+  const period = await periods.findOrFail(db, periodId)
+  const before = populationOf((await participationAsOf(db, period, '2019-12-28')).municipalities, '0114')
+  const { municipalities } = await inOneSnapshot(counted, trx => participationAsOf(trx, period, '2019-12-29'))
+  t.equal(decisionsRead, 1)
+  t.equal(populationOf(municipalities, '0114'), before, 'the population as the snapshot began')
+})
+
+t.test('the service reads a changed population at once, though the report was kept', async t => {
+  const populationUrl = `/v1/recommendation-periods/${periodId}/uptake?as_of=2019-12-31&county=01`
+  const population = async () =>
+    (await app.inject({ url: populationUrl, headers: bearer('read') })).json().population.total as number
+  const total = await population()
+  const changed = heard(app, 'data')
+  await sql`UPDATE population_figures SET population = population + 500 WHERE municipality_code = '0115'`.execute(db)
+  await changed
+  t.equal(await population(), total + 500)
+})
