@@ -90,10 +90,10 @@ export interface StandingDecisions {
  */
 export async function standingDecisions(db: Db, asked: DecisionsAsked): Promise<StandingDecisions> {
   const { periodId, asOf, earlier, county, history = false } = asked
-  const decision = (alias: string) =>
+  const decision = (alias: string, id = 'id') =>
     sql.raw(
-      `${alias}.id, ${alias}.outcome, ${alias}.received_on, ${alias}.first_year, ` +
-        `${alias}.minimum_total_commitment::text AS minimum_total_commitment`
+      `${alias}.municipality_code, ${alias}.${id} AS id, ${alias}.outcome, ${alias}.received_on, ` +
+        `${alias}.first_year, ${alias}.minimum_total_commitment::text AS minimum_total_commitment`
     )
   const standing = (cutoff: RawBuilder<unknown>) => sql`
     d.period_id = ${periodId} AND d.received_on <= ${cutoff}
@@ -103,56 +103,34 @@ export async function standingDecisions(db: Db, asked: DecisionsAsked): Promise<
       ? sql``
       : sql`AND ${sql.ref(alias)}.municipality_code IN (SELECT code FROM municipalities WHERE county_code = ${county})`
   const dates = [asOf, ...earlier]
-  // The decisions as one JSON array of arrays, not as rows: node-postgres would make a string of every field of every
-  // row as they stream in, all alive until the last arrives, which at 10,000 municipalities and a few reports at once
-  // was most of the garbage collector's work; the JSON waits outside the heap until complete and is parsed at once.
-  const columns = (alias: string, id = 'id') =>
-    sql.raw(
-      `${alias}.municipality_code, ${alias}.${id}, ${alias}.outcome, ${alias}.received_on, ${alias}.first_year, ` +
-        `${alias}.minimum_total_commitment::text`
-    )
   const decisions = history
-    ? sql`SELECT json_agg(json_build_array(${columns('d')}, NULL))
-      FROM decisions d WHERE ${standing(sql`${asOf}::date`)} ${inCounty('d')}`
-    : sql`SELECT json_agg(json_build_array(${columns('k', 'decision_id')},
-        CASE WHEN k.received_on > ${[...dates].sort()[0]}::date THEN (
-          SELECT json_agg(x) FROM unnest(${dates}::date[]) AS u (cutoff)
-          CROSS JOIN LATERAL (
-            SELECT ${decision('d')} FROM decisions d
-            WHERE d.municipality_code = k.municipality_code AND ${standing(sql.ref('u.cutoff'))}
-            ORDER BY ${supersedingFirst('d')} LIMIT 1
-          ) x
-          WHERE u.cutoff < k.received_on
-        ) END))
-      FROM latest_decisions k WHERE k.period_id = ${periodId} ${inCounty('k')}`
+    ? sql`SELECT ${decision('d')} FROM decisions d WHERE ${standing(sql`${asOf}::date`)} ${inCounty('d')}`
+    : sql`
+      SELECT ${decision('k', 'decision_id')} FROM latest_decisions k
+      WHERE k.period_id = ${periodId} AND k.received_on <= ${asOf}::date ${inCounty('k')}
+      UNION ALL
+      SELECT x.* FROM latest_decisions k
+      CROSS JOIN LATERAL unnest(${dates}::date[]) AS u (cutoff)
+      CROSS JOIN LATERAL (
+        SELECT ${decision('d')} FROM decisions d
+        WHERE d.municipality_code = k.municipality_code AND ${standing(sql.ref('u.cutoff'))}
+        ORDER BY ${supersedingFirst('d')} LIMIT 1
+      ) x
+      WHERE k.period_id = ${periodId} AND k.received_on > ${[...dates].sort()[0]}::date AND u.cutoff < k.received_on
+        ${inCounty('k')}`
+  // One JSON array of the decisions, not rows: node-postgres would make a string of every field of every row as they
+  // stream in, all alive until the last arrives, which at 10,000 municipalities and a few reports at once was most of
+  // the garbage collector's work. The JSON waits outside the heap until complete, and its objects are the decisions.
   const { rows } = await sql<{ version: string | null; decisions: string | null }>`
-    SELECT ${referenceDataVersion} AS version, (${decisions})::text AS decisions`.execute(db)
+    SELECT ${referenceDataVersion} AS version, (SELECT json_agg(s) FROM (${decisions}) s)::text AS decisions`.execute(
+    db
+  )
   const byMunicipality = new Map<string, StandingDecision[]>()
-  const read: Row[] = JSON.parse(rows[0]?.decisions ?? 'null') ?? []
-  for (const [municipality_code, id, outcome, received_on, first_year, minimum_total_commitment, probed] of read) {
-    let decisions = byMunicipality.get(municipality_code)
-    if (decisions === undefined) {
-      decisions = []
-      byMunicipality.set(municipality_code, decisions)
-    }
-    // The row's decision (the kept latest one) counts where it arrived by the as-of date; the probed ones always.
-    if (received_on <= asOf)
-      decisions.push({ id, outcome, received_on, first_year, minimum_total_commitment, municipality_code })
-    for (const d of probed ?? [])
-      if (!decisions.some(known => known.id === d.id)) decisions.push({ ...d, municipality_code })
+  const read: StandingDecision[] = JSON.parse(rows[0]?.decisions ?? 'null') ?? []
+  for (const d of read) {
+    const known = byMunicipality.get(d.municipality_code)
+    if (known === undefined) byMunicipality.set(d.municipality_code, [d])
+    else if (!known.some(k => k.id === d.id)) known.push(d) // found for two of the dates
   }
   return { version: rows[0]?.version ?? null, byMunicipality }
 }
-
-type Decision = Omit<StandingDecision, 'municipality_code'>
-
-/** A decision of standingDecisions, as an array: its municipality and columns, then the probed decisions. */
-type Row = [
-  municipality_code: string,
-  id: number,
-  outcome: StandingDecision['outcome'],
-  received_on: string,
-  first_year: number | null,
-  minimum_total_commitment: string | null,
-  probed: Decision[] | null
-]
