@@ -142,7 +142,7 @@ t.test('the first read after a change costs two statements, in one snapshot', as
   const commit = rest.pop()
   t.match(begin, /^start transaction isolation level repeatable read read only$/i, 'one REPEATABLE READ snapshot')
   t.match(commit, /^commit$/i)
-  t.equal(rest.length, 2, `the period, then the municipalities and their decisions: ${rest.join(' | ').slice(0, 200)}`)
+  t.equal(rest.length, 2, `the period, then the decisions (the municipalities kept): ${rest.join(' | ').slice(0, 200)}`)
 })
 
 t.test('a write on one instance is seen by a read on another once the notification arrives', async t => {

@@ -6,8 +6,8 @@ import * as uptake from '../queries/uptake.ts'
  * What reports read of the reference data (every municipality of a county, or of the country, with its population on
  * a date), kept per reference-data version (migrations/0013): it costs most of a report's SQL and changes only with
  * reference data, not with the decisions that change all day. A version names the same data in any database, so one
- * cache serves every database handle of the process. Enough for both periods' population dates in all their forms;
- * at 10,000 municipalities one copy weighs about 3 MB. The copies are shared: never changed.
+ * cache serves every database handle of the process. Sixteen copies: the country's for both
+ * periods' population dates, and the counties asked for most. The copies are shared: never changed.
  */
 const kept = new LRUCache<string, readonly uptake.MunicipalityWithPopulation[]>({ max: 16 })
 
@@ -18,7 +18,7 @@ const keyOf = (version: string, populationDate: string, county: string | undefin
  * The municipalities (of a county, if given) with their populations on `populationDate`, as reference data of
  * `version` has them: a kept copy, else read, and kept under the version the reading saw.
  */
-export async function municipalitiesAt(
+export async function keptMunicipalities(
   db: Db,
   version: string | null,
   populationDate: string,

@@ -4,7 +4,7 @@ import type { Db } from '../db/connection.ts'
 import { participationOf } from '../domain/participation.ts'
 import type { RecommendationPeriod } from '../schemas/recommendation-periods.ts'
 import * as uptake from '../queries/uptake.ts'
-import { municipalitiesAt } from './municipalities.ts'
+import { keptMunicipalities } from './municipalities.ts'
 import { inOneSnapshot, type Memo } from './read.ts'
 
 /** The date whose population the uptake shares use: the period's reference date, else the as-of date. */
@@ -34,7 +34,7 @@ export async function participationAsOf(
   const populationDate = populationDateOf(period, asOf)
   for (let attempt = 1; ; attempt++) {
     const standing = await uptake.standingDecisions(db, { periodId: period.id, asOf, earlier, county, history })
-    const reference = await municipalitiesAt(db, standing.version, populationDate, county)
+    const reference = await keptMunicipalities(db, standing.version, populationDate, county)
     if (reference.version === standing.version || reference.version === null) {
       const municipalities = reference.municipalities.map(m => {
         const decisions = standing.byMunicipality.get(m.code) ?? []
