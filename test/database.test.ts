@@ -28,7 +28,8 @@ t.test('migrations build the schema from an empty database, and a second run app
     '0010_events_and_webhooks',
     '0011_settlements_and_organisation_numbers',
     '0012_write_path_functions',
-    '0013_reference_data_version'
+    '0013_reference_data_version',
+    '0014_periods_in_reference_data_version'
   ])
   t.same(await tables(db), [
     'adjustment_payments',
@@ -87,7 +88,8 @@ t.test('instances starting at once apply each migration exactly once', async t =
       '0010_events_and_webhooks',
       '0011_settlements_and_organisation_numbers',
       '0012_write_path_functions',
-      '0013_reference_data_version'
+      '0013_reference_data_version',
+      '0014_periods_in_reference_data_version'
     ],
     'one instance applied it, the others found it done'
   )
@@ -95,7 +97,7 @@ t.test('instances starting at once apply each migration exactly once', async t =
     .selectFrom('kysely_migration' as never)
     .selectAll()
     .execute()
-  t.equal(rows.length, 13)
+  t.equal(rows.length, 14)
 })
 
 t.test(

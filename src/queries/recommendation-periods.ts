@@ -5,6 +5,7 @@ import { problem } from '../plugins/problems.ts'
 import { financingYears } from '../domain/recommendation-periods.ts'
 import { lastDayToJoin } from '../domain/participation.ts'
 import type { RecommendationPeriod, RecommendationPeriodInput } from '../schemas/recommendation-periods.ts'
+import { referenceDataVersion } from './reference-data-version.ts'
 
 function selectPeriods(db: Db) {
   return db.selectFrom('recommendation_periods as p').select(eb => [
@@ -79,9 +80,25 @@ export async function find(db: Db, id: number): Promise<RecommendationPeriod | u
 /** The period, or a 404 problem naming it. */
 export async function findOrFail(db: Db, id: number): Promise<RecommendationPeriod> {
   const period = await find(db, id)
-  if (period === undefined) throw problem(404, `No recommendation period has id ${id}.`)
+  if (period === undefined) throw notFound(id)
   return period
 }
+
+/** The period and the reference data's version its statement saw (reference-data-version.ts), or a 404 problem. */
+export async function findOrFailWithVersion(
+  db: Db,
+  id: number
+): Promise<{ period: RecommendationPeriod; version: string | null }> {
+  const row = await selectPeriods(db)
+    .select(referenceDataVersion.as('reference_data_version'))
+    .where('p.id', '=', id)
+    .executeTakeFirst()
+  if (row === undefined) throw notFound(id)
+  const { reference_data_version: version, ...period } = row
+  return { period: toPeriod(period), version }
+}
+
+const notFound = (id: number) => problem(404, `No recommendation period has id ${id}.`)
 
 const periodColumns = (input: RecommendationPeriodInput) => ({
   case_number: input.case_number,

@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../db/connection.ts'
 import { supersedingFirst } from '../db/superseding.ts'
 import type { DecisionFact } from '../domain/participation.ts'
+import { referenceDataVersion } from './reference-data-version.ts'
 
 export interface MunicipalityWithPopulation {
   code: string
@@ -27,13 +28,11 @@ export interface DecisionsAsked {
   history?: boolean
 }
 
-/** What a report reads of the reference data, and the version it is of (migrations/0013), or null without one. */
+/** What a report reads of the reference data, and the version it is of (reference-data-version.ts), or null without one. */
 export interface MunicipalitiesAt {
   version: string | null
   municipalities: MunicipalityWithPopulation[]
 }
-
-const referenceDataVersion = sql`(SELECT version::text FROM reference_data_version)`
 
 /**
  * Every municipality (of a county, if given) with its population figure closest to the population date (the closer

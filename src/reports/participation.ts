@@ -1,11 +1,11 @@
-import * as periods from '../queries/recommendation-periods.ts'
 import { todayInSweden } from '../clock.ts'
 import type { Db } from '../db/connection.ts'
 import { participationOf } from '../domain/participation.ts'
 import type { RecommendationPeriod } from '../schemas/recommendation-periods.ts'
 import * as uptake from '../queries/uptake.ts'
 import { keptMunicipalities } from './municipalities.ts'
-import { inOneSnapshot, type Memo } from './read.ts'
+import { keptPeriod, readPeriod } from './periods.ts'
+import type { Memo } from './read.ts'
 
 /** The date whose population the uptake shares use: the period's reference date, else the as-of date. */
 export const populationDateOf = (period: RecommendationPeriod, asOf: string) => period.population_reference_date ?? asOf
@@ -42,7 +42,7 @@ export async function participationAsOf(
         // One spread, then named fields: a second spread would copy property by property (10,000 per report).
         return { ...m, decisions, status, decision, years }
       })
-      return { decisions: municipalities.flatMap(m => m.decisions), municipalities }
+      return { version: standing.version, decisions: municipalities.flatMap(m => m.decisions), municipalities }
     }
     if (attempt === ATTEMPTS) throw new Error(`the reference data changed ${ATTEMPTS} times while a report read it`)
   }
@@ -50,7 +50,12 @@ export async function participationAsOf(
 
 /**
  * What every report on a period starts from: the period, the as-of date (default today) and the participation then,
- * read in one snapshot and computed once per data version.
+ * computed once per data version.
+ *
+ * One consistent state without a transaction: the decisions are read in one statement, and the period and the
+ * municipalities are used only where they are of the version that statement saw. The period is the one kept from the
+ * last report (periods.ts), so the first report after a decision costs that one statement; where the version moved
+ * on, the period is read again, and the decisions with it.
  */
 export function reportFor(
   memo: Memo,
@@ -60,7 +65,7 @@ export function reportFor(
 ) {
   const asOf = asked.as_of ?? todayInSweden()
   const key = `participation ${asked.period_id} ${asOf} ${asked.county ?? 'all'}${history ? ' with history' : ''}`
-  return memo(key, () => inOneSnapshot(db, db => participationReport(db, asked.period_id, asOf, asked.county, history)))
+  return memo(key, () => participationReport(db, asked.period_id, asOf, asked.county, history))
 }
 
 async function participationReport(
@@ -70,13 +75,14 @@ async function participationReport(
   county: string | undefined,
   history: boolean
 ) {
-  const period = await periods.findOrFail(db, periodId)
-  const { municipalities, decisions } = await participationAsOf(db, period, asOf, county, history)
-  return {
-    period,
-    asOf,
-    municipalities,
-    decisions,
-    heading: { period_id: period.id, period_case_number: period.case_number, as_of: asOf }
+  let { period, version } = keptPeriod(periodId) ?? (await readPeriod(db, periodId))
+  for (let attempt = 1; ; attempt++) {
+    const participation = await participationAsOf(db, period, asOf, county, history)
+    if (participation.version === version) {
+      const heading = { period_id: period.id, period_case_number: period.case_number, as_of: asOf }
+      return { period, asOf, municipalities: participation.municipalities, decisions: participation.decisions, heading }
+    }
+    if (attempt === ATTEMPTS) throw new Error(`the reference data changed ${ATTEMPTS} times while a report read it`)
+    ;({ period, version } = await readPeriod(db, periodId))
   }
 }
