@@ -39,8 +39,8 @@ export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.fre
 const isDocsPage = (url: string) => url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?')
 
 /**
- * Helmet's default headers, worked out once, for the docs page. Its middleware sets the same ones on every answer,
- * each through Node's validating `setHeader`; as Fastify headers, they are written with the answer's own.
+ * Helmet's default headers for the docs page, worked out once: its middleware would set each through Node's validating
+ * `setHeader` on every answer, while as Fastify headers they are written with the answer's own.
  */
 function docsPageHeaders(): Readonly<Record<string, string>> {
   const headers: Record<string, string> = {}
