@@ -303,10 +303,71 @@ t.test('one decision, with its Idempotency-Key, checks and audit event, is two s
   )
   t.match(
     work[1],
-    /^WITH change AS \(INSERT INTO decisions .* SELECT record_write\(/s,
+    /^WITH "change_0" AS \(INSERT INTO decisions .* SELECT record_write\(/s,
     'the insert and its record are one'
   )
   t.equal((await send()).headers['idempotent-replayed'], 'true', 'a retry replays')
+})
+
+// Issue 19, group commit (http/group-commit.ts): decisions that arrive while one is being committed go together in
+// the next statement, yet each keeps its own answer, audit event and event of the feed, and a duplicate sent at once
+// still replays the first.
+t.test('decisions posted at once share statements and commits, each with its own answer and record', async t => {
+  const statements: string[] = []
+  const counted = connect(url, {
+    log: event => {
+      statements.push(event.query.sql.trim()) // refused ones too
+    }
+  })
+  const app = await build({ db: counted })
+  t.teardown(async () => {
+    await app.close()
+    await counted.destroy()
+  })
+  const codes = (
+    await sql<{ code: string }>`SELECT code FROM municipalities ORDER BY code DESC LIMIT 24`.execute(db)
+  ).rows.map(row => row.code)
+  const recorded = async () =>
+    (
+      await sql<{ audited: number; announced: number }>`SELECT
+        (SELECT count(*)::int FROM audit_events WHERE operation_id = 'recordDecision') AS audited,
+        (SELECT count(*)::int FROM events WHERE type = 'decision.recorded') AS announced`.execute(db)
+    ).rows[0]!
+  const before = await recorded()
+  // Each decision twice at once, with the same Idempotency-Key.
+  const responses = await Promise.all(
+    codes.flatMap(code =>
+      [1, 2].map(() =>
+        app.inject({
+          method: 'POST',
+          url: '/v1/decisions',
+          headers: { ...registrar, 'idempotency-key': `together-${code}` },
+          payload: decision(code, 'adopted', '2019-05-20')
+        })
+      )
+    )
+  )
+  t.same(
+    responses.map(r => r.statusCode),
+    responses.map(() => 201)
+  )
+  const shared = statements.filter(s => s.includes('"change_1" AS'))
+  t.ok(shared.length > 0, 'at least one statement carried several decisions')
+  for (const [i, code] of codes.entries()) {
+    const [first, second] = [responses[2 * i]!, responses[2 * i + 1]!]
+    t.equal(first.json().municipality_code, code, `${code}: its own answer`)
+    t.equal(second.body, first.body, `${code}: the duplicate has the same answer`)
+    t.equal(
+      [first, second].filter(r => r.headers['idempotent-replayed'] === 'true').length,
+      1,
+      `${code}: one of the two is a replay`
+    )
+    const stored = await app.inject({ url: `/v1/decisions/${first.json().id}`, headers: bearer('read') })
+    t.equal(stored.body, first.body, `${code}: the answer is the decision as stored`)
+  }
+  const after = await recorded()
+  t.equal(after.audited - before.audited, codes.length, 'one audit event per decision recorded, none per replay')
+  t.equal(after.announced - before.announced, codes.length, 'one event of the feed per decision recorded')
 })
 
 // The answer of a single decision is built before it is inserted (queries/decisions.ts, insertOne): it must be what is

@@ -7,6 +7,7 @@ import type { Db } from '../db/connection.ts'
 import { problem } from '../plugins/problems.ts'
 import { locationHeader, ref } from '../schemas/common.ts'
 import type { EventType } from '../schemas/events.ts'
+import { commitTogether } from './group-commit.ts'
 
 const HEADER = 'idempotency-key'
 const KEY_PATTERN = '^[\\x21-\\x7E]{1,255}$'
@@ -153,8 +154,7 @@ export async function write<T>(
       if (outcome.change === undefined)
         throw new Error(`${request.routeOptions.url}: a single write returns its change`)
       answer = answerTo(outcome)
-      const recorded = recordWrite(request, apiKey, digest, answer, key)
-      await sql`WITH change AS (${outcome.change}) SELECT ${recorded}`.execute(db)
+      await commitTogether(db, { change: outcome.change, recorded: recordWrite(request, apiKey, digest, answer, key) })
     } else {
       answer = await db.transaction().execute(async trx => {
         if (options.currentVersion !== undefined) checkIfMatch(request, await options.currentVersion(trx))
