@@ -434,3 +434,54 @@ t.test('with more endpoints than are served at once, each gets every event; idle
     'still once each'
   )
 })
+
+// A statement per delivered event cost as much as the write it announced: delivered attempts are recorded ten at a
+// time (webhooks/worker.ts), and the log still holds each with its own number, time and answer.
+t.test('a backlog is delivered in order and its attempts recorded a few statements for many events', async t => {
+  const context = await testApp(t, { settings: LOOPBACK })
+  const { app, db, url, bearer } = context
+  const hook = await receiver(t)
+  hook.state.answer = () => 503
+  const endpoint = await subscribe(context, hook.url)
+  const codes = (await db.selectFrom('municipalities').select('code').orderBy('code').limit(25).execute()).map(
+    m => m.code
+  )
+  for (const code of codes) await recordDecision(app, bearer('decisions:write'), code)
+  t.ok(await until(() => hook.received.length >= 1), 'the first attempt fails')
+  await app.close() // its worker would deliver the backlog too
+  let logged = 0
+  const counted = connect(url, {
+    log: event => {
+      if (/^WITH "?held"? AS .*INSERT INTO webhook_deliveries/s.test(event.query.sql)) logged++
+    }
+  })
+  t.teardown(() => counted.destroy())
+  const second = await build({ db: counted, settings: LOOPBACK })
+  t.teardown(() => second.close())
+  hook.state.answer = () => 200
+  await sql`UPDATE webhook_endpoints SET next_attempt_at = now()`.execute(db)
+  await second.ready()
+  t.ok(await until(() => hook.received.length >= 26), 'the backlog arrives')
+  await sleep(500)
+  const ids = hook.received.slice(1).map(got => Number(JSON.parse(got.body).id))
+  t.same(
+    ids,
+    [...ids].sort((a, b) => a - b),
+    'in feed order'
+  )
+  t.equal(new Set(ids).size, 25, 'each once')
+  t.ok(logged >= 3 && logged <= 4, `${logged} statements recorded 25 deliveries`)
+  const log = await db
+    .selectFrom('webhook_deliveries')
+    .select(['event_id', 'attempt', 'delivered', 'response_status'])
+    .where('endpoint_id', '=', endpoint.id)
+    .orderBy('id')
+    .execute()
+  t.same(
+    log.map(row => [row.attempt, row.delivered, row.response_status]),
+    [[1, false, 503], [2, true, 200], ...Array(24).fill([1, true, 200])],
+    'every attempt, numbered per event'
+  )
+  const read = (await second.inject({ url: `/v1/webhook-endpoints/${endpoint.id}`, headers: bearer('admin') })).json()
+  t.match(read, { status: 'enabled', failing_since: null, delivered_through: ids.at(-1) })
+})

@@ -201,33 +201,39 @@ export async function release(db: Db, endpoint: Leased, owner: string) {
     .execute()
 }
 
+/** One attempt to send one event, for the delivery log. */
+export interface Sent {
+  event: FeedEvent
+  attempt: Attempt
+}
+
 /**
- * Records an attempt in the delivery log together with what it means for the endpoint, in one statement: delivered,
- * the cursor moves past the event and the failures are forgotten; failed, the endpoint waits until `retryAt` (or is
- * disabled, with `disabledReason`) and is released. Only while this instance's lease holds and the endpoint is neither
- * deleted nor disabled: false otherwise, and then nothing more is to be sent in this turn (another instance may have
- * taken it over after a stall, and records its own attempts).
+ * Records attempts in the delivery log together with what they mean for the endpoint, in one statement: the cursor
+ * moves past the last delivered event and the failures are forgotten; when the last attempt failed (`failure`), the
+ * endpoint waits until `retryAt` (or is disabled, with `disabledReason`) and is released. Only while this instance's
+ * lease holds and the endpoint is neither deleted nor disabled: false otherwise, and then nothing more is to be sent in
+ * this turn (another instance may have taken it over after a stall, and records its own attempts).
  */
-export async function recordAttempt(
+export async function recordAttempts(
   db: Db,
   owner: string,
   endpoint: Leased,
-  event: FeedEvent,
-  attempt: Attempt,
+  sent: readonly Sent[],
   failure?: { retryAt: Date; disabledReason: string | null }
 ): Promise<boolean> {
-  const changes =
-    failure === undefined
-      ? {
-          after_transaction_id: event.transaction_id,
-          after_event_id: event.id,
-          failed_attempts: 0,
-          failing_since: null,
-          leased_until: sql<Date>`now() + ${LEASE}`
-        }
+  const through = sent.findLast(({ attempt }) => attempt.delivered)?.event
+  const changes = {
+    ...(through !== undefined && {
+      after_transaction_id: through.transaction_id,
+      after_event_id: through.id,
+      failed_attempts: 0,
+      failing_since: null
+    }),
+    ...(failure === undefined
+      ? { leased_until: sql<Date>`now() + ${LEASE}` }
       : {
-          failed_attempts: endpoint.failed_attempts + 1,
-          failing_since: sql<Date>`coalesce(failing_since, now())`,
+          failed_attempts: (through === undefined ? endpoint.failed_attempts : 0) + 1,
+          failing_since: through === undefined ? sql<Date>`coalesce(failing_since, now())` : sql<Date>`now()`,
           next_attempt_at: failure.retryAt,
           lease_owner: null,
           leased_until: null,
@@ -235,44 +241,32 @@ export async function recordAttempt(
             disabled_at: sql<Date>`now()`,
             disabled_reason: failure.disabledReason
           })
-        }
-  const recorded = await db
-    .with('held', db =>
-      db
-        .updateTable('webhook_endpoints')
-        .set(changes)
-        .where('id', '=', endpoint.id)
-        .where('lease_owner', '=', owner)
-        .where('leased_until', '>', sql<Date>`now()`)
-        .where('deleted_at', 'is', null)
-        .where('disabled_at', 'is', null)
-        .returning('id')
-    )
-    .insertInto('webhook_deliveries')
-    .columns(['endpoint_id', ...DELIVERY_FIELDS])
-    .expression(eb =>
-      eb.selectFrom('held').select([
-        'held.id as endpoint_id',
-        eb.val(event.id).as('event_id'),
-        eb.val(event.type).as('event_type'),
-        // Counted from the log, not from the failures: those start again at 0 when an endpoint is reactivated.
-        eb
-          .selectFrom('webhook_deliveries as d')
-          .select(sql<number>`count(*) + 1`.as('n'))
-          .where('d.endpoint_id', '=', endpoint.id)
-          .where('d.event_id', '=', event.id)
-          .as('attempt'),
-        eb.val(new Date(Date.now() - attempt.durationMs)).as('attempted_at'),
-        eb.val(attempt.durationMs).as('duration_ms'),
-        eb.val(attempt.status).as('response_status'),
-        eb.val(attempt.error).as('error'),
-        eb.val(attempt.delivered).as('delivered')
-      ])
-    )
-    .onConflict(oc => oc.doNothing())
+        })
+  }
+  const held = db
+    .updateTable('webhook_endpoints')
+    .set(changes)
+    .where('id', '=', endpoint.id)
+    .where('lease_owner', '=', owner)
+    .where('leased_until', '>', sql<Date>`now()`)
+    .where('deleted_at', 'is', null)
+    .where('disabled_at', 'is', null)
     .returning('id')
-    .executeTakeFirst()
-  return recorded !== undefined
+  const column = <T>(of: (one: Sent) => T) => sent.map(of)
+  const { rows } = await sql<{ held: number }>`WITH held AS (${held}), logged AS (
+      INSERT INTO webhook_deliveries (endpoint_id, ${sql.join(DELIVERY_FIELDS.map(field => sql.ref(field)))})
+      SELECT held.id, a.event_id, a.event_type,
+        -- Counted from the log, not from the failures: those start again at 0 when an endpoint is reactivated.
+        (SELECT count(*) + 1 FROM webhook_deliveries d WHERE d.endpoint_id = held.id AND d.event_id = a.event_id),
+        a.attempted_at, a.duration_ms, a.response_status, a.error, a.delivered
+      FROM held, unnest(${column(s => s.event.id)}::bigint[], ${column(s => s.event.type)}::text[],
+        ${column(s => s.attempt.attemptedAt)}::timestamptz[],
+        ${column(s => s.attempt.durationMs)}::integer[], ${column(s => s.attempt.status)}::integer[],
+        ${column(s => s.attempt.error)}::text[], ${column(s => s.attempt.delivered)}::boolean[]
+      ) AS a (event_id, event_type, attempted_at, duration_ms, response_status, error, delivered)
+      ON CONFLICT DO NOTHING)
+    SELECT count(*)::integer AS held FROM held`.execute(db)
+  return rows[0]!.held > 0
 }
 
 /** Forgets delivery attempts older than the feed keeps its events. */

@@ -30,6 +30,7 @@ export interface Attempt {
   delivered: boolean
   status: number | null
   error: string | null
+  attemptedAt: Date
   durationMs: number
 }
 
@@ -79,24 +80,25 @@ export async function send(
   event: { id: number; body: string },
   allowPrivate: boolean
 ): Promise<Attempt> {
+  const attemptedAt = new Date()
   const started = performance.now()
   const finish = (status: number | null, error: string | null): Attempt => ({
     delivered: status !== null && status >= 200 && status < 300,
     status,
     error: error?.slice(0, 500) ?? (status !== null && (status < 200 || status >= 300) ? `answered ${status}` : null),
+    attemptedAt,
     durationMs: Math.round(performance.now() - started)
   })
   const url = new URL(endpoint.url)
   const host = hostOf(url)
   if (isIP(host) && !allowPrivate && !isPublicAddress(host)) return finish(null, `${host} is not a public address`)
   const id = `evt_${event.id}`
-  const at = new Date()
   const headers = {
     'content-type': 'application/json',
     'user-agent': `joint-financing-webhooks/${release.version}`,
     'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(endpoint.secret).sign(id, at, event.body)
+    'webhook-timestamp': String(Math.floor(attemptedAt.getTime() / 1000)),
+    'webhook-signature': new Webhook(endpoint.secret).sign(id, attemptedAt, event.body)
   }
   return new Promise<Attempt>(resolve => {
     const request = (url.protocol === 'https:' ? https : http).request(

@@ -10,6 +10,11 @@ import { send } from './send.ts'
 /** Endpoints one instance delivers to at once, and events per endpoint before it gives the others their turn. */
 const LANES = 4
 const EVENTS_PER_TURN = 100
+/**
+ * Delivered attempts recorded in one statement: a statement per event cost as much as the writes it announced. An
+ * endpoint deleted meanwhile is sent at most this many more.
+ */
+const RECORD_EVERY = 10
 /** How often due endpoints are looked for without a change to wake the worker: retries, and a feed horizon moving. */
 const POLL_MS = 1_000
 const ROUND_GAP_MS = 20
@@ -28,9 +33,21 @@ export function webhookWorker(db: Db, log: FastifyBaseLogger, options: { allowPr
 
   // One turn of one leased endpoint: its next events in feed order, each sent until one fails. Events of kinds it does
   // not want are passed over, and its position with them, so that a rare kind is not looked for again from afar.
+  // Delivered attempts are recorded RECORD_EVERY at a time (a crash sends those not yet recorded again, under the same
+  // webhook-id, as at-least-once delivery allows), a failure at once with those before it.
   const deliverTo = async (endpoint: endpoints.Leased) => {
     const wanted = endpoint.event_types.includes('*') ? undefined : new Set(endpoint.event_types)
     const due = await events.after(db, endpoint.position, EVENTS_PER_TURN)
+    let unrecorded: endpoints.Sent[] = []
+    // Deleted, disabled or no longer this instance's lease: false, and nothing more is sent in this turn.
+    const record = async () => {
+      const sent = unrecorded
+      unrecorded = []
+      if (sent.length === 0) return true
+      if (!(await endpoints.recordAttempts(db, owner, endpoint, sent))) return false
+      Object.assign(endpoint, { failed_attempts: 0, failing_since: null })
+      return true
+    }
     for (const event of due) {
       if (stopped) break
       if (wanted !== undefined && !wanted.has(event.type)) {
@@ -38,19 +55,22 @@ export function webhookWorker(db: Db, log: FastifyBaseLogger, options: { allowPr
         continue
       }
       const attempt = await send(endpoint, { id: event.id, body: events.eventJson(event) }, options.allowPrivate)
+      unrecorded.push({ event, attempt })
       if (attempt.delivered) {
-        // Deleted, disabled or no longer this instance's lease: nothing more is sent in this turn.
-        if (!(await endpoints.recordAttempt(db, owner, endpoint, event, attempt))) return
-        Object.assign(endpoint, { position: event, failed_attempts: 0, failing_since: null })
+        endpoint.position = event
+        if (unrecorded.length >= RECORD_EVERY && !(await record())) return
         continue
       }
       const now = new Date()
-      const reason = disabledReason(endpoint.failing_since ?? now, now, attempt.error ?? 'failed')
-      const retryAt = new Date(now.getTime() + retryDelayMs(endpoint.failed_attempts + 1))
-      await endpoints.recordAttempt(db, owner, endpoint, event, attempt, { retryAt, disabledReason: reason })
+      const delivered = unrecorded.length > 1
+      const failingSince = delivered ? now : (endpoint.failing_since ?? now)
+      const reason = disabledReason(failingSince, now, attempt.error ?? 'failed')
+      const retryAt = new Date(now.getTime() + retryDelayMs(delivered ? 1 : endpoint.failed_attempts + 1))
+      await endpoints.recordAttempts(db, owner, endpoint, unrecorded, { retryAt, disabledReason: reason })
       if (reason !== null) log.warn({ endpoint: endpoint.id, reason }, 'webhook endpoint disabled')
       return
     }
+    if (!(await record())) return
     await endpoints.release(db, endpoint, owner)
     if (due.length === EVENTS_PER_TURN) again = true
   }
