@@ -15,6 +15,11 @@ const EVENTS_PER_TURN = 100
  * endpoint deleted meanwhile is sent at most this many more.
  */
 const RECORD_EVERY = 10
+/**
+ * And at least this often, since recording renews the 60 s lease (queries/webhook-endpoints.ts): with a delivery taking
+ * at most its 10 s timeout, the lease never runs out while this instance sends.
+ */
+const RENEW_LEASE_MS = 20_000
 /** How often due endpoints are looked for without a change to wake the worker: retries, and a feed horizon moving. */
 const POLL_MS = 1_000
 const ROUND_GAP_MS = 20
@@ -39,10 +44,12 @@ export function webhookWorker(db: Db, log: FastifyBaseLogger, options: { allowPr
     const wanted = endpoint.event_types.includes('*') ? undefined : new Set(endpoint.event_types)
     const due = await events.after(db, endpoint.position, EVENTS_PER_TURN)
     let unrecorded: endpoints.Sent[] = []
+    let recordedAt = performance.now()
     // Deleted, disabled or no longer this instance's lease: false, and nothing more is sent in this turn.
     const record = async () => {
       const sent = unrecorded
       unrecorded = []
+      recordedAt = performance.now()
       if (sent.length === 0) return true
       if (!(await endpoints.recordAttempts(db, owner, endpoint, sent))) return false
       Object.assign(endpoint, { failed_attempts: 0, failing_since: null })
@@ -58,14 +65,16 @@ export function webhookWorker(db: Db, log: FastifyBaseLogger, options: { allowPr
       unrecorded.push({ event, attempt })
       if (attempt.delivered) {
         endpoint.position = event
-        if (unrecorded.length >= RECORD_EVERY && !(await record())) return
+        const recordNow = unrecorded.length >= RECORD_EVERY || performance.now() - recordedAt >= RENEW_LEASE_MS
+        if (recordNow && !(await record())) return
         continue
       }
       const now = new Date()
-      const delivered = unrecorded.length > 1
-      const failingSince = delivered ? now : (endpoint.failing_since ?? now)
+      // Delivered attempts before this one, not yet recorded, have ended the failures before them.
+      const deliveredBefore = unrecorded.length > 1
+      const failingSince = deliveredBefore ? now : (endpoint.failing_since ?? now)
       const reason = disabledReason(failingSince, now, attempt.error ?? 'failed')
-      const retryAt = new Date(now.getTime() + retryDelayMs(delivered ? 1 : endpoint.failed_attempts + 1))
+      const retryAt = new Date(now.getTime() + retryDelayMs(deliveredBefore ? 1 : endpoint.failed_attempts + 1))
       await endpoints.recordAttempts(db, owner, endpoint, unrecorded, { retryAt, disabledReason: reason })
       if (reason !== null) log.warn({ endpoint: endpoint.id, reason }, 'webhook endpoint disabled')
       return
