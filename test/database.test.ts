@@ -29,7 +29,8 @@ t.test('migrations build the schema from an empty database, and a second run app
     '0011_settlements_and_organisation_numbers',
     '0012_write_path_functions',
     '0013_reference_data_version',
-    '0014_periods_in_reference_data_version'
+    '0014_periods_in_reference_data_version',
+    '0015_decision_contexts_together'
   ])
   t.same(await tables(db), [
     'adjustment_payments',
@@ -89,7 +90,8 @@ t.test('instances starting at once apply each migration exactly once', async t =
       '0011_settlements_and_organisation_numbers',
       '0012_write_path_functions',
       '0013_reference_data_version',
-      '0014_periods_in_reference_data_version'
+      '0014_periods_in_reference_data_version',
+      '0015_decision_contexts_together'
     ],
     'one instance applied it, the others found it done'
   )
@@ -97,7 +99,7 @@ t.test('instances starting at once apply each migration exactly once', async t =
     .selectFrom('kysely_migration' as never)
     .selectAll()
     .execute()
-  t.equal(rows.length, 14)
+  t.equal(rows.length, 15)
 })
 
 t.test(

@@ -309,8 +309,8 @@ t.test('one decision, with its Idempotency-Key, checks and audit event, is two s
   t.equal((await send()).headers['idempotent-replayed'], 'true', 'a retry replays')
 })
 
-// Issue 19, group commit (http/group-commit.ts): decisions that arrive while one is being committed go together in
-// the next statement, yet each keeps its own answer, audit event and event of the feed, and a duplicate sent at once
+// Issue 19, group commit (db/together.ts): decisions that arrive while one is reading its context or being committed go
+// together in the next statement, yet each keeps its own answer, audit event and event of the feed, and a duplicate sent at once
 // still replays the first.
 t.test('decisions posted at once share statements and commits, each with its own answer and record', async t => {
   const statements: string[] = []
@@ -335,6 +335,13 @@ t.test('decisions posted at once share statements and commits, each with its own
     ).rows[0]!
   const before = await recorded()
   // Each decision twice at once, with the same Idempotency-Key.
+  // Among them one that breaks a rule (no such municipality): it is refused alone.
+  const unknown = app.inject({
+    method: 'POST',
+    url: '/v1/decisions',
+    headers: registrar,
+    payload: decision('0000', 'adopted', '2019-05-20')
+  })
   const responses = await Promise.all(
     codes.flatMap(code =>
       [1, 2].map(() =>
@@ -351,8 +358,11 @@ t.test('decisions posted at once share statements and commits, each with its own
     responses.map(r => r.statusCode),
     responses.map(() => 201)
   )
+  t.equal((await unknown).statusCode, 422, 'the one that breaks a rule is refused, the others recorded')
   const shared = statements.filter(s => s.includes('"change_1" AS'))
   t.ok(shared.length > 0, 'at least one statement carried several decisions')
+  const contexts = statements.filter(s => s.startsWith('SELECT * FROM decision_contexts'))
+  t.ok(contexts.length < responses.length, `${responses.length} decisions read their context in ${contexts.length}`)
   for (const [i, code] of codes.entries()) {
     const [first, second] = [responses[2 * i]!, responses[2 * i + 1]!]
     t.equal(first.json().municipality_code, code, `${code}: its own answer`)

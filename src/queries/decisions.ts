@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/connection.ts'
+import { together } from '../db/together.ts'
 import { supersedingRow } from '../db/superseding.ts'
 import type { DecisionContext } from '../domain/decisions.ts'
 import { type PeriodYear, supersedes } from '../domain/participation.ts'
@@ -41,41 +42,48 @@ export interface Reservation {
 
 type DecisionNames = { municipality_code?: unknown; period_id?: unknown; period_case_number?: unknown }
 
+const strings = (values: unknown[]) => [...new Set(values.filter((v): v is string => typeof v === 'string'))]
+const stringOrNull = (value: unknown) => (typeof value === 'string' ? value : null)
+
 /**
- * The periods, years and municipalities a batch of decisions names: what checkDecision needs, read in one statement
- * (decision_context, migrations/0012_write_path_functions.sql); with `one`, that decision's reservation too. A single
- * decision costs this statement and the write's.
+ * The periods, years and municipalities that `rows` name, and for each of `ones` a reservation: one statement
+ * (decision_contexts, migrations/0015_decision_contexts_together.sql).
  */
-export async function contextFor(
-  db: Db,
-  rows: readonly DecisionNames[],
-  today: string,
-  one?: DecisionNames
-): Promise<DecisionContext & { reservation?: Reservation }> {
-  const strings = (values: unknown[]) => [...new Set(values.filter((v): v is string => typeof v === 'string'))]
+async function readContexts(db: Db, rows: readonly DecisionNames[], ones: readonly DecisionNames[], today: string) {
   const ids = [...new Set(rows.map(r => r.period_id).filter((v): v is number => typeof v === 'number'))]
-  const caseNumbers = strings(rows.map(r => r.period_case_number))
-  const codes = strings(rows.map(r => r.municipality_code))
-  const [oneCode = null] = strings([one?.municipality_code])
-  const [oneCaseNumber = null] = strings([one?.period_case_number])
-  const oneId = typeof one?.period_id === 'number' ? one.period_id : null
   const { rows: found } = await sql<{
     periods: Array<{ id: number; case_number: string; years: PeriodYear[] }>
     municipalities: string[]
-    id: number | null
     recorded_at: Date
-    shown: Reservation['shown']
-  }>`SELECT * FROM decision_context(${caseNumbers}::text[], ${ids}::bigint[], ${codes}::text[], ${oneCode}::text,
-    ${oneCaseNumber}::text, ${oneId}::bigint)`.execute(db)
-  const { periods, municipalities, id, recorded_at, shown } = found[0]!
-  return {
+    reservations: Array<{ id: number; shown: Reservation['shown'] }>
+  }>`SELECT * FROM decision_contexts(${strings(rows.map(r => r.period_case_number))}::text[], ${ids}::bigint[],
+    ${strings(rows.map(r => r.municipality_code))}::text[], ${ones.map(o => stringOrNull(o.municipality_code))}::text[],
+    ${ones.map(o => stringOrNull(o.period_case_number))}::text[],
+    ${ones.map(o => (typeof o.period_id === 'number' ? o.period_id : null))}::bigint[])`.execute(db)
+  const { periods, municipalities, recorded_at, reservations } = found[0]!
+  const context: DecisionContext = {
     periodIdsByCaseNumber: new Map(periods.map(p => [p.case_number, p.id])),
     yearsByPeriodId: new Map(periods.map(p => [p.id, p.years])),
     knownMunicipalities: new Set(municipalities),
-    today,
-    reservation: id === null ? undefined : { id, recorded_at, shown }
+    today
   }
+  return { context, reservations: reservations.map(({ id, shown }): Reservation => ({ id, recorded_at, shown })) }
 }
+
+/** What checkDecision needs to check a batch of decisions (an import), read in one statement. */
+export async function contextFor(db: Db, rows: readonly DecisionNames[], today: string): Promise<DecisionContext> {
+  return (await readContexts(db, rows, [], today)).context
+}
+
+/**
+ * What checkDecision needs to check one decision recorded by itself, with its reservation. Decisions posted at the same
+ * moment read theirs in one statement (db/together.ts); a single decision costs this statement and the write's.
+ */
+export const contextForOne = together(async (db, asked: Array<{ row: DecisionNames; today: string }>) => {
+  const rows = asked.map(a => a.row)
+  const { context, reservations } = await readContexts(db, rows, rows, asked[0]!.today)
+  return asked.map(({ today }, i) => ({ ...context, today, reservation: reservations[i]! }))
+})
 
 // PostgreSQL takes at most 65,535 parameters per statement; a decision has 14.
 const ROWS_PER_INSERT = 2000

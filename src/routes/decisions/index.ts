@@ -76,11 +76,11 @@ const routes: FastifyPluginAsyncTypebox = async app => {
     },
     async (request, reply) =>
       write(request, reply, { status: 201, event: 'decision.recorded', single: true }, async (db, key) => {
-        const context = await decisions.contextFor(db, [request.body], todayInSweden(), request.body)
+        const context = await decisions.contextForOne(db, { row: request.body, today: todayInSweden() })
         const { errors, accepted } = checkDecisions(context, [request.body], false)
         if (errors.length > 0)
           throw problem(422, `The decision breaks ${errors.length} rule(s); nothing was recorded.`, { errors })
-        const { insert, decision } = decisions.insertOne(accepted[0]!, key.id, context.reservation!)
+        const { insert, decision } = decisions.insertOne(accepted[0]!, key.id, context.reservation)
         return { body: decision, headers: { location: `/v1/decisions/${decision.id}` }, change: insert }
       })
   )
