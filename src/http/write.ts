@@ -120,7 +120,8 @@ const isDoneBefore = (error: unknown) => (error as { code?: unknown } | null)?.c
  * event, its event in the feed, its If-Match check (`currentVersion`) and, when an Idempotency-Key is sent, the key's
  * outcome. The work comes first and the key is claimed last, in the one statement that also records both events
  * (record_write), so a write costs its own statements and one more; a `single` write's change is made by that
- * statement, committed by itself, and its work only reads.
+ * statement, committed without a transaction around it (with the single writes that arrived meanwhile: group-commit.ts),
+ * and its work only reads.
  * A duplicate sent while the first is in flight does its work too, then waits on the first's uncommitted claim; once
  * that commits it finds the key taken, its work is undone and the stored answer replayed.
  * A request that fails while its key holds a stored outcome (a retry that now meets the effects of the first, say)
