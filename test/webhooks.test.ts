@@ -437,7 +437,7 @@ t.test('with more endpoints than are served at once, each gets every event; idle
 
 // A statement per delivered event cost as much as the write it announced: delivered attempts are recorded ten at a
 // time (webhooks/worker.ts), and the log still holds each with its own number, time and answer.
-t.test('a backlog is delivered in order and its attempts recorded a few statements for many events', async t => {
+t.test('a backlog is delivered in order and its attempts recorded in a few statements for many', async t => {
   const context = await testApp(t, { settings: LOOPBACK })
   const { app, db, url, bearer } = context
   const hook = await receiver(t)
