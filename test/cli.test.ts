@@ -20,7 +20,7 @@ t.test('npm run migrate brings an empty database to the current schema with refe
   const result = await cli('migrate.ts', [], { DATABASE_URL: url })
   t.match(
     result.stdout,
-    /applied 15 migration\(s\) \(0001_reference_data_and_api_keys, 0002_recommendation_periods_and_decisions, 0003_cost_shares_invoicing_and_allocations, 0004_quality_registers_and_payouts, 0005_audit_events, 0006_idempotency_per_client, 0007_data_version, 0008_latest_decisions, 0009_population_basis_and_membership_fee, 0010_events_and_webhooks, 0011_settlements_and_organisation_numbers, 0012_write_path_functions, 0013_reference_data_version, 0014_periods_in_reference_data_version, 0015_decision_contexts_together\); new reference rows: 21 counties, 290 municipalities, 2031 population figures, 2 recommendation periods, 5 quality registers/
+    /applied 16 migration\(s\) \(0001_reference_data_and_api_keys, 0002_recommendation_periods_and_decisions, 0003_cost_shares_invoicing_and_allocations, 0004_quality_registers_and_payouts, 0005_audit_events, 0006_idempotency_per_client, 0007_data_version, 0008_latest_decisions, 0009_population_basis_and_membership_fee, 0010_events_and_webhooks, 0011_settlements_and_organisation_numbers, 0012_write_path_functions, 0013_reference_data_version, 0014_periods_in_reference_data_version, 0015_decision_contexts_together, 0016_record_writes_together\); new reference rows: 21 counties, 290 municipalities, 2031 population figures, 2 recommendation periods, 5 quality registers/
   )
   t.notMatch(result.stdout, /:postgres@|password/, 'the password is not printed')
   t.equal(

@@ -30,7 +30,8 @@ t.test('migrations build the schema from an empty database, and a second run app
     '0012_write_path_functions',
     '0013_reference_data_version',
     '0014_periods_in_reference_data_version',
-    '0015_decision_contexts_together'
+    '0015_decision_contexts_together',
+    '0016_record_writes_together'
   ])
   t.same(await tables(db), [
     'adjustment_payments',
@@ -91,7 +92,8 @@ t.test('instances starting at once apply each migration exactly once', async t =
       '0012_write_path_functions',
       '0013_reference_data_version',
       '0014_periods_in_reference_data_version',
-      '0015_decision_contexts_together'
+      '0015_decision_contexts_together',
+      '0016_record_writes_together'
     ],
     'one instance applied it, the others found it done'
   )
@@ -99,7 +101,7 @@ t.test('instances starting at once apply each migration exactly once', async t =
     .selectFrom('kysely_migration' as never)
     .selectAll()
     .execute()
-  t.equal(rows.length, 15)
+  t.equal(rows.length, 16)
 })
 
 t.test(

@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { type RawBuilder, sql } from 'kysely'
+import { sql } from 'kysely'
 import Type from 'typebox'
 import type { ActiveKey } from '../db/api-keys.ts'
 import type { Db } from '../db/connection.ts'
 import { problem } from '../plugins/problems.ts'
 import { locationHeader, ref } from '../schemas/common.ts'
 import type { EventType } from '../schemas/events.ts'
-import { commitTogether } from './group-commit.ts'
+import { commitTogether, type RowInsert } from './group-commit.ts'
+import { KEPT, recordWrites, type WriteRecord } from './record-writes.ts'
 
 const HEADER = 'idempotency-key'
 const KEY_PATTERN = '^[\\x21-\\x7E]{1,255}$'
 const validKey = new RegExp(KEY_PATTERN)
-const KEPT = '24 hours'
 const keptSince = sql<Date>`now() - ${KEPT}::interval`
 
 /** The optional `Idempotency-Key` request header of every POST: use it as the route's `headers` schema. */
@@ -66,7 +66,7 @@ export interface Outcome<T> {
    * A single-statement write's change (`WriteOptions.single`): the insert that the statement recording the write
    * makes too.
    */
-  change?: RawBuilder<unknown>
+  change?: RowInsert
 }
 
 export interface WriteOptions {
@@ -111,7 +111,7 @@ interface Answer extends Stored {
   event: EventType | null
 }
 
-/** The SQLSTATE record_write raises when the key's first request has done this work already: undoes this one's. */
+/** The SQLSTATE record_writes raises when the key's first request has done this work already: undoes this one's. */
 const DONE_BEFORE = 'JF001'
 const isDoneBefore = (error: unknown) => (error as { code?: unknown } | null)?.code === DONE_BEFORE
 
@@ -119,7 +119,7 @@ const isDoneBefore = (error: unknown) => (error as { code?: unknown } | null)?.c
  * The one way to write: every POST, PUT and DELETE runs its `work` through here, in one transaction with its audit
  * event, its event in the feed, its If-Match check (`currentVersion`) and, when an Idempotency-Key is sent, the key's
  * outcome. The work comes first and the key is claimed last, in the one statement that also records both events
- * (record_write), so a write costs its own statements and one more; a `single` write's change is made by that
+ * (record-writes.ts), so a write costs its own statements and one more; a `single` write's change is made by that
  * statement, committed without a transaction around it (with the single writes that arrived meanwhile: group-commit.ts),
  * and its work only reads.
  * A duplicate sent while the first is in flight does its work too, then waits on the first's uncommitted claim; once
@@ -155,7 +155,7 @@ export async function write<T>(
       if (outcome.change === undefined)
         throw new Error(`${request.routeOptions.url}: a single write returns its change`)
       answer = answerTo(outcome)
-      await commitTogether(db, { change: outcome.change, recorded: recordWrite(request, apiKey, digest, answer, key) })
+      await commitTogether(db, { change: outcome.change, record: recordOf(request, apiKey, digest, answer, key) })
     } else {
       answer = await db.transaction().execute(async trx => {
         if (options.currentVersion !== undefined) checkIfMatch(request, await options.currentVersion(trx))
@@ -163,7 +163,7 @@ export async function write<T>(
         if (outcome.change !== undefined)
           throw new Error(`${request.routeOptions.url}: only a single write hands over its change`)
         const answer = answerTo(outcome)
-        await sql`SELECT ${recordWrite(request, apiKey, digest, answer, key)}`.execute(trx)
+        await sql`SELECT ${recordWrites([recordOf(request, apiKey, digest, answer, key)])}`.execute(trx)
         return answer
       })
     }
@@ -216,20 +216,30 @@ function send(reply: FastifyReply, answer: Stored, replayed: boolean) {
   return reply.type('application/json; charset=utf-8').send(answer.payload)
 }
 
-/**
- * The call that records a write (migrations/0012_write_path_functions.sql): the audit event (who, when, what, and the
- * request id that finds it in the logs), the feed's event (the answer as the resource's new state) and, with an
- * Idempotency-Key, the key's claim with its outcome. It raises DONE_BEFORE when the key's first request committed
- * before this one.
- */
-function recordWrite(request: FastifyRequest, apiKey: ActiveKey, digest: Buffer, answer: Answer, key?: string) {
-  const operationId = String((request.routeOptions.schema as { operationId?: string } | undefined)?.operationId)
-  // The resource's URL, or for an import the import's (the same for its CSV twin).
-  const resourceUrl = answer.headers.location ?? request.url.split('?')[0]!.replace(/\.csv$/, '')
-  return sql<null>`record_write(${apiKey.client}::uuid, ${apiKey.id}::bigint, ${key ?? null}::text, ${digest}::bytea,
-    ${answer.status}::integer, ${JSON.stringify(answer.headers)}::jsonb, ${answer.payload}::text, ${request.id}::text,
-    ${operationId}::text, ${request.method}::text, ${request.url}::text, ${answer.event}::text, ${resourceUrl}::text,
-    ${KEPT}::interval)`
+/** The record of a write: its audit event, its event in the feed and, with an Idempotency-Key, the key's claim. */
+function recordOf(
+  request: FastifyRequest,
+  apiKey: ActiveKey,
+  digest: Buffer,
+  answer: Answer,
+  key?: string
+): WriteRecord {
+  return {
+    client: apiKey.client,
+    apiKeyId: apiKey.id,
+    key: key ?? null,
+    requestSha256: digest,
+    status: answer.status,
+    headers: answer.headers,
+    payload: answer.payload,
+    requestId: request.id,
+    operationId: String((request.routeOptions.schema as { operationId?: string } | undefined)?.operationId),
+    method: request.method,
+    path: request.url,
+    eventType: answer.event,
+    // The resource's URL, or for an import the import's (the same for its CSV twin).
+    resourceUrl: answer.headers.location ?? request.url.split('?')[0]!.replace(/\.csv$/, '')
+  }
 }
 
 /** Does an If-Match header name this version? Strong comparison, as RFC 9110 asks; `*` matches any current version. */

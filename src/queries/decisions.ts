@@ -121,11 +121,7 @@ export function insertOne(row: NewDecision, apiKeyId: number, { id, recorded_at,
     recorded_at: recorded_at.toISOString(),
     updated_at: recorded_at.toISOString()
   }
-  // Kysely has no OVERRIDING SYSTEM VALUE, which an id of an identity column needs.
-  const values: Record<string, unknown> = { id, ...row, recorded_at, recorded_by_api_key_id: apiKeyId }
-  const columns = Object.keys(values)
-  const insert = sql`INSERT INTO decisions (${sql.join(columns.map(c => sql.ref(c)))}) OVERRIDING SYSTEM VALUE
-    VALUES (${sql.join(columns.map(c => values[c]))})`
+  const insert = { into: 'decisions', row: { id, ...row, recorded_at, recorded_by_api_key_id: apiKeyId } }
   return { insert, decision }
 }
 
