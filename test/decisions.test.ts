@@ -359,7 +359,9 @@ t.test('decisions posted at once share statements and commits, each with its own
     responses.map(() => 201)
   )
   t.equal((await unknown).statusCode, 422, 'the one that breaks a rule is refused, the others recorded')
-  const shared = statements.filter(s => /^WITH "change_0" AS \(INSERT INTO "decisions" .* VALUES \([^)]*\), \(/s.test(s))
+  const shared = statements.filter(s =>
+    /^WITH "change_0" AS \(INSERT INTO "decisions" .* VALUES \([^)]*\), \(/s.test(s)
+  )
   t.ok(shared.length > 0, 'at least one statement carried several decisions')
   const contexts = statements.filter(s => s.startsWith('SELECT * FROM decision_contexts'))
   t.ok(contexts.length < responses.length, `${responses.length} decisions read their context in ${contexts.length}`)
