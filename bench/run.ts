@@ -1,14 +1,14 @@
 /**
  * `npm run bench`: the service beside its baselines, measured in one run on one machine, reported as ratios.
  * Seeds a fresh database (BENCH_DATABASE_URL's server, or an embedded PostgreSQL), then for each scenario of
- * scenarios.ts measures the service (`node src/server.ts`, a child process), the ceiling (ceiling.ts), pgbench
+ * scenarios.ts measures the service (the Docker image's command, a child process), the ceiling (ceiling.ts), pgbench
  * running the same SQL, and the peer (Platformatic DB, bench/peer); then grows the data to 10,000 municipalities
  * and 1,000,000 decisions and measures again, with the query plans (BENCH_SKIP_SCALE=1 leaves that pass out, for a
  * smoke run). Between the two, the mixed scenario (mixed.ts: writes while BI clients poll) runs on the service alone.
  * Writes bench/results/<time>.md and prints it.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -40,11 +40,22 @@ const database = await freshDatabase()
 const work = await mkdtemp(join(tmpdir(), 'joint-financing-bench-'))
 const machine = describeMachine(database.serverVersion)
 
+/**
+ * The command the Docker image runs (its CMD: Node with its V8 settings, on the compiled dist/), so that the figures
+ * are production's, on dist/ as `npm run build` makes it of this checkout. `npm start` runs the same code from src/,
+ * its types stripped as it loads: the stripper holds some 20 MB more of RSS.
+ */
+const [, ...imageArgs] = JSON.parse(
+  /^CMD (\[.*\])$/m.exec(readFileSync(join(here, '../Dockerfile'), 'utf8'))![1]!
+) as string[]
+if (spawnSync('npm', ['run', 'build'], { cwd: join(here, '..'), stdio: 'inherit' }).status !== 0)
+  throw new Error('npm run build failed')
+
 /** The service as it runs in production, minus the rate limit (the load comes from one key) and the shutdown drain. */
 // The protections are off: the bench measures capacity, and a rate limit or load shedding (503 once the event loop lags
 // a second, as a 10,000-municipality report under 10 connections makes it) would only cut the runs short.
 const startService = (url: string, env: NodeJS.ProcessEnv = {}) =>
-  startServer(['--max-semi-space-size=8', join(here, '../src/server.ts')], {
+  startServer(imageArgs, {
     base: 'http://127.0.0.1:3901',
     readyPath: '/health/ready',
     env: {
