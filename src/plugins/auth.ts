@@ -75,14 +75,23 @@ export default fp(
     // the moment it is made; those requests count with their address's unknown tokens in the rate limit. Without
     // notifications, every request asks the database.
     let activeKeys: Promise<Map<string, ActiveKey>> | undefined
+    // The same map once loaded, so that a request whose key is held is checked without waiting on a promise.
+    let heldKeys: Map<string, ActiveKey> | undefined
     app.changes.subscribe(change => {
-      if (change !== 'data') activeKeys = undefined
+      if (change === 'data') return
+      activeKeys = undefined
+      heldKeys = undefined
     })
     const loadActiveKeys = () => {
       const loading = apiKeys.allActive(app.db)
-      loading.catch(() => {
-        if (activeKeys === loading) activeKeys = undefined
-      })
+      loading.then(
+        keys => {
+          if (activeKeys === loading) heldKeys = keys
+        },
+        () => {
+          if (activeKeys === loading) activeKeys = undefined
+        }
+      )
       return loading
     }
     const findActive = async (token: string) => {
@@ -91,33 +100,45 @@ export default fp(
       const known = (await activeKeys).get(apiKeys.tokenHashKey(token))
       return known ?? apiKeys.findActive(app.db, token)
     }
+    const held = (token: string) => (app.changes.listening ? heldKeys?.get(apiKeys.tokenHashKey(token)) : undefined)
 
-    app.addHook('onRequest', async request => {
-      const required = requiredScopeOf(request)
-      if (required === undefined) return
-      const token = bearerToken(request.headers.authorization)
-      if (required === 'read' && options.publicRead && token === undefined) return
-
-      const challenge = { 'www-authenticate': 'Bearer realm="joint-financing"' }
-      if (token === undefined)
-        throw problem(401, 'This operation needs an API key, sent as "Authorization: Bearer <token>".', {
-          headers: challenge
-        })
-      const key = await findActive(token)
-      if (key === undefined) throw problem(401, 'The API key is unknown or has been revoked.', { headers: challenge })
+    const challenge = { 'www-authenticate': 'Bearer realm="joint-financing"' }
+    /** Why the key may not make the request, if it may not; else the request is its. */
+    const refusal = (request: FastifyRequest, required: Scope, key: ActiveKey | undefined) => {
+      if (key === undefined) return problem(401, 'The API key is unknown or has been revoked.', { headers: challenge })
       request.apiKey = key
       if (!key.scopes.includes(required)) {
-        throw problem(
+        return problem(
           403,
           `This operation needs the scope "${required}"; the key "${key.name}" has ${key.scopes.map(s => `"${s}"`).join(', ')}.`
         )
       }
       if (key.municipality_code !== null && municipalityKeysOf(request) === 'refused') {
-        throw problem(
+        return problem(
           403,
           `The key "${key.name}" is issued to municipality ${key.municipality_code}, and this operation acts for the whole country.`
         )
       }
+      return undefined
+    }
+
+    // A callback, not a promise: a held key (every key, while the notifications arrive) is checked at once, which a
+    // read served from memory notices.
+    app.addHook('onRequest', (request, _reply, done) => {
+      const required = requiredScopeOf(request)
+      if (required === undefined) return done()
+      const token = bearerToken(request.headers.authorization)
+      if (required === 'read' && options.publicRead && token === undefined) return done()
+      if (token === undefined) {
+        return done(
+          problem(401, 'This operation needs an API key, sent as "Authorization: Bearer <token>".', {
+            headers: challenge
+          })
+        )
+      }
+      const key = held(token)
+      if (key !== undefined) return done(refusal(request, required, key))
+      findActive(token).then(found => done(refusal(request, required, found)), done)
     })
 
     // After validation, so the body is there to say whom the request acts for.

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 
 /** Does any entity tag in an If-None-Match header match? Weak comparison, as RFC 9110 asks for GET. */
 export function matches(ifNoneMatch: string, etag: string): boolean {
+  if (ifNoneMatch === etag) return true // what a poller sends back: the tag as given
   if (ifNoneMatch.trim() === '*') return true
   const opaque = (tag: string) => tag.trim().replace(/^W\//, '')
   return ifNoneMatch.split(',').some(tag => opaque(tag) === opaque(etag))

@@ -92,19 +92,23 @@ export default fp(
       return replicaCaughtUpWith === generation
     }
 
-    // After authentication (onRequest), so a cached answer is only ever given to a request that may have it.
-    app.addHook('preValidation', async (request, reply) => {
-      if (!changes.listening || !cacheable(request)) return
+    // After authentication (onRequest), so a cached answer is only ever given to a request that may have it. A
+    // callback, not a promise: an answer from memory waits on nothing.
+    app.addHook('preValidation', (request, reply, done) => {
+      if (!changes.listening || !cacheable(request)) return done()
       const generation = changes.generation
       const key = cacheKeyOf(request)
       const hit = bodies.get(key)
       if (hit !== undefined) {
         const ifNoneMatch = request.headers['if-none-match']
-        if (ifNoneMatch !== undefined && matches(ifNoneMatch, hit.etag))
-          return reply.code(304).headers(hit.notModified).send()
-        return reply.code(200).headers(hit.headers).send(hit.body)
+        if (ifNoneMatch !== undefined && matches(ifNoneMatch, hit.etag)) reply.code(304).headers(hit.notModified).send()
+        else reply.code(200).headers(hit.headers).send(hit.body)
+        return
       }
-      if (await replicaHasReplayed(generation)) madeIn.set(request, { key, generation })
+      replicaHasReplayed(generation).then(replayed => {
+        if (replayed) madeIn.set(request, { key, generation })
+        done()
+      }, done)
     })
 
     // Before the ETag hook turns a match into a 304: the answer is kept either way.
