@@ -26,6 +26,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node runs directly (no npm or shell in between), so SIGTERM reaches the graceful shutdown. V8's heap is held small,
 # as `npm start` holds it: 8 MiB semi-spaces, and a full collection once the heap has grown 35 % past what the last
-# one kept; V8's own sizing let a busy service's RSS pass 300 MB for no gain in speed (see README, "Benchmarks").
+# one kept; V8's own sizing let a busy service's RSS pass 285 MB for no gain in speed (see README, "Benchmarks").
 # bench/run.ts runs this command.
 CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=35", "dist/server.js"]
