@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: the service beside its baselines, measured in one run on one machine, reported as ratios.
  * Seeds a fresh database (BENCH_DATABASE_URL's server, or an embedded PostgreSQL), then for each scenario of
- * scenarios.ts measures the service (the Docker image's command, a child process), the ceiling (ceiling.ts), pgbench
- * running the same SQL, and the peer (Platformatic DB, bench/peer); then grows the data to 10,000 municipalities
- * and 1,000,000 decisions and measures again, with the query plans (BENCH_SKIP_SCALE=1 leaves that pass out, for a
+ * scenarios.ts measures the service (the Docker image's command, a child process), the ceiling (ceiling.ts, right
+ * after the service on each read it can repeat), pgbench running the same SQL, and the peer (Platformatic DB,
+ * bench/peer); then grows the data to 10,000 municipalities and 1,000,000 decisions and measures again, with the query plans (BENCH_SKIP_SCALE=1 leaves that pass out, for a
  * smoke run). Between the two, the mixed scenario (mixed.ts: writes while BI clients poll) runs on the service alone.
  * Writes bench/results/<time>.md and prints it.
  */
@@ -76,30 +76,32 @@ const isCachedRead = (s: Scenario) => isRead(s) && !s.uncached
 /** A conditional read's unconditional twin: the SQL it would run uncached, the body it is a 304 for. */
 const twinOf = (all: Scenario[], s: Scenario) => all.find(other => isCachedRead(other) && other.path === s.path)
 
-/** The service through `all`; then, given `withMixed`, through the mixed scenario. RSS is its peak over the whole run. */
+/**
+ * The service through `all`; then, given `withMixed`, through the mixed scenario. RSS is its peak over the whole run.
+ * Given `withCeiling`, each read the ceiling can repeat is measured on it right after the service, so that a ratio
+ * compares two runs seconds apart: this host's speed drifts by twofold over minutes, for both alike.
+ */
 async function measureService(
   url: string,
   all: Scenario[],
   shape: Shape = STANDARD,
-  withMixed?: Omit<Parameters<typeof mixed>[1], 'seconds'>
+  withMixed?: Omit<Parameters<typeof mixed>[1], 'seconds'>,
+  withCeiling = false
 ) {
   const service = await startService(url)
   const rss = watchRss(service.pid)
   const figures = new Map<string, Measured>()
-  const bodies: CeilingBody[] = []
+  const ceilingFigures = new Map<string, Measured>()
   let mixedFigures: MixedFigures | undefined
+  const ceiling = withCeiling ? await startCeiling(service, all) : undefined
   try {
     for (const scenario of all) {
       log(`service: ${scenario.name}`)
       figures.set(scenario.name, await measure(service, scenario, shape))
-      if (isCachedRead(scenario)) {
-        const response = await fetch(service.base + scenario.path, { headers: scenario.headers })
-        bodies.push({
-          path: `/ceiling/${bodies.length}`,
-          contentType: response.headers.get('content-type')!,
-          etag: response.headers.get('etag')!,
-          base64: Buffer.from(await response.arrayBuffer()).toString('base64')
-        })
+      const ceilingPath = ceiling?.paths.get(scenario.path)
+      if (ceilingPath !== undefined) {
+        log(`ceiling: ${scenario.name}`)
+        ceilingFigures.set(scenario.name, await measure(ceiling!.server, { ...scenario, path: ceilingPath }, shape))
       }
     }
     if (withMixed !== undefined) {
@@ -108,29 +110,36 @@ async function measureService(
     }
   } finally {
     rss.stop()
-    await service.stop()
+    await Promise.all([service.stop(), ceiling?.server.stop()])
   }
-  return { figures, bodies, rssMb: rss.peakMb(), mixed: mixedFigures }
+  return { figures, ceiling: ceilingFigures, rssMb: rss.peakMb(), mixed: mixedFigures }
 }
 
-async function measureCeiling(all: Scenario[], bodies: CeilingBody[]) {
+/**
+ * The ceiling, serving the service's own answers to the reads it can repeat (fetched before any write changes them),
+ * each under a path of its own: `paths` maps the service's path to the ceiling's.
+ */
+async function startCeiling(service: Server, all: Scenario[]) {
+  const bodies: CeilingBody[] = []
+  const paths = new Map<string, string>()
+  for (const scenario of all.filter(isCachedRead)) {
+    const response = await fetch(service.base + scenario.path, { headers: scenario.headers })
+    const path = `/ceiling/${bodies.length}`
+    bodies.push({
+      path,
+      contentType: response.headers.get('content-type')!,
+      etag: response.headers.get('etag')!,
+      base64: Buffer.from(await response.arrayBuffer()).toString('base64')
+    })
+    paths.set(scenario.path, path)
+  }
   const file = join(work, 'ceiling-bodies.json')
   await writeFile(file, JSON.stringify(bodies))
-  const ceiling = await startServer([join(here, 'ceiling.ts'), '3902', file], {
+  const server = await startServer([join(here, 'ceiling.ts'), '3902', file], {
     base: 'http://127.0.0.1:3902',
     readyPath: bodies[0]!.path
   })
-  const figures = new Map<string, Measured>()
-  try {
-    for (const scenario of all.filter(s => s.method === 'GET' && !s.uncached)) {
-      log(`ceiling: ${scenario.name}`)
-      const index = all.filter(isCachedRead).indexOf(twinOf(all, scenario)!)
-      figures.set(scenario.name, await measure(ceiling, { ...scenario, path: bodies[index]!.path }))
-    }
-  } finally {
-    await ceiling.stop()
-  }
-  return figures
+  return { server, paths }
 }
 
 /**
@@ -241,7 +250,7 @@ try {
   log(`seeding ${database.url.replace(/:[^:@/]*@/, ':***@')}`)
   const { periodId, keys, codes } = await seed(database.url)
   const all = scenarios(periodId, keys, codes)
-  const service = await measureService(database.url, all, STANDARD, { periodId, keys, codes })
+  const service = await measureService(database.url, all, STANDARD, { periodId, keys, codes }, true)
   // Webhooks to receivers on loopback, which the shipped settings refuse (SSRF): allowed for this pass only.
   log('service: decision ingest without, with and again without three webhook endpoints')
   const hooked = await startService(database.url, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' })
@@ -252,14 +261,13 @@ try {
     keys.admin,
     STANDARD
   ).finally(() => hooked.stop())
-  const ceiling = await measureCeiling(all, service.bodies)
   const sql = await measureDatabase(database.url, all, periodId)
   const notifyingInserts = await measureNotifyingInserts(database.url, periodId)
   const peer = await measurePeer(database.url, all)
   const base: Row[] = all.map(s => ({
     scenario: s.name,
     service: service.figures.get(s.name)!,
-    ceiling: ceiling.get(s.name),
+    ceiling: service.ceiling.get(s.name),
     pgbench: sql.figures.get(s.name),
     peer: peer.get(s.name),
     rowsPerRequest: s.rowsPerRequest
